@@ -1,0 +1,1 @@
+"""Exercises: the nbgrader source format, `release` (solutions -> exercises), visible checks."""

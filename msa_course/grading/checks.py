@@ -1,0 +1,67 @@
+"""Visible checks for exercise notebooks: an assertion with feedback a learner can act on.
+
+Test cells in `solutions/` call these on the learner's answers. They must stay pure functions
+of plain values (numbers, strings, lists, dicts, bools, None): the autograder re-runs test
+cells outside the learner's process, where only plain data crosses over, and nbgrader runs
+them unchanged. A failing check raises AssertionError whose message is the feedback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+
+def _fail(name: str, message: str) -> None:
+    raise AssertionError(f"{name}: {message}")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def expect_type(value, kind: type | tuple[type, ...], *, name: str) -> None:
+    """`value` must be an instance of `kind` (bool never counts as a number)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        _fail(name, f"expected {_kind_names(kinds)}, got a bool ({value!r})")
+    if not isinstance(value, kinds):
+        _fail(name, f"expected {_kind_names(kinds)}, got {type(value).__name__} ({value!r:.60})")
+
+
+def expect_equal(value, expected, *, name: str, hints: Mapping | None = None) -> None:
+    """`value == expected`; a value listed in `hints` fails with that hint."""
+    if value == expected:
+        return
+    for wrong, hint in (hints or {}).items():
+        if value == wrong:
+            _fail(name, hint)
+    _fail(name, f"{value!r:.80} is not right yet")
+
+
+def expect_close(value, expected: float, *, name: str, rel: float = 1e-6, abs_tol: float = 0.0,
+                 unit: str = "", hints: Mapping[float, str] | None = None) -> None:
+    """A finite number within `rel` (relative) or `abs_tol` of `expected`.
+
+    `hints` maps the typical wrong results (the average instead of the peak, a forgotten
+    factor) to the advice for each; other wrong values are told whether they are too high or low.
+    """
+    if not _is_number(value):
+        _fail(name, f"expected a finite number, got {type(value).__name__} ({value!r:.60})")
+    if math.isclose(value, expected, rel_tol=rel, abs_tol=abs_tol):
+        return
+    for wrong, hint in (hints or {}).items():
+        if math.isclose(value, wrong, rel_tol=rel, abs_tol=abs_tol):
+            _fail(name, hint)
+    direction = "too high" if value > expected else "too low"
+    _fail(name, f"{value:g}{' ' + unit if unit else ''} is {direction}")
+
+
+def expect_true(condition, message: str, *, name: str) -> None:
+    """A condition with the sentence that explains what is wrong when it is false."""
+    if condition is not True:
+        _fail(name, message)
+
+
+def _kind_names(kinds: tuple[type, ...]) -> str:
+    return " or ".join(k.__name__ for k in kinds)

@@ -1,0 +1,154 @@
+"""The frame every explorer shares: controls -> model -> chart, updated in place.
+
+A chapter writes a pure `render(**values)` that runs its model and returns a plotly figure
+(optionally with an HTML side panel: tables, explanations). `Explorer` wires the controls to
+it, updates the figure in place (FigureWidget + batch_update), shows a learner's bad input as
+a message instead of a traceback, and carries a static fallback for viewers without widgets.
+Tests drive it as a learner would: set `explorer.controls[name].value` or `.click()` a button,
+then read `explorer.figure.data`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from msa_course import figure_mode
+from msa_course.ui import theme
+
+RenderResult = go.Figure | tuple[go.Figure, str]
+
+
+class Explorer(widgets.VBox):
+    """An interactive: `controls` (name -> widget with .value), `render(**values)`, `actions`.
+
+    `actions` maps a button label to a callable run on click (it changes state the render
+    closure reads, e.g. "kill a pod"); the buttons appear in `controls` under their label.
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, widgets.Widget],
+        render: Callable[..., RenderResult],
+        *,
+        title: str = "",
+        actions: Mapping[str, Callable[[], None]] | None = None,
+        controls_per_row: int = 3,
+    ):
+        self.controls: dict[str, widgets.Widget] = dict(controls)
+        self._render = render
+        self.title = title
+        self.message = widgets.HTML(layout=widgets.Layout(min_height="0"))
+        self.message.add_class("msa-explorer-message")
+        self.side = widgets.HTML()
+        self.update_count = 0
+        figure, side = self._run()  # defaults must be valid: a failure here is a course bug
+        self.side.value = side
+        if figure_mode() == "widget":
+            self.figure: go.Figure = go.FigureWidget(figure)
+            view: widgets.Widget = self.figure
+        else:
+            self.figure = figure
+            self._output = widgets.Output()
+            self._draw_plain()
+            view = self._output
+        for name, control in self.controls.items():
+            if hasattr(control, "value"):
+                control.observe(self._on_change, names="value")
+        for label, action in (actions or {}).items():
+            button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+            button.on_click(lambda _b, act=action: self._act(act))
+            self.controls[label] = button
+        rows = _rows(list(self.controls.values()), controls_per_row)
+        header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+        super().__init__(children=[*header, *rows, self.message, view, self.side])
+        self.add_class("msa-explorer")
+
+    @property
+    def values(self) -> dict:
+        """The current value of every control that has one."""
+        return {k: w.value for k, w in self.controls.items() if hasattr(w, "value")}
+
+    def update(self) -> None:
+        """Re-run the model with the current values and redraw; show a ValueError as text."""
+        try:
+            figure, side = self._run()
+        except ValueError as err:
+            self.message.value = (
+                f"<div style='color:#D55E00;font-weight:bold'>{html.escape(str(err))}</div>"
+            )
+            return
+        self.message.value = ""
+        self.side.value = side
+        if figure_mode() == "widget":
+            _replace_in_place(self.figure, figure)
+        else:
+            self.figure = figure
+            self._draw_plain()
+        self.update_count += 1
+
+    def _run(self) -> tuple[go.Figure, str]:
+        result = self._render(**self.values)
+        if isinstance(result, tuple):
+            return result
+        return result, ""
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def _act(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except ValueError as err:
+            self.message.value = f"<div style='color:#D55E00'>{html.escape(str(err))}</div>"
+            return
+        self.update()
+
+    def _draw_plain(self) -> None:
+        from IPython.display import display
+
+        with self._output:
+            self._output.clear_output(wait=True)
+            display(self.figure)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, plus the current figure as HTML for viewers with no widget front-end."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):  # (data, metadata)
+            data = bundle[0]
+        else:
+            data = bundle
+        title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
+        data["text/html"] = (
+            f"<div class='msa-static-figure'>{title}{theme.html_fallback(go.Figure(self.figure))}"
+            f"{self.side.value}</div>"
+        )
+        return bundle
+
+
+def _rows(items: list[widgets.Widget], per_row: int) -> list[widgets.Widget]:
+    return [widgets.HBox(items[i : i + per_row]) for i in range(0, len(items), per_row)]
+
+
+def _replace_in_place(target: go.FigureWidget, new: go.Figure) -> None:
+    """Copy `new` into `target` with one message to the front-end.
+
+    Traces of the same count and types are updated property by property (the plot animates
+    rather than flashing); otherwise the traces are replaced.
+    """
+    layout = new.layout.to_plotly_json()
+    layout.pop("template", None)  # unchanged between updates; resending it costs time
+    same_shape = len(target.data) == len(new.data) and all(
+        a.type == b.type for a, b in zip(target.data, new.data)
+    )
+    if not same_shape:
+        target.data = ()
+        target.add_traces(list(new.data))
+    with target.batch_update():
+        if same_shape:
+            for old, trace in zip(target.data, new.data):
+                old.update(trace.to_plotly_json(), overwrite=True)
+        target.layout.update(layout, overwrite=True)

@@ -1,0 +1,77 @@
+"""One look for every chart: colour-blind-safe, titled axes with units, projector-sized text."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency. Named so chapters say what a colour means, not which hex it is.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#999999",
+}
+COLORWAY = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow")]
+FONT_SIZE = 16  # readable from the back of a workshop room on a projector
+TEMPLATE_NAME = "msa"
+
+
+def _template() -> go.layout.Template:
+    return go.layout.Template(
+        layout=dict(
+            colorway=COLORWAY,
+            font=dict(family="Noto Sans, Noto Sans CJK KR, Arial, sans-serif", size=FONT_SIZE),
+            title=dict(font=dict(size=FONT_SIZE + 4), x=0.02, xanchor="left"),
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            xaxis=dict(showgrid=True, gridcolor="#e5e5e5", zeroline=False, ticks="outside"),
+            yaxis=dict(showgrid=True, gridcolor="#e5e5e5", zeroline=False, ticks="outside"),
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            margin=dict(l=70, r=20, t=90, b=60),
+            hoverlabel=dict(font_size=FONT_SIZE - 2),
+        )
+    )
+
+
+def figure(title: str, x_title: str = "", y_title: str = "", height: int = 460) -> go.Figure:
+    """A new themed figure; say units in the axis titles, e.g. "time (hours)"."""
+    register()
+    fig = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height, title=dict(text=title)))
+    if x_title:
+        fig.update_xaxes(title_text=x_title)
+    if y_title:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def html_fallback(fig: go.Figure) -> str:
+    """The figure as an HTML div for viewers without a widget front-end.
+
+    plotly.js is not embedded: the static site loads it once, locally, for the whole page.
+    """
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})
+
+
+class _CourseRenderer(pio.base_renderers.MimetypeRenderer):
+    """plotly's JupyterLab mimetype plus an HTML div, so `fig.show()` also reads statically."""
+
+    def to_mimebundle(self, fig_dict):
+        bundle = pio.base_renderers.PlotlyRenderer().to_mimebundle(fig_dict)
+        bundle["text/html"] = html_fallback(go.Figure(fig_dict))
+        return bundle
+
+
+def register() -> None:
+    """Make the course template and renderer plotly's defaults (idempotent)."""
+    if TEMPLATE_NAME not in pio.templates:
+        pio.templates[TEMPLATE_NAME] = _template()
+        pio.renderers[TEMPLATE_NAME] = _CourseRenderer()
+    pio.templates.default = TEMPLATE_NAME
+    pio.renderers.default = TEMPLATE_NAME
