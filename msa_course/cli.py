@@ -1,5 +1,5 @@
 """The `msa-course` command. One line per subcommand in COMMANDS: its module provides
-`add_arguments(parser)` and `run(args) -> int`; modules load only when their command runs."""
+`add_arguments(parser)` and `run(args) -> int`, and is imported only when its command runs."""
 
 from __future__ import annotations
 
@@ -21,37 +21,43 @@ class CommandError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one clear line and exit code 2, as argparse does, plus a hint
+    def error(self, message):  # one clear line, exit code 2, and where to look
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="msa-course", description=__doc__.splitlines()[0])
+def _top_parser() -> argparse.ArgumentParser:
     from msa_course import __version__
 
+    parser = _Parser(prog="msa-course", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"msa-course {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.required = True
-    for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.set_defaults(_module=module)
-        _load(module).add_arguments(p)
+    for name, (_module, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
-def _load(module: str):
-    return importlib.import_module(module)
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        top = _top_parser()
+        if not argv:
+            top.print_help()
+            return 2
+        top.parse_args(argv)  # prints help/version, or the error for an unknown command
+        return 2
+    name, rest = argv[0], argv[1:]
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = _Parser(prog=f"msa-course {name}", description=help_text)
+    module.add_arguments(parser)
+    args = parser.parse_args(rest)
     try:
-        return int(_load(args._module).run(args) or 0)
+        return int(module.run(args) or 0)
     except CommandError as err:
-        print(f"msa-course {args.command}: {err}", file=sys.stderr)
+        print(f"msa-course {name}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"msa-course {args.command}: interrupted", file=sys.stderr)
+        print(f"msa-course {name}: interrupted", file=sys.stderr)
         return 130
 
 

@@ -1,0 +1,125 @@
+"""`msa-course doctor`: check this machine can run the course, and say how to fix what can't.
+
+Each check returns a problem (with its fix) or None; all run even after a failure, so a
+learner sees every problem at once.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import metadata
+
+MIN_PYTHON = (3, 10)
+# distribution -> (minimum version, why the course needs it)
+PACKAGES = {
+    "jupyterlab": ("4.0", "the course runs in JupyterLab 4"),
+    "ipywidgets": ("8.0", "every explorer is a widget"),
+    "plotly": ("6.1", "charts; FigureWidget for in-place updates"),
+    "anywidget": ("0.9", "plotly >= 6 builds FigureWidget on it"),
+    "numpy": ("1.24", "the simulators"),
+    "nbformat": ("5.9", "exercises and grading"),
+    "pyyaml": ("6.0", "Kubernetes manifests"),
+    "kubernetes-validate": ("1.37", "validating manifests against Kubernetes' schemas"),
+    "dockerfile-parse": ("2.0", "parsing Dockerfiles"),
+}
+FIX_INSTALL = "pip install -e . (in the course folder), or `make lab`, which sets it up"
+# Front-end extensions JupyterLab must have for widgets and plotly figures to show.
+LAB_EXTENSIONS = {
+    "@jupyter-widgets/jupyterlab-manager": "pip install 'ipywidgets>=8' (ships the extension)",
+    "anywidget": "pip install anywidget (plotly's FigureWidget needs its front-end)",
+    "jupyterlab-plotly": "pip install 'plotly>=6.1' (ships the extension)",
+}
+
+KERNEL_PROBE = """
+import msa_course, ipywidgets, plotly.graph_objects as go
+msa_course.setup_notebook()
+w = go.FigureWidget(data=[go.Scatter(y=[1, 2])])
+print("widget-ok", type(w).__name__, ipywidgets.__version__)
+"""
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def check_python() -> str | None:
+    if sys.version_info[:2] < MIN_PYTHON:
+        return (f"Python {sys.version.split()[0]} is too old; the course needs "
+                f">= {'.'.join(map(str, MIN_PYTHON))}. Fix: install a newer Python.")
+    return None
+
+
+def check_packages() -> list[str]:
+    problems = []
+    for dist, (minimum, why) in PACKAGES.items():
+        try:
+            found = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            problems.append(f"{dist} is not installed ({why}). Fix: {FIX_INSTALL}")
+            continue
+        if _version_tuple(found) < _version_tuple(minimum):
+            problems.append(f"{dist} {found} is older than {minimum} ({why}). "
+                            f"Fix: pip install -U '{dist}>={minimum}'")
+    return problems
+
+
+def check_lab_extensions() -> list[str]:
+    try:
+        out = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
+                             capture_output=True, text=True, timeout=120)
+        text = out.stdout + out.stderr
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return [f"could not list JupyterLab extensions ({err}). Fix: {FIX_INSTALL}"]
+    enabled = {line.split()[0] for line in text.splitlines()
+               if "enabled" in line and line.strip()}
+    return [f"JupyterLab extension {name} is missing or disabled. Fix: {fix}"
+            for name, fix in LAB_EXTENSIONS.items() if name not in enabled]
+
+
+def check_kernel() -> str | None:
+    """Start a real kernel and create a widget in it, as a chapter's first cell would."""
+    try:
+        from nbclient import NotebookClient
+        from nbformat.v4 import new_code_cell, new_notebook
+    except ImportError as err:
+        return f"nbclient/nbformat missing ({err}). Fix: {FIX_INSTALL}"
+    nb = new_notebook(cells=[new_code_cell(KERNEL_PROBE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    except Exception as err:  # any failure to start or run is the finding itself
+        first = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        return (f"a kernel could not start or create a widget: {first}. "
+                "Fix: python -m ipykernel install --user, then rerun doctor")
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    if "widget-ok" not in text:
+        return f"the kernel ran but created no widget (output: {json.dumps(text)[:120]})"
+    return None
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--quick", action="store_true",
+                        help="skip the checks that start JupyterLab tools and a kernel")
+
+
+def run(args) -> int:
+    problems: list[str] = []
+    steps = [("Python", lambda: [check_python()]), ("packages", check_packages)]
+    if not args.quick:
+        steps += [("JupyterLab extensions", check_lab_extensions),
+                  ("kernel and widgets", lambda: [check_kernel()])]
+    for label, step in steps:
+        found = [p for p in step() if p]
+        print(f"{'ok ' if not found else 'FAIL'} {label}")
+        for p in found:
+            print(f"     - {p}")
+        problems += found
+    print("All good: run `msa-course lab`." if not problems
+          else f"{len(problems)} problem(s) found; fix them and run `msa-course doctor` again.")
+    return 1 if problems else 0
