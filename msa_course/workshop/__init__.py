@@ -1,0 +1,1 @@
+"""Workshops: distribute the course through JupyterHub, collect exercises, size a cluster."""
