@@ -1,0 +1,107 @@
+"""The bilingual glossary: every key term with the Korean term the source text uses.
+
+The terms live in glossary_terms.yaml, one section per chapter, so each chapter's author adds
+its terms in one place; this module loads, checks and searches them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+CHAPTER_TITLES = {
+    "00": "Welcome",
+    "01": "Infrastructure",
+    "02": "VMs and containers",
+    "03": "Container orchestration",
+    "04": "Cloud service models",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    en: str
+    ko: str
+    definition: str
+    chapter: str
+
+
+@functools.cache
+def terms() -> tuple[Term, ...]:
+    """Every term, in chapter order; malformed entries raise ValueError naming the entry."""
+    import yaml
+
+    text = resources.files("msa_course").joinpath("glossary_terms.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    found: list[Term] = []
+    seen: set[str] = set()
+    for chapter, entries in data.items():
+        chapter = str(chapter)
+        if chapter not in CHAPTER_TITLES:
+            raise ValueError(f"glossary section {chapter!r} is not a chapter "
+                             f"({', '.join(CHAPTER_TITLES)})")
+        for i, entry in enumerate(entries or []):
+            where = f"glossary section {chapter}, entry {i}"
+            if not isinstance(entry, dict):
+                raise ValueError(f"{where}: expected a mapping with en, ko, definition")
+            missing = [k for k in ("en", "ko", "definition") if not str(entry.get(k, "")).strip()]
+            if missing:
+                raise ValueError(f"{where} ({entry.get('en')!r}): missing {', '.join(missing)}")
+            if entry["en"].lower() in seen:
+                raise ValueError(f"{where}: {entry['en']!r} is already in the glossary")
+            seen.add(entry["en"].lower())
+            found.append(Term(entry["en"], str(entry["ko"]), entry["definition"], chapter))
+    return tuple(found)
+
+
+def search(query: str = "", chapter: str | None = None) -> list[Term]:
+    """Terms whose English, Korean or definition contains `query` (case-insensitive)."""
+    if chapter is not None and chapter not in CHAPTER_TITLES:
+        raise ValueError(f"chapter must be one of {', '.join(CHAPTER_TITLES)}, not {chapter!r}")
+    q = query.strip().lower()
+    return [t for t in terms()
+            if (chapter is None or t.chapter == chapter)
+            and (not q or q in t.en.lower() or q in t.ko.lower() or q in t.definition.lower())]
+
+
+def korean(english: str) -> str:
+    """The source's Korean term for an English term (exact, case-insensitive)."""
+    for t in terms():
+        if t.en.lower() == english.lower():
+            return t.ko
+    raise KeyError(f"{english!r} is not in the glossary")
+
+
+def table_html(found: list[Term]) -> str:
+    import html
+
+    if not found:
+        return "<p><i>No term matches.</i></p>"
+    rows = "".join(
+        f"<tr><td><b>{html.escape(t.en)}</b></td><td lang='ko'>{html.escape(t.ko)}</td>"
+        f"<td>{html.escape(t.definition)}</td><td>{t.chapter}</td></tr>" for t in found
+    )
+    return ("<table class='msa-glossary'><thead><tr><th>English</th><th>한국어</th>"
+            f"<th>Meaning</th><th>Ch.</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def glossary_search():
+    """A search box over the glossary (English, Korean or definition), filtered by chapter."""
+    import ipywidgets as widgets
+
+    box = widgets.Text(placeholder="search in English or 한국어", description="Search")
+    chapter = widgets.Dropdown(options=[("all chapters", None)]
+                               + [(f"{k} {v}", k) for k, v in CHAPTER_TITLES.items()],
+                               description="Chapter")
+    out = widgets.HTML(table_html(search()))
+
+    def refresh(_change=None):
+        out.value = table_html(search(box.value, chapter.value))
+
+    box.observe(refresh, names="value")
+    chapter.observe(refresh, names="value")
+    ui = widgets.VBox([widgets.HBox([box, chapter]), out])
+    ui.controls = {"search": box, "chapter": chapter}
+    ui.table = out
+    return ui

@@ -1,0 +1,1 @@
+"""Chapter 00: where this course sits in the microservice pattern landscape."""
