@@ -1,0 +1,221 @@
+"""The three ways to run a service on one server, as data: what each layer is and what it costs.
+
+A type-1 hypervisor runs on the hardware; a type-2 hypervisor runs as a program on a host OS;
+containers share the host's kernel through a container engine. Each stack is a list of layers
+from the hardware up, and each layer is either paid once per host or once per instance; that
+difference is the whole story of density. Figures come from ../shared/reference/figures.md §1
+and carry their source in `Figure.source`; figures marked `approximate` are orders of
+magnitude or assumptions, and the learner can change every one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with where it comes from; `approximate` means: an order of magnitude only."""
+
+    value: float
+    unit: str
+    source: str
+    approximate: bool = False
+
+    def label(self) -> str:
+        mark = " (order of magnitude)" if self.approximate else ""
+        return f"{self.value:g} {self.unit}{mark}; {self.source}"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a stack. `per_instance` layers are paid again for every VM or container."""
+
+    name: str
+    examples: str
+    per_instance: bool
+    memory_mib: float = 0.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How one instance is isolated, with the costs the density calculator uses.
+
+    memory_overhead_mib: memory each instance needs beyond the service's own request (a VMM
+    process plus a guest OS for VMs, nothing extra for containers).
+    cpu_efficiency: fraction of a host core the guest gets (virtualisation tax on CPU).
+    start: time from "start" to the guest running its first process.
+    """
+
+    key: str
+    name: str
+    vmm_mib: Figure
+    guest_os_mib: Figure
+    cpu_efficiency: Figure
+    start: Figure
+
+    @property
+    def memory_overhead_mib(self) -> float:
+        return self.vmm_mib.value + self.guest_os_mib.value
+
+    def with_changes(self, **values: float) -> Isolation:
+        """A copy with some figures replaced by the learner's own values (source: "you")."""
+        changes = {}
+        for name, value in values.items():
+            old = getattr(self, name, None)
+            if not isinstance(old, Figure):
+                raise ValueError(f"{name} is not a figure of {self.key}; use one of {_FIGURES}")
+            if not value >= 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value}")
+            changes[name] = Figure(float(value), old.unit, "your value")
+        if "cpu_efficiency" in changes and not 0 < changes["cpu_efficiency"].value <= 1:
+            raise ValueError(f"cpu_efficiency must be in (0, 1], got {values['cpu_efficiency']}")
+        return replace(self, **changes)
+
+
+_FIGURES = ("vmm_mib", "guest_os_mib", "cpu_efficiency", "start")
+
+_QEMU = "QEMU VMM ≈131 MB (Agache et al., NSDI '20; figures.md §1, secondary source)"
+_FC_MEM = "Firecracker SPECIFICATION.md: ≤5 MiB VMM memory (figures.md §1)"
+_FC_START = "Firecracker SPECIFICATION.md: ≤125 ms to guest /sbin/init (figures.md §1)"
+_FC_CPU = "Firecracker SPECIFICATION.md: guest CPU >95% of bare metal, test pending"
+_KVM_CPU = "Felter et al. 2015: Linpack on tuned KVM 284.2 vs native 290.8 GFLOPS (secondary)"
+_DOCKER_CPU = "Felter et al. 2015: Docker adds no measurable CPU overhead"
+_DOCKER_START = "van Rijn & Rellermeyer 2021 §3.5: Docker ≈100 ms (secondary source)"
+_VM_BOOT = "cloud VM boot 'tens of seconds' (Mao & Humphrey 2012; not verified)"
+_GUEST = "assumption: a general-purpose guest OS idling; change it"
+_MINI_GUEST = "assumption: a minimal guest kernel and init; change it"
+
+ISOLATIONS: dict[str, Isolation] = {
+    "vm": Isolation(
+        "vm",
+        "full VM",
+        vmm_mib=Figure(131, "MiB", _QEMU, approximate=True),
+        guest_os_mib=Figure(512, "MiB", _GUEST, approximate=True),
+        cpu_efficiency=Figure(round(284.2 / 290.8, 3), "of a core", _KVM_CPU),
+        start=Figure(30, "s", _VM_BOOT, approximate=True),
+    ),
+    "microvm": Isolation(
+        "microvm",
+        "microVM (Firecracker)",
+        vmm_mib=Figure(5, "MiB", _FC_MEM),
+        guest_os_mib=Figure(64, "MiB", _MINI_GUEST, approximate=True),
+        cpu_efficiency=Figure(0.95, "of a core", _FC_CPU),
+        start=Figure(0.125, "s", _FC_START),
+    ),
+    "container": Isolation(
+        "container",
+        "container",
+        vmm_mib=Figure(0, "MiB", "no VMM: the container is a process on the host kernel"),
+        guest_os_mib=Figure(0, "MiB", "no guest OS: containers share the host's kernel"),
+        cpu_efficiency=Figure(1.0, "of a core", _DOCKER_CPU),
+        start=Figure(0.1, "s", _DOCKER_START, approximate=True),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A way to stack software on a server, bottom (hardware) first."""
+
+    key: str
+    name: str
+    isolation: str
+    layers: tuple[Layer, ...]
+    summary: str
+    products: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def memory_mib(self, instances: int, app_mib: float) -> dict[str, float]:
+        """Memory each layer takes for `instances` copies of an app needing `app_mib` each."""
+        _check_count("instances", instances)
+        if not app_mib >= 0:
+            raise ValueError(f"app_mib must be >= 0, got {app_mib}")
+        out = {}
+        for layer in self.layers:
+            each = app_mib if layer.name == "application" else layer.memory_mib
+            out[layer.name] = each * (instances if layer.per_instance else 1)
+        return out
+
+
+def _stack_layers(isolation: Isolation, middle: list[Layer]) -> tuple[Layer, ...]:
+    guest = []
+    if isolation.key != "container":
+        guest = [
+            Layer(
+                "VMM process",
+                "QEMU, Firecracker",
+                True,
+                isolation.vmm_mib.value,
+                isolation.vmm_mib.source,
+            ),
+            Layer(
+                "guest OS",
+                "its own kernel, patched and updated per VM",
+                True,
+                isolation.guest_os_mib.value,
+                isolation.guest_os_mib.source,
+            ),
+        ]
+    return (
+        Layer("hardware", "CPU, memory, disk, NIC", False),
+        *middle,
+        *guest,
+        Layer(
+            "libraries and runtime",
+            "glibc, Python, a JVM",
+            True,
+            0.0,
+            "counted inside the application's request here",
+        ),
+        Layer("application", "your service", True),
+    )
+
+
+def _build_stacks() -> dict[str, Stack]:
+    vm, ct = ISOLATIONS["vm"], ISOLATIONS["container"]
+    host_os = Layer("host OS", "Linux, Windows, macOS", False, note="one kernel for the whole host")
+    return {
+        "type1": Stack(
+            "type1",
+            "Type-1 hypervisor (bare metal)",
+            "vm",
+            _stack_layers(vm, [Layer("hypervisor", "ESXi, Hyper-V, Xen, KVM", False)]),
+            "The hypervisor runs directly on the hardware; every VM boots its own OS.",
+            products="AWS EC2 and Azure VM run VMs on type-1 hypervisors",
+            notes=(
+                "Calling KVM type 1 is debated: it is a module of a full Linux host "
+                "(figures.md §1).",
+            ),
+        ),
+        "type2": Stack(
+            "type2",
+            "Type-2 hypervisor (hosted)",
+            "vm",
+            _stack_layers(
+                vm,
+                [host_os, Layer("hypervisor", "VirtualBox, VMware Workstation, Parallels", False)],
+            ),
+            "The hypervisor is a program on a host OS; each VM still boots its own OS.",
+            products="desktop virtualisation on a laptop",
+        ),
+        "containers": Stack(
+            "containers",
+            "Containers on a shared kernel",
+            "container",
+            _stack_layers(
+                ct, [host_os, Layer("container engine", "Docker Engine, containerd", False)]
+            ),
+            "A container engine makes isolated spaces on one host kernel; no guest OS.",
+            products="Docker, the best-known container technology",
+        ),
+    }
+
+
+STACKS: dict[str, Stack] = _build_stacks()
+
+
+def _check_count(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
