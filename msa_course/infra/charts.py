@@ -43,20 +43,45 @@ def _window(result: Result, window_days: tuple[float, float] | None) -> slice:
     return slice(start, end)
 
 
-def _timeseries(result: Result, colour: str, axes: tuple[str, str], *, window_days,
-                max_points: int, legend: bool) -> list[dict]:
+def _timeseries(
+    result: Result,
+    colour: str,
+    axes: tuple[str, str],
+    *,
+    window_days,
+    max_points: int,
+    legend: bool,
+) -> list[dict]:
     """Served (an invisible baseline), demand filled down to it (the unmet area), capacity."""
     part = _window(result, window_days)
     days = bin_means(result.demand.days[part], max_points)
     xy = dict(type="scatter", mode="lines", x=days, xaxis=axes[0], yaxis=axes[1])
     return [
-        dict(xy, y=bin_means(result.served[part], max_points), line=dict(width=0),
-             hoverinfo="skip", showlegend=False, name="served"),
-        dict(xy, y=bin_means(result.demand.cores[part], max_points), fill="tonexty",
-             fillcolor=UNMET_FILL, line=dict(color=theme.PALETTE["black"], width=1),
-             name="demand (shaded: unmet)", legendgroup="demand", showlegend=legend),
-        dict(xy, y=bin_means(result.capacity[part], max_points), name="capacity ready",
-             line=dict(color=colour, width=2.5), showlegend=False),
+        dict(
+            xy,
+            y=bin_means(result.served[part], max_points),
+            line=dict(width=0),
+            hoverinfo="skip",
+            showlegend=False,
+            name="served",
+        ),
+        dict(
+            xy,
+            y=bin_means(result.demand.cores[part], max_points),
+            fill="tonexty",
+            fillcolor=UNMET_FILL,
+            line=dict(color=theme.PALETTE["black"], width=1),
+            name="demand (shaded: unmet)",
+            legendgroup="demand",
+            showlegend=legend,
+        ),
+        dict(
+            xy,
+            y=bin_means(result.capacity[part], max_points),
+            name="capacity ready",
+            line=dict(color=colour, width=2.5),
+            showlegend=False,
+        ),
     ]
 
 
@@ -67,8 +92,9 @@ def _bin_note(result: Result, window_days, max_points: int) -> str:
     return f"mean per {minutes / 60:g} h" if minutes >= 60 else f"mean per {minutes:g} min"
 
 
-def capacity_chart(results: list[Result], *, window_days: tuple[float, float] | None = None,
-                   max_points: int = 1500) -> go.Figure:
+def capacity_chart(
+    results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 1500
+) -> go.Figure:
     """One panel per strategy: demand, ready capacity, and unmet demand shaded."""
     return _figure(results, "Capacity against demand", window_days, max_points, bars=False)
 
@@ -82,12 +108,13 @@ def comparison_chart(results: list[Result]) -> go.Figure:
     return go.Figure(data=_bars(results, bar_axes), layout=layout)
 
 
-def provisioning_figure(results: list[Result], *,
-                        window_days: tuple[float, float] | None = None,
-                        max_points: int = 1500) -> go.Figure:
+def provisioning_figure(
+    results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 1500
+) -> go.Figure:
     """`capacity_chart` and `comparison_chart` in one figure (for the explorer)."""
-    return _figure(results, "Provisioning: capacity against demand", window_days, max_points,
-                   bars=True)
+    return _figure(
+        results, "Provisioning: capacity against demand", window_days, max_points, bars=True
+    )
 
 
 def _check_results(results) -> None:
@@ -107,8 +134,14 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
     data = []
     for i, result in enumerate(results):
         x, y = panel_axes[i]
-        data += _timeseries(result, STRATEGY_COLOURS[i], (x, y), window_days=window_days,
-                            max_points=max_points, legend=(i == 0))
+        data += _timeseries(
+            result,
+            STRATEGY_COLOURS[i],
+            (x, y),
+            window_days=window_days,
+            max_points=max_points,
+            legend=(i == 0),
+        )
         layout["annotations"][i]["text"] = result.strategy.name
         layout[_axis_key(x)]["title"] = dict(text="time (days)")
         if i % 2 == 0:
@@ -122,7 +155,7 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
 
 
 def _axis_key(ref: str) -> str:
-    """"x3" -> "xaxis3" (a trace's axis reference to its layout key)."""
+    """ "x3" -> "xaxis3" (a trace's axis reference to its layout key)."""
     return f"{ref[0]}axis{ref[1:]}"
 
 
@@ -142,8 +175,14 @@ def _grid_template(rows: int, bars: bool):
         specs.append([{"colspan": 2}, None, {"colspan": 2}, None, {"colspan": 2}, None])
         titles += METRIC_TITLES
     n = len(specs)
-    fig = make_subplots(rows=n, cols=6, specs=specs, subplot_titles=titles,
-                        vertical_spacing=0.3 / n, horizontal_spacing=0.05)
+    fig = make_subplots(
+        rows=n,
+        cols=6,
+        specs=specs,
+        subplot_titles=titles,
+        vertical_spacing=0.3 / n,
+        horizontal_spacing=0.05,
+    )
     fig.update_layout(template=theme.TEMPLATE_NAME, height=300 * n + 80)
 
     def axes(row, col):
@@ -155,9 +194,18 @@ def _grid_template(rows: int, bars: bool):
     if bars:
         ux, uy = bar_axes[1]
         low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-        fig.add_hrect(y0=low, y1=high, fillcolor=theme.PALETTE["grey"], opacity=0.3,
-                      line_width=0, annotation_text=NRDC_NOTE, annotation_position="top left",
-                      annotation_font_size=11, row=n, col=3)
+        fig.add_hrect(
+            y0=low,
+            y1=high,
+            fillcolor=theme.PALETTE["grey"],
+            opacity=0.3,
+            line_width=0,
+            annotation_text=NRDC_NOTE,
+            annotation_position="top left",
+            annotation_font_size=11,
+            row=n,
+            col=3,
+        )
         fig.update_yaxes(range=[0, 105], row=n, col=3)
         fig.update_xaxes(tickfont=dict(size=11), row=n)
     return fig.layout.to_plotly_json(), panels, bar_axes
@@ -172,47 +220,94 @@ def _bars(results: list[Result], bar_axes) -> list[dict]:
     )
     formats = ("$%{y:,.0f}", "%{y:.1f}%", "%{y:.2f}%")
     return [
-        dict(type="bar", x=names, y=ys, xaxis=x, yaxis=y, showlegend=False,
-             marker=dict(color=STRATEGY_COLOURS[: len(results)]), texttemplate=fmt,
-             textposition="outside", cliponaxis=False,
-             hovertemplate=f"%{{x}}: {fmt}<extra></extra>")
-        for (x, y), ys, fmt in zip(bar_axes, values, formats)
+        dict(
+            type="bar",
+            x=names,
+            y=ys,
+            xaxis=x,
+            yaxis=y,
+            showlegend=False,
+            marker=dict(color=STRATEGY_COLOURS[: len(results)]),
+            texttemplate=fmt,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{x}}: {fmt}<extra></extra>",
+        )
+        for (x, y), ys, fmt in zip(bar_axes, values, formats, strict=True)
     ]
 
 
-def consolidation_chart(demands: np.ndarray, result: Consolidation, *,
-                        step_minutes: float = 5) -> go.Figure:
+def consolidation_chart(
+    demands: np.ndarray, result: Consolidation, *, step_minutes: float = 5
+) -> go.Figure:
     """Left: services' demand stacked, with the cores each option buys. Right: utilisation."""
     theme.register()
     d = np.asarray(demands, dtype=float)
     days = np.arange(d.shape[1]) * step_minutes / 1440
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
-                        subplot_titles=["demand of each service, stacked",
-                                        "utilisation of the servers bought (%)"])
-    fig.update_layout(template=theme.TEMPLATE_NAME, height=460,
-                      title=dict(text="Each microservice on its own bare metal vs shared"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.68, 0.32],
+        horizontal_spacing=0.12,
+        subplot_titles=["demand of each service, stacked", "utilisation of the servers bought (%)"],
+    )
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        height=460,
+        title=dict(text="Each microservice on its own bare metal vs shared"),
+    )
     for i, row in enumerate(d):
-        fig.add_scatter(x=days, y=row, stackgroup="services", mode="lines", line=dict(width=0.5),
-                        name=f"service {i + 1}", showlegend=False, row=1, col=1,
-                        hovertemplate=f"service {i + 1}: %{{y:.1f}} cores<extra></extra>")
+        fig.add_scatter(
+            x=days,
+            y=row,
+            stackgroup="services",
+            mode="lines",
+            line=dict(width=0.5),
+            name=f"service {i + 1}",
+            showlegend=False,
+            row=1,
+            col=1,
+            hovertemplate=f"service {i + 1}: %{{y:.1f}} cores<extra></extra>",
+        )
     lines = (
         (result.dedicated_servers, "dedicated", theme.PALETTE["vermillion"]),
         (result.shared_servers, "shared", theme.PALETTE["blue"]),
     )
     for servers, label, colour in lines:
         cores = servers * result.server_cores
-        fig.add_scatter(x=[days[0], days[-1]], y=[cores, cores], mode="lines", row=1, col=1,
-                        name=f"{label}: {servers} servers = {cores:g} cores",
-                        line=dict(color=colour, width=3, dash="dash"))
-    fig.add_bar(x=["dedicated", "shared"],
-                y=[100 * result.dedicated_utilisation, 100 * result.shared_utilisation],
-                marker_color=[theme.PALETTE["vermillion"], theme.PALETTE["blue"]],
-                texttemplate="%{y:.1f}%", textposition="outside", cliponaxis=False,
-                showlegend=False, row=1, col=2)
+        fig.add_scatter(
+            x=[days[0], days[-1]],
+            y=[cores, cores],
+            mode="lines",
+            row=1,
+            col=1,
+            name=f"{label}: {servers} servers = {cores:g} cores",
+            line=dict(color=colour, width=3, dash="dash"),
+        )
+    fig.add_bar(
+        x=["dedicated", "shared"],
+        y=[100 * result.dedicated_utilisation, 100 * result.shared_utilisation],
+        marker_color=[theme.PALETTE["vermillion"], theme.PALETTE["blue"]],
+        texttemplate="%{y:.1f}%",
+        textposition="outside",
+        cliponaxis=False,
+        showlegend=False,
+        row=1,
+        col=2,
+    )
     low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-    fig.add_hrect(y0=low, y1=high, fillcolor=theme.PALETTE["grey"], opacity=0.3, line_width=0,
-                  annotation_text=NRDC_NOTE, annotation_position="top left",
-                  annotation_font_size=11, row=1, col=2)
+    fig.add_hrect(
+        y0=low,
+        y1=high,
+        fillcolor=theme.PALETTE["grey"],
+        opacity=0.3,
+        line_width=0,
+        annotation_text=NRDC_NOTE,
+        annotation_position="top left",
+        annotation_font_size=11,
+        row=1,
+        col=2,
+    )
     fig.update_xaxes(title_text="time (days)", row=1, col=1)
     fig.update_yaxes(title_text="cores", row=1, col=1)
     fig.update_yaxes(range=[0, 105], title_text="%", row=1, col=2)

@@ -53,9 +53,13 @@ def _checked_cores(values) -> np.ndarray:
     try:
         cores = np.array(values, dtype=float)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"demand must be a sequence of numbers of cores, got {values!r:.60}") from err
+        raise ValueError(
+            f"demand must be a sequence of numbers of cores, got {values!r:.60}"
+        ) from err
     if cores.ndim != 1:
-        raise ValueError(f"demand must be one-dimensional (one value per step), got shape {cores.shape}")
+        raise ValueError(
+            f"demand must be one-dimensional (one value per step), got shape {cores.shape}"
+        )
     if cores.size == 0:
         raise ValueError("demand must not be empty: give at least 1 step")
     if cores.size > MAX_STEPS:

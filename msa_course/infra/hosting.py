@@ -50,8 +50,10 @@ OPTIONS: tuple[dict[str, tuple[int, str] | str], ...] = (
         "time to add capacity": (2, "minutes while the pool has room; weeks to grow the pool"),
         "up-front cost": (3, "high: the pool's servers, plus the cloud software to run"),
         "give capacity back (scale in)": (3, "yes, to the pool, which you still pay for"),
-        "who shares the hardware": (2, "one organisation's teams (NIST: 'exclusive use by a "
-                                       "single organization')"),
+        "who shares the hardware": (
+            2,
+            "one organisation's teams (NIST: 'exclusive use by a single organization')",
+        ),
         "examples": "OpenStack, VMware vSphere in your own data centre",
     },
     {
@@ -60,8 +62,7 @@ OPTIONS: tuple[dict[str, tuple[int, str] | str], ...] = (
         "time to add capacity": (1, "minutes: an API call starts a VM or container"),
         "up-front cost": (1, "none: pay as you use"),
         "give capacity back (scale in)": (4, "yes: stop paying when you release it"),
-        "who shares the hardware": (3, "many customers (NIST: 'open use by the general "
-                                       "public')"),
+        "who shares the hardware": (3, "many customers (NIST: 'open use by the general public')"),
         "examples": "AWS, Google Cloud, Microsoft Azure, IBM Cloud (IaaS and PaaS)",
     },
 )

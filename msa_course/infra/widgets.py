@@ -25,12 +25,22 @@ VIEWS = ("whole run", "2 days around the spike")
 
 def _slider(kind, description, value, low, high, step, fmt=None):
     extra = {"readout_format": fmt} if fmt else {}
-    return kind(value=value, min=low, max=high, step=step, description=description,
-                style=_STYLE, layout=_LAYOUT, continuous_update=False, **extra)
+    return kind(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        style=_STYLE,
+        layout=_LAYOUT,
+        continuous_update=False,
+        **extra,
+    )
 
 
-def provisioning_explorer(*, days: float = 365, step_minutes: float = 10,
-                          max_points: int = 1200, seed: int = 0) -> Explorer:
+def provisioning_explorer(
+    *, days: float = 365, step_minutes: float = 10, max_points: int = 1200, seed: int = 0
+) -> Explorer:
     """The four strategies on one demand curve; move the spike, change lead times and prices.
 
     It simulates at `step_minutes` = 10 by default, coarser than the model's 1 minute, so an
@@ -43,31 +53,49 @@ def provisioning_explorer(*, days: float = 365, step_minutes: float = 10,
         "spike_day": _slider(i, "spike on day", 200, 0, int(days) - 1, 1),
         "annual_growth": _slider(i, "growth per year (%)", 50, -50, 300, 10),
         "percentile": _slider(i, "bare metal sized for pN", 50, 0, 100, 5),
-        "bare_metal_lead_weeks": _slider(f, "bare metal lead (weeks)", 6.0, 0.0, 26.0, 1.0,
-                                         ".0f"),
+        "bare_metal_lead_weeks": _slider(f, "bare metal lead (weeks)", 6.0, 0.0, 26.0, 1.0, ".0f"),
         "vm_lead_minutes": _slider(f, "VM lead (minutes)", 5.0, 0.0, 60.0, 1.0, ".0f"),
         "container_lead_seconds": _slider(i, "container lead (s)", 30, 0, 600, 5),
         "bare_metal_price": _slider(f, "server $/hour (32 cores)", 1.2, 0.0, 5.0, 0.1, ".2f"),
         "vm_price": _slider(f, "VM $/hour (4 cores)", 0.2, 0.0, 1.0, 0.01, ".2f"),
-        "container_price": _slider(f, "container $/hour (0.5 core)", 0.03, 0.0, 0.2, 0.005,
-                                   ".3f"),
-        "view": widgets.Dropdown(options=VIEWS, value=VIEWS[0], description="show",
-                                 style=_STYLE, layout=_LAYOUT),
+        "container_price": _slider(f, "container $/hour (0.5 core)", 0.03, 0.0, 0.2, 0.005, ".3f"),
+        "view": widgets.Dropdown(
+            options=VIEWS, value=VIEWS[0], description="show", style=_STYLE, layout=_LAYOUT
+        ),
     }
 
-    def render(spike_size, spike_day, annual_growth, percentile, bare_metal_lead_weeks,
-               vm_lead_minutes, container_lead_seconds, bare_metal_price, vm_price,
-               container_price, view):
-        demand = demand_curve(days=days, step_minutes=step_minutes, spike_day=spike_day,
-                              spike_size=spike_size, annual_growth=annual_growth / 100,
-                              seed=seed)
+    def render(
+        spike_size,
+        spike_day,
+        annual_growth,
+        percentile,
+        bare_metal_lead_weeks,
+        vm_lead_minutes,
+        container_lead_seconds,
+        bare_metal_price,
+        vm_price,
+        container_price,
+        view,
+    ):
+        demand = demand_curve(
+            days=days,
+            step_minutes=step_minutes,
+            spike_day=spike_day,
+            spike_size=spike_size,
+            annual_growth=annual_growth / 100,
+            seed=seed,
+        )
         strategies = [
             bare_metal_peak(price_per_unit_hour=bare_metal_price),
-            bare_metal_percentile(percentile=percentile, lead_time_weeks=bare_metal_lead_weeks,
-                                  price_per_unit_hour=bare_metal_price),
+            bare_metal_percentile(
+                percentile=percentile,
+                lead_time_weeks=bare_metal_lead_weeks,
+                price_per_unit_hour=bare_metal_price,
+            ),
             vm_autoscaled(lead_time_minutes=vm_lead_minutes, price_per_unit_hour=vm_price),
-            container_autoscaled(lead_time_seconds=container_lead_seconds,
-                                 price_per_unit_hour=container_price),
+            container_autoscaled(
+                lead_time_seconds=container_lead_seconds, price_per_unit_hour=container_price
+            ),
         ]
         results = simulate_all(demand, strategies)
         window = None
@@ -81,20 +109,30 @@ def provisioning_explorer(*, days: float = 365, step_minutes: float = 10,
 
 def summary_table(results) -> str:
     """The totals of each strategy as an HTML table."""
-    head = ("strategy", "cost ($)", "mean utilisation", "unmet demand", "SLO-violation minutes",
-            "peak capacity (cores)")
+    head = (
+        "strategy",
+        "cost ($)",
+        "mean utilisation",
+        "unmet demand",
+        "SLO-violation minutes",
+        "peak capacity (cores)",
+    )
     rows = []
     for r in results:
-        cells = (html.escape(r.strategy.name), f"{r.cost:,.0f}", f"{r.mean_utilisation:.1%}",
-                 f"{r.unmet_fraction:.3%}", f"{r.slo_violation_minutes:,.0f}",
-                 f"{r.peak_capacity:,.0f}")
+        cells = (
+            html.escape(r.strategy.name),
+            f"{r.cost:,.0f}",
+            f"{r.mean_utilisation:.1%}",
+            f"{r.unmet_fraction:.3%}",
+            f"{r.slo_violation_minutes:,.0f}",
+            f"{r.peak_capacity:,.0f}",
+        )
         rows.append("".join(f"<td>{c}</td>" for c in cells))
     return _table(head, rows)
 
 
 def _table(head, rows) -> str:
-    th = "".join(f"<th style='text-align:left;padding:4px 8px'>{html.escape(h)}</th>"
-                 for h in head)
+    th = "".join(f"<th style='text-align:left;padding:4px 8px'>{html.escape(h)}</th>" for h in head)
     body = "".join(f"<tr>{r}</tr>" for r in rows)
     return f"<table class='msa-table'><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -103,27 +141,38 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
     """N microservices, each on its own bare metal vs all on one shared, virtualised pool."""
     controls = {
         "n_services": _slider(widgets.IntSlider, "microservices", 8, 1, 60, 1),
-        "mean_cores": _slider(widgets.FloatSlider, "mean cores per service", 2.0, 0.5, 40.0,
-                              0.5, ".1f"),
-        "server_cores": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
-                                         description="cores per server", style=_STYLE,
-                                         layout=_LAYOUT),
+        "mean_cores": _slider(
+            widgets.FloatSlider, "mean cores per service", 2.0, 0.5, 40.0, 0.5, ".1f"
+        ),
+        "server_cores": widgets.Dropdown(
+            options=[8, 16, 32, 64, 128],
+            value=32,
+            description="cores per server",
+            style=_STYLE,
+            layout=_LAYOUT,
+        ),
     }
 
     def render(n_services, mean_cores, server_cores):
-        demands = service_demands(n_services, mean_cores=mean_cores, days=days,
-                                  step_minutes=step_minutes, seed=seed)
+        demands = service_demands(
+            n_services, mean_cores=mean_cores, days=days, step_minutes=step_minutes, seed=seed
+        )
         result = dedicated_vs_shared(demands, server_cores)
         fig = charts.consolidation_chart(demands, result, step_minutes=step_minutes)
         side = _table(
             ("", "servers", "cores bought", "utilisation"),
-            [f"<td>{label}</td><td>{servers}</td><td>{servers * server_cores:g}</td>"
-             f"<td>{util:.1%}</td>"
-             for label, servers, util in (
-                 ("each service on its own bare metal", result.dedicated_servers,
-                  result.dedicated_utilisation),
-                 ("one shared virtual pool", result.shared_servers, result.shared_utilisation),
-             )],
+            [
+                f"<td>{label}</td><td>{servers}</td><td>{servers * server_cores:g}</td>"
+                f"<td>{util:.1%}</td>"
+                for label, servers, util in (
+                    (
+                        "each service on its own bare metal",
+                        result.dedicated_servers,
+                        result.dedicated_utilisation,
+                    ),
+                    ("one shared virtual pool", result.shared_servers, result.shared_utilisation),
+                )
+            ],
         )
         return fig, side
 
@@ -136,21 +185,38 @@ def hosting_table() -> widgets.VBox:
     Not an Explorer (there is no figure): a VBox with `.controls` ("sort by", "order") and
     `.table` (the HTML widget), so tests drive it the same way.
     """
-    sort_by = widgets.Dropdown(options=["option", *hosting.SORTABLE], value="option",
-                               description="sort by", style={"description_width": "5em"},
-                               layout=widgets.Layout(width="26em"))
-    order = widgets.ToggleButtons(options=["ascending", "descending"], value="ascending",
-                                  description="order", style={"description_width": "5em"})
+    sort_by = widgets.Dropdown(
+        options=["option", *hosting.SORTABLE],
+        value="option",
+        description="sort by",
+        style={"description_width": "5em"},
+        layout=widgets.Layout(width="26em"),
+    )
+    order = widgets.ToggleButtons(
+        options=["ascending", "descending"],
+        value="ascending",
+        description="order",
+        style={"description_width": "5em"},
+    )
     table = widgets.HTML()
 
     def redraw(_change=None):
         rows = hosting.sorted_options(sort_by.value, descending=order.value == "descending")
-        body = ["".join(f"<td style='vertical-align:top;padding:4px 8px'>"
-                        f"{html.escape(hosting.cell_text(row[c]))}</td>" for c in hosting.COLUMNS)
-                for row in rows]
+        body = [
+            "".join(
+                f"<td style='vertical-align:top;padding:4px 8px'>"
+                f"{html.escape(hosting.cell_text(row[c]))}</td>"
+                for c in hosting.COLUMNS
+            )
+            for row in rows
+        ]
         note = hosting.SORTABLE.get(sort_by.value)
-        caption = (f"<p>Sorted by <b>{html.escape(sort_by.value)}</b> ({order.value}; higher "
-                   f"= {note}).</p>" if note else "")
+        caption = (
+            f"<p>Sorted by <b>{html.escape(sort_by.value)}</b> ({order.value}; higher "
+            f"= {note}).</p>"
+            if note
+            else ""
+        )
         table.value = caption + _table(hosting.COLUMNS, body)
 
     sort_by.observe(redraw, names="value")
