@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import COURSE, cells, notebooks
+
+from msa_course import glossary
+
+
+def test_terms_load_and_are_unique():
+    terms = glossary.terms()
+    assert len(terms) >= 30
+    assert len({t.en.lower() for t in terms}) == len(terms)
+
+
+def test_search_matches_both_languages_and_definitions():
+    assert [t.en for t in glossary.search("베어")] == ["bare metal"]
+    assert "hypervisor" in [t.en for t in glossary.search("HYPERVISOR")]
+    assert all(t.chapter == "03" for t in glossary.search("", chapter="03"))
+    with pytest.raises(ValueError, match="chapter must be one of"):
+        glossary.search("x", chapter="9")
+
+
+def test_seed_terms_present_with_source_korean():
+    for en, ko in [("bare metal", "베어 메탈"), ("hypervisor", "하이퍼바이저"),
+                   ("portability", "이식성"), ("self-healing", "셀프 치유"),
+                   ("Pod", "파드"), ("flexibility", "유연성")]:
+        assert glossary.korean(en) == ko
+
+
+def test_search_widget_filters():
+    ui = glossary.glossary_search()
+    ui.controls["search"].value = "파드"
+    assert "Pod" in ui.table.value and "bare metal" not in ui.table.value
+    ui.controls["search"].value = "zzz-no-such-term"
+    assert "No term matches" in ui.table.value
+
+
+@pytest.mark.parametrize("path", notebooks(COURSE), ids=lambda p: p.name)
+def test_korean_terms_in_chapters_are_in_the_glossary(path):
+    """Every 'term (한국어)' pair a chapter introduces is collected in the glossary."""
+    known = {t.ko.replace(" ", "") for t in glossary.terms()}
+    text = "\n".join(c["text"] for c in cells(path) if c["cell_type"] == "markdown")
+    pairs = re.findall(r"\(([\uac00-\ud7a3][\uac00-\ud7a3 ]*)\)", text)
+    missing = sorted({p for p in pairs if p.replace(" ", "") not in known})
+    assert not missing, f"add these to msa_course/glossary_terms.yaml: {missing}"

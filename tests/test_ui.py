@@ -1,0 +1,127 @@
+"""The shared frame: explorers update in place and show bad input as text; self-checks give
+specific feedback and degrade to a question with a folded answer."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+import msa_course
+from msa_course.ui import selfcheck, theme
+from msa_course.ui.explorer import Explorer
+
+msa_course.setup_notebook()
+
+
+def render(n, kind):
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    fig = theme.figure("demo", "x (s)", "y (units)")
+    fig.add_scatter(x=np.arange(4), y=np.arange(4) * n, name="line")
+    if kind == "two":
+        fig.add_bar(x=[0], y=[n], name="bar")
+    return fig, f"<p>n = {n}</p>"
+
+
+def make():
+    return Explorer({"n": widgets.IntSlider(value=1, min=-5, max=10),
+                     "kind": widgets.Dropdown(options=["one", "two"])}, render, title="Demo")
+
+
+def test_explorer_updates_figure_in_place():
+    ex = make()
+    fig = ex.figure
+    ex.controls["n"].value = 3
+    assert ex.figure is fig, "the same FigureWidget is updated, not replaced"
+    assert list(ex.figure.data[0].y) == [0, 3, 6, 9]
+    assert ex.side.value == "<p>n = 3</p>"
+    ex.controls["kind"].value = "two"
+    assert [t.type for t in ex.figure.data] == ["scatter", "bar"]
+
+
+def test_explorer_shows_value_error_and_keeps_last_chart():
+    ex = make()
+    ex.controls["n"].value = 2
+    ex.controls["n"].value = -1
+    assert "n must be &gt;= 0, got -1" in ex.message.value
+    assert list(ex.figure.data[0].y) == [0, 2, 4, 6]
+    ex.controls["n"].value = 4
+    assert ex.message.value == ""
+
+
+def test_explorer_actions_are_buttons_that_update():
+    state = {"n": 1}
+    ex = Explorer({}, lambda: render(state["n"], "one"),
+                  actions={"Double": lambda: state.update(n=state["n"] * 2)})
+    ex.controls["Double"].click()
+    ex.controls["Double"].click()
+    assert list(ex.figure.data[0].y) == [0, 4, 8, 12]
+
+
+def test_static_fallback_carries_the_figure_as_html():
+    data = make()._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert "Plotly.newPlot" in data["text/html"] and "Demo" in data["text/html"]
+
+
+def test_plain_mode_redraws_an_ordinary_figure():
+    msa_course.setup_notebook(figures="plain")
+    try:
+        ex = make()
+        ex.controls["n"].value = 5
+        assert type(ex.figure).__name__ == "Figure"
+        assert list(ex.figure.data[0].y) == [0, 5, 10, 15]
+    finally:
+        msa_course.setup_notebook()
+
+
+def test_setup_rejects_unknown_mode():
+    with pytest.raises(ValueError, match="figures must be one of"):
+        msa_course.setup_notebook(figures="fancy")
+
+
+def test_theme_is_colour_blind_safe_and_projector_sized():
+    fig = theme.figure("t", "time (s)", "load (%)")
+    assert fig.layout.xaxis.title.text == "time (s)"
+    assert fig.layout.template.layout.font.size >= 16
+    assert theme.COLORWAY[0] == "#0072B2"
+
+
+def test_choice_explains_each_wrong_option():
+    q = selfcheck.choice("Q?", ["a", "b", "c"], "a", {"b": "b is slow", "c": "c is old"})
+    q.input.value = "c"
+    assert q.check().message == "c is old" and "Not yet" in q.feedback.value
+    q.input.value = "a"
+    assert q.check().correct and "Correct" in q.feedback.value
+
+
+def test_choice_demands_a_reason_for_every_wrong_option():
+    with pytest.raises(ValueError, match="missing for \\['c'\\]"):
+        selfcheck.choice("Q?", ["a", "b", "c"], "a", {"b": "no"})
+
+
+def test_numeric_tolerance_and_hints():
+    q = selfcheck.numeric("How many?", 12, tolerance=0.5, unit="nodes",
+                          hints={6: "That is half: count both zones."})
+    assert q.evaluate(12.4).correct
+    assert q.evaluate(6).message == "That is half: count both zones."
+    assert "too high" in q.evaluate(20).message and "too low" in q.evaluate(1).message
+    assert not q.evaluate(None).correct
+
+
+def test_short_answer_patterns_and_hints():
+    q = selfcheck.short("Korean for bare metal?", [r"베어\s*메탈"], answer="베어 메탈",
+                        hints={"클라우드": "That is cloud."})
+    assert q.evaluate("베어메탈").correct
+    assert q.evaluate("클라우드").message == "That is cloud."
+    assert not q.evaluate("").correct
+
+
+def test_selfcheck_degrades_to_question_and_folded_answer():
+    q = selfcheck.numeric("How <i>many</i>?", 3)
+    data = q._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "<details>" in data["text/html"] and "How <i>many</i>?" in data["text/html"]
+    assert data["text/plain"] == "How many?\n(Answer: 3)"
