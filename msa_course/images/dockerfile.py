@@ -95,9 +95,13 @@ def parse(text: str) -> list[Instruction]:
         raise DockerfileError(f"a Dockerfile is text; got {type(text).__name__}")
     from dockerfile_parse import DockerfileParser
 
+    if not text.endswith("\n"):
+        text += "\n"  # dockerfile-parse drops a last line that has no newline and no arguments
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")), env_replace=False)
+    structure = parser.structure
+    _check_every_line_read(text, structure)
     out = []
-    for item in parser.structure:
+    for item in structure:
         keyword = item["instruction"].upper()
         if keyword == "COMMENT":
             continue
@@ -123,6 +127,20 @@ def parse(text: str) -> list[Instruction]:
             "the Dockerfile is empty: start with a FROM line, e.g. FROM alpine:3.20"
         )
     return out
+
+
+def _check_every_line_read(text: str, structure: list[dict]) -> None:
+    """dockerfile-parse skips lines it cannot read; a learner deserves to hear about them."""
+    covered = set()
+    for item in structure:
+        covered.update(range(item["startline"], item["endline"] + 1))
+    for number, line in enumerate(text.splitlines()):
+        if line.strip() and number not in covered:
+            raise DockerfileError(
+                f"cannot read {line.strip()!r}: every line must start with an instruction "
+                "such as RUN or COPY (or continue the line above, which then ends with \\)",
+                number + 1,
+            )
 
 
 _EXAMPLES = {

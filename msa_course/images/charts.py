@@ -1,0 +1,141 @@
+"""Figures for images: the layer stack with cache hits and rebuilds, sharing, and parity."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from msa_course.images.cache import Step
+from msa_course.images.parity import COMPONENTS, STRATEGIES, Parity
+from msa_course.images.sharing import Sharing
+from msa_course.ui import theme
+
+STATUS_COLOURS = {
+    "hit": theme.PALETTE["green"],
+    "rebuilt": theme.PALETTE["vermillion"],
+    "skipped": theme.PALETTE["grey"],
+}
+STATUS_NAMES = {"hit": "cache hit", "rebuilt": "rebuilds", "skipped": "skipped (unused stage)"}
+MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so they show
+
+
+def step_label(step: Step) -> str:
+    text = step.layer.created_by
+    text = text if len(text) <= 38 else text[:37] + "…"
+    return f"{step.layer.line:>3}  {text}"
+
+
+def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
+    """One panel per (title, steps): every build step bottom-up, bar length = layer size (MB),
+    colour = cache hit, rebuild or skipped; hatched bars change only metadata."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels], horizontal_spacing=0.3
+    )
+    height = 160 + 26 * max(len(steps) for _, steps in panels)
+    fig.update_layout(template=theme.TEMPLATE_NAME, height=max(420, height), barmode="overlay")
+    for col, (_title, steps) in enumerate(panels, start=1):
+        labels = [step_label(s) for s in steps]
+        for status, colour in STATUS_COLOURS.items():
+            chosen = [i for i, s in enumerate(steps) if s.status == status]
+            fig.add_trace(
+                go.Bar(
+                    orientation="h",
+                    name=STATUS_NAMES[status],
+                    legendgroup=status,
+                    showlegend=col == 1,
+                    y=[labels[i] for i in chosen],
+                    x=[max(steps[i].layer.size_mb, MIN_WIDTH_MB) for i in chosen],
+                    marker=dict(
+                        color=colour,
+                        pattern_shape=[
+                            "/" if steps[i].layer.kind == "metadata" else "" for i in chosen
+                        ],
+                    ),
+                    customdata=[
+                        [_size(steps[i].layer.size_mb, steps[i].layer.kind), steps[i].reason]
+                        for i in chosen
+                    ],
+                    hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                ),
+                1,
+                col,
+            )
+        fig.update_yaxes(
+            categoryorder="array", categoryarray=labels, autorange=True, row=1, col=col
+        )
+        fig.update_xaxes(title_text="layer size (MB, log)", type="log", row=1, col=col)
+    return fig
+
+
+def _size(mb: float, kind: str) -> str:
+    if kind == "metadata":
+        return "0 B: configuration only"
+    if mb < 0.001:
+        return f"{mb * 1e6:.0f} B"
+    return f"{mb:,.3g} MB"
+
+
+def sharing_chart(result: Sharing) -> go.Figure:
+    """Per image: its full size vs what pulling it adds to a host holding the earlier ones."""
+    fig = theme.figure("Pulling images onto one host", "", "size (MB)")
+    names = list(result.names)
+    fig.add_trace(
+        go.Bar(
+            name="image size",
+            x=names,
+            y=[result.size_mb[n] for n in names],
+            marker_color=theme.PALETTE["grey"],
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            name="downloaded and stored",
+            x=names,
+            y=[result.new_mb[n] for n in names],
+            marker_color=theme.PALETTE["blue"],
+        )
+    )
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def parity_chart(result: Parity) -> go.Figure:
+    """For each strategy: which component versions differ from dev in each environment."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1,
+        cols=len(STRATEGIES),
+        subplot_titles=STRATEGIES,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+    )
+    fig.update_layout(template=theme.TEMPLATE_NAME, height=420)
+    scale = [[0, theme.PALETTE["green"]], [1, theme.PALETTE["vermillion"]]]
+    for col, strategy in enumerate(STRATEGIES, start=1):
+        envs = result.strategies[strategy]
+        diffs = result.differences(strategy)
+        z = [[int(c in diffs[e.name]) for c in COMPONENTS] for e in envs]
+        text = [[e.versions[c] for c in COMPONENTS] for e in envs]
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=list(COMPONENTS),
+                y=[f"{e.name} {e.digest[7:15]}" for e in envs],
+                text=text,
+                texttemplate="%{text}",
+                colorscale=scale,
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+            ),
+            1,
+            col,
+        )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(title_text="environment, digest", row=1, col=1)
+    return fig
