@@ -1,0 +1,335 @@
+"""A throwaway JupyterHub on 127.0.0.1, started from deploy/jupyterhub_config.py.
+
+Used by the end-to-end test and the load benchmark, so both exercise the configuration an
+instructor runs. All state lives in one temporary folder; `stop()` ends the hub, the proxy,
+every learner's server and kernel by process id, and checks that none survived.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+CONFIG = DEPLOY / "jupyterhub_config.py"
+PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+class HubError(RuntimeError):
+    """The hub, a learner's server or a kernel did not do what was asked."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def install_proxy() -> Path:
+    """Run deploy/install_proxy.sh (needs npm) and return the proxy's path."""
+    subprocess.run(["sh", str(DEPLOY / "install_proxy.sh")], check=True)
+    return PROXY
+
+
+class LocalHub:
+    """JupyterHub with the workshop config, its state in `root`, learners' homes in root/homes."""
+
+    def __init__(self, root: Path, password: str = "workshop-pass", max_learners: int = 40):
+        self.root = Path(root)
+        self.homes = self.root / "homes"
+        self.password = password
+        self.token = secrets.token_hex(24)
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.max_learners = max_learners
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.root / "hub.log"
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, timeout: float = 60) -> LocalHub:
+        env = dict(
+            os.environ,
+            MSA_HUB_STATE=str(self.root / "state"),
+            MSA_HUB_HOMES=str(self.homes),
+            MSA_HUB_BIND_URL=self.url,
+            MSA_HUB_API_PORT=str(free_port()),
+            MSA_HUB_PROXY_API_PORT=str(free_port()),
+            MSA_HUB_PASSWORD=self.password,
+            MSA_HUB_API_TOKEN=self.token,
+            MSA_HUB_PROXY_COMMAND=str(PROXY),
+            MSA_HUB_MAX_LEARNERS=str(self.max_learners),
+        )
+        self.root.mkdir(parents=True, exist_ok=True)
+        hub = Path(sys.executable).parent / "jupyterhub"
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(hub), "-f", str(CONFIG)],
+                cwd=self.root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HubError(f"the hub exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if requests.get(f"{self.url}/hub/api/", timeout=2).ok:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.3)
+        raise HubError(f"the hub did not answer within {timeout} s; see {self.log_path}")
+
+    def processes(self) -> list[psutil.Process]:
+        """The hub and everything it started (proxy, servers, kernels)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return []
+        try:
+            hub = psutil.Process(self.proc.pid)
+            return [hub, *hub.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, timeout: float = 30) -> list[int]:
+        """SIGTERM the hub (it stops the proxy and servers), then SIGKILL by pid whatever of the
+        recorded processes outlives `timeout`. Returns the pids that had to be killed."""
+        if self.proc is None:
+            return []
+        started = self.processes()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        _, alive = psutil.wait_procs(started, timeout=timeout)
+        for p in alive:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(alive, timeout=5)
+        self.proc.wait(timeout=5)
+        return [p.pid for p in alive]
+
+    def __enter__(self) -> LocalHub:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- the hub's REST API, as the instructor service -------------------------------------
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}"}
+        r = requests.request(
+            method, f"{self.url}/hub/api{path}", headers=headers, timeout=60, **kwargs
+        )
+        if r.status_code >= 400:
+            raise HubError(f"{method} /hub/api{path}: {r.status_code} {r.text[:300]}")
+        return r
+
+    def add_users(self, names: list[str]) -> None:
+        self.api("POST", "/users", json={"usernames": names})
+
+    def spawn(self, name: str, timeout: float = 180) -> float:
+        """Start `name`'s server and wait until it answers; returns the seconds it took."""
+        t0 = time.monotonic()
+        self.api("POST", f"/users/{name}/server")
+        while time.monotonic() - t0 < timeout:
+            server = self.api("GET", f"/users/{name}").json()["servers"].get("")
+            if server and server.get("ready"):
+                return time.monotonic() - t0
+            time.sleep(0.25)
+        raise HubError(f"{name}'s server was not ready within {timeout} s; see {self.log_path}")
+
+    def server_process(self, name: str) -> psutil.Process:
+        """`name`'s single-user server process (found by its JUPYTERHUB_USER)."""
+        for p in self.processes()[1:]:
+            try:
+                if "jupyterhub-singleuser" in " ".join(p.cmdline()) and (
+                    p.environ().get("JUPYTERHUB_USER") == name
+                ):
+                    return p
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        raise HubError(f"no server process for {name}")
+
+    def memory(self, name: str) -> dict[str, int]:
+        """Bytes used by `name`'s server and its kernels: rss and uss (unique to them)."""
+        server = self.server_process(name)
+        rss = uss = 0
+        for p in [server, *server.children(recursive=True)]:
+            try:
+                info = p.memory_full_info()
+            except psutil.NoSuchProcess:
+                continue
+            rss += info.rss
+            uss += info.uss
+        return {"rss": rss, "uss": uss}
+
+    # -- a learner in a browser ------------------------------------------------------------
+    def login(self, name: str) -> requests.Session:
+        """Log in through the login form, as a browser does; returns the learner's session."""
+        s = requests.Session()
+        page = s.get(f"{self.url}/hub/login", timeout=30)
+        match = re.search(r'name="_xsrf"\s+value="([^"]+)"', page.text)
+        if not match:
+            raise HubError("the login page has no _xsrf field")
+        r = s.post(
+            f"{self.url}/hub/login",
+            data={"_xsrf": match.group(1), "username": name, "password": self.password},
+            allow_redirects=False,
+            timeout=30,
+        )
+        if r.status_code != 302:
+            raise HubError(f"login as {name} failed: {r.status_code}")
+        return s
+
+    def pull(self, session: requests.Session, name: str, link: str, timeout: float = 120) -> None:
+        """Follow an nbgitpuller link as `name`, then run the pull its page's JavaScript runs."""
+        page = session.get(link, timeout=60)
+        if page.status_code != 200 or "/git-pull" not in page.url:
+            raise HubError(f"the link led {name} to {page.status_code} {page.url}")
+        query = page.url.split("?", 1)[1]
+        xsrf = session.cookies.get("_xsrf", path=f"/user/{name}/")
+        r = session.get(
+            f"{self.url}/user/{name}/git-pull/api?{query}",
+            headers={"X-XSRFToken": xsrf or ""},
+            stream=True,
+            timeout=timeout,
+        )
+        events = []
+        for line in r.iter_lines(decode_unicode=True):
+            if line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1].get("phase") in ("finished", "error"):
+                    break
+        r.close()
+        if not events or events[-1].get("phase") != "finished":
+            raise HubError(f"nbgitpuller failed for {name}: {events[-3:]}")
+
+    def contents(self, name: str, path: str) -> dict:
+        url = f"/user/{name}/api/contents/{path}"
+        r = requests.get(
+            self.url + url, headers={"Authorization": f"token {self.token}"}, timeout=60
+        )
+        if not r.ok:
+            raise HubError(f"GET {url}: {r.status_code}")
+        return r.json()["content"]
+
+    def save(self, name: str, path: str, notebook: dict) -> None:
+        url = f"/user/{name}/api/contents/{path}"
+        r = requests.put(
+            self.url + url,
+            headers={"Authorization": f"token {self.token}"},
+            json={"type": "notebook", "format": "json", "content": notebook},
+            timeout=60,
+        )
+        if not r.ok:
+            raise HubError(f"PUT {url}: {r.status_code} {r.text[:200]}")
+
+    def kernel(self, name: str, cwd: str = "") -> Kernel:
+        """A new python3 kernel on `name`'s server, its working folder `cwd` (home-relative)."""
+        r = requests.post(
+            f"{self.url}/user/{name}/api/kernels",
+            headers={"Authorization": f"token {self.token}"},
+            json={"name": "python3", "path": cwd},
+            timeout=60,
+        )
+        if not r.ok:
+            raise HubError(f"starting a kernel for {name}: {r.status_code} {r.text[:200]}")
+        ws_url = self.url.replace("http", "ws", 1)
+        return Kernel(f"{ws_url}/user/{name}/api/kernels/{r.json()['id']}/channels", self.token)
+
+
+@dataclass
+class CellResult:
+    outputs: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+
+class Kernel:
+    """A kernel driven over its websocket, as JupyterLab drives it."""
+
+    def __init__(self, url: str, token: str):
+        import websocket
+
+        self.ws = websocket.create_connection(
+            url, header=[f"Authorization: token {token}"], timeout=120
+        )
+        self.session = uuid.uuid4().hex
+        self.first_output: float | None = None  # time.monotonic() of the first output
+
+    def execute(self, code: str, timeout: float = 120) -> CellResult:
+        msg_id = uuid.uuid4().hex
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "execute_request",
+                        "session": self.session,
+                        "username": "learner",
+                        "version": "5.3",
+                        "date": "",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": True,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                    "channel": "shell",
+                    "buffers": [],
+                }
+            )
+        )
+        result = CellResult()
+        deadline = time.monotonic() + timeout
+        idle = False
+        while not idle:
+            if time.monotonic() > deadline:
+                raise HubError(f"a cell ran longer than {timeout} s")
+            msg = json.loads(self.ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["header"]["msg_type"]
+            if kind in ("stream", "display_data", "execute_result"):
+                if self.first_output is None:
+                    self.first_output = time.monotonic()
+                result.outputs.append(msg["content"])
+            elif kind == "error":
+                result.error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
+        return result
+
+    def run_notebook(self, notebook: dict) -> list[CellResult]:
+        """Run the notebook's code cells in order; raises HubError at the first failing cell."""
+        results = []
+        for index, cell in enumerate(notebook["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            source = cell["source"]
+            result = self.execute(source if isinstance(source, str) else "".join(source))
+            if result.error:
+                raise HubError(f"cell {index} failed: {result.error}")
+            results.append(result)
+        return results
+
+    def close(self) -> None:
+        self.ws.close()
