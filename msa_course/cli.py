@@ -13,8 +13,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("msa_course.doctor", "check that this machine can run the course"),
     "release": ("msa_course.grading.release", "generate exercises/ from solutions/"),
     "tidy": ("msa_course.grading.tidy", "strip notebooks' outputs and normalise their metadata"),
-    "link": ("msa_course.workshop.link", "print the nbgitpuller link that gives learners the course"),
-    "collect": ("msa_course.workshop.collect", "copy learners' exercises out of hub homes for grading"),
+    "link": (
+        "msa_course.workshop.link",
+        "print the nbgitpuller link that gives learners the course",
+    ),
+    "collect": (
+        "msa_course.workshop.collect",
+        "copy learners' exercises out of hub homes for grading",
+    ),
 }
 
 

@@ -50,8 +50,10 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 def check_python() -> str | None:
     if sys.version_info[:2] < MIN_PYTHON:
-        return (f"Python {sys.version.split()[0]} is too old; the course needs "
-                f">= {'.'.join(map(str, MIN_PYTHON))}. Fix: install a newer Python.")
+        return (
+            f"Python {sys.version.split()[0]} is too old; the course needs "
+            f">= {'.'.join(map(str, MIN_PYTHON))}. Fix: install a newer Python."
+        )
     return None
 
 
@@ -64,22 +66,30 @@ def check_packages() -> list[str]:
             problems.append(f"{dist} is not installed ({why}). Fix: {FIX_INSTALL}")
             continue
         if _version_tuple(found) < _version_tuple(minimum):
-            problems.append(f"{dist} {found} is older than {minimum} ({why}). "
-                            f"Fix: pip install -U '{dist}>={minimum}'")
+            problems.append(
+                f"{dist} {found} is older than {minimum} ({why}). "
+                f"Fix: pip install -U '{dist}>={minimum}'"
+            )
     return problems
 
 
 def check_lab_extensions() -> list[str]:
     try:
-        out = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-m", "jupyter", "labextension", "list"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         text = out.stdout + out.stderr
     except (OSError, subprocess.TimeoutExpired) as err:
         return [f"could not list JupyterLab extensions ({err}). Fix: {FIX_INSTALL}"]
-    enabled = {line.split()[0] for line in text.splitlines()
-               if "enabled" in line and line.strip()}
-    return [f"JupyterLab extension {name} is missing or disabled. Fix: {fix}"
-            for name, fix in LAB_EXTENSIONS.items() if name not in enabled]
+    enabled = {line.split()[0] for line in text.splitlines() if "enabled" in line and line.strip()}
+    return [
+        f"JupyterLab extension {name} is missing or disabled. Fix: {fix}"
+        for name, fix in LAB_EXTENSIONS.items()
+        if name not in enabled
+    ]
 
 
 def check_kernel() -> str | None:
@@ -90,13 +100,19 @@ def check_kernel() -> str | None:
     except ImportError as err:
         return f"nbclient/nbformat missing ({err}). Fix: {FIX_INSTALL}"
     nb = new_notebook(cells=[new_code_cell(KERNEL_PROBE)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     try:
         NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     except Exception as err:  # any failure to start or run is the finding itself
         first = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-        return (f"a kernel could not start or create a widget: {first}. "
-                "Fix: python -m ipykernel install --user, then rerun doctor")
+        return (
+            f"a kernel could not start or create a widget: {first}. "
+            "Fix: python -m ipykernel install --user, then rerun doctor"
+        )
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     if "widget-ok" not in text:
         return f"the kernel ran but created no widget (output: {json.dumps(text)[:120]})"
@@ -104,22 +120,30 @@ def check_kernel() -> str | None:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--quick", action="store_true",
-                        help="skip the checks that start JupyterLab tools and a kernel")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip the checks that start JupyterLab tools and a kernel",
+    )
 
 
 def run(args) -> int:
     problems: list[str] = []
     steps = [("Python", lambda: [check_python()]), ("packages", check_packages)]
     if not args.quick:
-        steps += [("JupyterLab extensions", check_lab_extensions),
-                  ("kernel and widgets", lambda: [check_kernel()])]
+        steps += [
+            ("JupyterLab extensions", check_lab_extensions),
+            ("kernel and widgets", lambda: [check_kernel()]),
+        ]
     for label, step in steps:
         found = [p for p in step() if p]
         print(f"{'ok ' if not found else 'FAIL'} {label}")
         for p in found:
             print(f"     - {p}")
         problems += found
-    print("All good: run `msa-course lab`." if not problems
-          else f"{len(problems)} problem(s) found; fix them and run `msa-course doctor` again.")
+    print(
+        "All good: run `msa-course lab`."
+        if not problems
+        else f"{len(problems)} problem(s) found; fix them and run `msa-course doctor` again."
+    )
     return 1 if problems else 0

@@ -39,8 +39,9 @@ def terms() -> tuple[Term, ...]:
     for chapter, entries in data.items():
         chapter = str(chapter)
         if chapter not in CHAPTER_TITLES:
-            raise ValueError(f"glossary section {chapter!r} is not a chapter "
-                             f"({', '.join(CHAPTER_TITLES)})")
+            raise ValueError(
+                f"glossary section {chapter!r} is not a chapter ({', '.join(CHAPTER_TITLES)})"
+            )
         for i, entry in enumerate(entries or []):
             where = f"glossary section {chapter}, entry {i}"
             if not isinstance(entry, dict):
@@ -60,9 +61,12 @@ def search(query: str = "", chapter: str | None = None) -> list[Term]:
     if chapter is not None and chapter not in CHAPTER_TITLES:
         raise ValueError(f"chapter must be one of {', '.join(CHAPTER_TITLES)}, not {chapter!r}")
     q = query.strip().lower()
-    return [t for t in terms()
-            if (chapter is None or t.chapter == chapter)
-            and (not q or q in t.en.lower() or q in t.ko.lower() or q in t.definition.lower())]
+    return [
+        t
+        for t in terms()
+        if (chapter is None or t.chapter == chapter)
+        and (not q or q in t.en.lower() or q in t.ko.lower() or q in t.definition.lower())
+    ]
 
 
 def korean(english: str) -> str:
@@ -80,10 +84,13 @@ def table_html(found: list[Term]) -> str:
         return "<p><i>No term matches.</i></p>"
     rows = "".join(
         f"<tr><td><b>{html.escape(t.en)}</b></td><td lang='ko'>{html.escape(t.ko)}</td>"
-        f"<td>{html.escape(t.definition)}</td><td>{t.chapter}</td></tr>" for t in found
+        f"<td>{html.escape(t.definition)}</td><td>{t.chapter}</td></tr>"
+        for t in found
     )
-    return ("<table class='msa-glossary'><thead><tr><th>English</th><th>한국어</th>"
-            f"<th>Meaning</th><th>Ch.</th></tr></thead><tbody>{rows}</tbody></table>")
+    return (
+        "<table class='msa-glossary'><thead><tr><th>English</th><th>한국어</th>"
+        f"<th>Meaning</th><th>Ch.</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def glossary_search():
@@ -91,9 +98,10 @@ def glossary_search():
     import ipywidgets as widgets
 
     box = widgets.Text(placeholder="search in English or 한국어", description="Search")
-    chapter = widgets.Dropdown(options=[("all chapters", None)]
-                               + [(f"{k} {v}", k) for k, v in CHAPTER_TITLES.items()],
-                               description="Chapter")
+    chapter = widgets.Dropdown(
+        options=[("all chapters", None)] + [(f"{k} {v}", k) for k, v in CHAPTER_TITLES.items()],
+        description="Chapter",
+    )
     out = widgets.HTML(table_html(search()))
 
     def refresh(_change=None):

@@ -23,9 +23,15 @@ def course_root() -> Path:
 
 
 def lab_command(root: Path, port: int, open_browser: bool, ip: str) -> list[str]:
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
-           f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
-           f"--ServerApp.default_url=/lab/tree/{WELCOME}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        f"--ServerApp.ip={ip}",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.default_url=/lab/tree/{WELCOME}",
+    ]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -44,6 +50,9 @@ def run(args) -> int:
 
     root = course_root()
     cmd = lab_command(root, args.port, not args.no_browser, args.ip)
-    print(f"Starting JupyterLab on {root}\nOpen http://{args.ip}:{args.port}/lab/tree/{WELCOME}"
-          " (the token is printed below); Ctrl-C stops it.", flush=True)
+    print(
+        f"Starting JupyterLab on {root}\nOpen http://{args.ip}:{args.port}/lab/tree/{WELCOME}"
+        " (the token is printed below); Ctrl-C stops it.",
+        flush=True,
+    )
     return subprocess.call(cmd)

@@ -12,8 +12,9 @@ from msa_course.cli import COMMANDS
 
 
 def cli(*args, cwd=ROOT):
-    return subprocess.run([PYTHON, "-m", "msa_course", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [PYTHON, "-m", "msa_course", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -37,8 +38,10 @@ def test_unknown_command_or_flag(args):
 def test_release_missing_folder(tmp_path):
     out = cli("release", "--solutions", str(tmp_path / "nope"))
     assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert out.stderr.strip() == f"msa-course release: {tmp_path / 'nope'}: no such folder of " \
-                                 "source notebooks"
+    assert (
+        out.stderr.strip() == f"msa-course release: {tmp_path / 'nope'}: no such folder of "
+        "source notebooks"
+    )
 
 
 def test_release_malformed_notebook(tmp_path):
@@ -53,9 +56,16 @@ def test_release_malformed_notebook(tmp_path):
 def test_release_check_reports_stale_exercises(tmp_path):
     (tmp_path / "sol").mkdir()
     (tmp_path / "sol" / "01_x.ipynb").write_text(
-        (ROOT / "solutions" / "00_welcome.ipynb").read_text())
-    out = cli("release", "--solutions", str(tmp_path / "sol"), "--exercises",
-              str(tmp_path / "ex"), "--check")
+        (ROOT / "solutions" / "00_welcome.ipynb").read_text()
+    )
+    out = cli(
+        "release",
+        "--solutions",
+        str(tmp_path / "sol"),
+        "--exercises",
+        str(tmp_path / "ex"),
+        "--check",
+    )
     assert out.returncode == 1 and "out of date" in out.stdout
 
 

@@ -23,9 +23,14 @@ def test_search_matches_both_languages_and_definitions():
 
 
 def test_seed_terms_present_with_source_korean():
-    for en, ko in [("bare metal", "베어 메탈"), ("hypervisor", "하이퍼바이저"),
-                   ("portability", "이식성"), ("self-healing", "셀프 치유"),
-                   ("Pod", "파드"), ("flexibility", "유연성")]:
+    for en, ko in [
+        ("bare metal", "베어 메탈"),
+        ("hypervisor", "하이퍼바이저"),
+        ("portability", "이식성"),
+        ("self-healing", "셀프 치유"),
+        ("Pod", "파드"),
+        ("flexibility", "유연성"),
+    ]:
         assert glossary.korean(en) == ko
 
 

@@ -14,7 +14,13 @@ from helpers import PYTHON, ROOT
 VIEW_LIBRARIES = ("plotly", "ipywidgets", "IPython")
 HEAVY_AT_IMPORT = (*VIEW_LIBRARIES, "jsonschema", "kubernetes_validate", "nbformat", "yaml")
 VIEW_MODULES = {"charts", "widgets"}
-NOT_MODELS = {"msa_course.__main__", "msa_course.ui", "msa_course.site", "msa_course.doctor", "msa_course.lab"}
+NOT_MODELS = {
+    "msa_course.__main__",
+    "msa_course.ui",
+    "msa_course.site",
+    "msa_course.doctor",
+    "msa_course.lab",
+}
 
 
 def model_modules() -> list[str]:
@@ -42,8 +48,13 @@ print(json.dumps(result))
 
 
 def probe(modules, watch) -> dict:
-    out = subprocess.run([PYTHON, "-c", PROBE, json.dumps(watch), json.dumps(modules)],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [PYTHON, "-c", PROBE, json.dumps(watch), json.dumps(modules)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -60,4 +71,5 @@ def test_model_modules_load_no_view_library():
 def test_probe_detects_a_view_import():
     """The check can fail: a view module does load plotly."""
     assert probe(["msa_course.welcome.charts"], ["plotly"]) == {
-        "msa_course.welcome.charts": ["plotly"]}
+        "msa_course.welcome.charts": ["plotly"]
+    }

@@ -12,9 +12,14 @@ from msa_course.grading.tidy import dumps, tidy
 
 
 def nbgrader(kind, gid, points=None):
-    meta = {"grade": kind == "test", "solution": kind == "solution",
-            "locked": kind in ("test", "locked"), "grade_id": gid, "schema_version": 3,
-            "task": False}
+    meta = {
+        "grade": kind == "test",
+        "solution": kind == "solution",
+        "locked": kind in ("test", "locked"),
+        "grade_id": gid,
+        "schema_version": 3,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     return {"nbgrader": meta}
@@ -23,14 +28,14 @@ def nbgrader(kind, gid, points=None):
 def cell(cell_type, text, meta=None):
     c = {"cell_type": cell_type, "metadata": meta or {}, "source": text}
     if cell_type == "code":
-        c.update(outputs=[{"output_type": "stream", "name": "stdout", "text": "x"}],
-                 execution_count=3)
+        c.update(
+            outputs=[{"output_type": "stream", "name": "stdout", "text": "x"}], execution_count=3
+        )
     return c
 
 
 def write(tmp_path, cells, name="01_demo.ipynb"):
-    nb = {"cells": cells, "metadata": {"widgets": {"big": 1}}, "nbformat": 4,
-          "nbformat_minor": 5}
+    nb = {"cells": cells, "metadata": {"widgets": {"big": 1}}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "solutions" / name
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(nb))
@@ -39,14 +44,26 @@ def write(tmp_path, cells, name="01_demo.ipynb"):
 
 GOOD = [
     cell("markdown", "# Q1", nbgrader("locked", "intro")),
-    cell("code", "x = 1\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\ny = 2",
-         nbgrader("solution", "a1")),
-    cell("code", "def f(n):\n    ### BEGIN SOLUTION\n    return n * 2\n    ### END SOLUTION",
-         nbgrader("solution", "a2")),
-    cell("code", "assert answer > 0\n### BEGIN HIDDEN TESTS\nassert answer == 42\n"
-         "### END HIDDEN TESTS", nbgrader("test", "t1", 2)),
-    cell("markdown", "Explain.\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION",
-         nbgrader("solution", "m1")),
+    cell(
+        "code",
+        "x = 1\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\ny = 2",
+        nbgrader("solution", "a1"),
+    ),
+    cell(
+        "code",
+        "def f(n):\n    ### BEGIN SOLUTION\n    return n * 2\n    ### END SOLUTION",
+        nbgrader("solution", "a2"),
+    ),
+    cell(
+        "code",
+        "assert answer > 0\n### BEGIN HIDDEN TESTS\nassert answer == 42\n### END HIDDEN TESTS",
+        nbgrader("test", "t1", 2),
+    ),
+    cell(
+        "markdown",
+        "Explain.\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION",
+        nbgrader("solution", "m1"),
+    ),
     cell("code", "print('plain')"),
 ]
 
@@ -86,8 +103,7 @@ def test_outputs_and_widget_state_cleared(tmp_path):
     path = write(tmp_path, GOOD)
     nb = json.loads(release.release_file(path))
     assert "widgets" not in nb["metadata"]
-    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None
-               for c in nb["cells"])
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in nb["cells"])
 
 
 def test_release_is_deterministic_and_idempotent(tmp_path):
@@ -102,19 +118,39 @@ def test_release_is_deterministic_and_idempotent(tmp_path):
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
-        ([cell("code", "### BEGIN SOLUTION\nx = 1", nbgrader("solution", "a"))],
-         "cell 0 (grade_id 'a'), line 1: '### BEGIN SOLUTION' is never closed"),
-        ([cell("code", "x", nbgrader("solution", "a")), cell("code", "y", nbgrader("solution", "a"))],
-         "cell 1: grade_id 'a' is already used by cell 0"),
-        ([cell("code", "assert True", nbgrader("test", "t"))],
-         "cell 0 (grade_id 't'): a graded cell needs 'points'"),
-        ([cell("code", "x = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION")],
-         "cell 0, line 2: '### BEGIN SOLUTION' outside a solution cell"),
-        ([cell("code", "### BEGIN HIDDEN TESTS\nassert 1\n### END HIDDEN TESTS",
-               nbgrader("solution", "a"))],
-         "line 1: '### BEGIN HIDDEN TESTS' outside a graded test cell"),
-        ([cell("code", "### END SOLUTION", nbgrader("solution", "a"))],
-         "line 1: '### END SOLUTION' without its BEGIN"),
+        (
+            [cell("code", "### BEGIN SOLUTION\nx = 1", nbgrader("solution", "a"))],
+            "cell 0 (grade_id 'a'), line 1: '### BEGIN SOLUTION' is never closed",
+        ),
+        (
+            [
+                cell("code", "x", nbgrader("solution", "a")),
+                cell("code", "y", nbgrader("solution", "a")),
+            ],
+            "cell 1: grade_id 'a' is already used by cell 0",
+        ),
+        (
+            [cell("code", "assert True", nbgrader("test", "t"))],
+            "cell 0 (grade_id 't'): a graded cell needs 'points'",
+        ),
+        (
+            [cell("code", "x = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION")],
+            "cell 0, line 2: '### BEGIN SOLUTION' outside a solution cell",
+        ),
+        (
+            [
+                cell(
+                    "code",
+                    "### BEGIN HIDDEN TESTS\nassert 1\n### END HIDDEN TESTS",
+                    nbgrader("solution", "a"),
+                )
+            ],
+            "line 1: '### BEGIN HIDDEN TESTS' outside a graded test cell",
+        ),
+        (
+            [cell("code", "### END SOLUTION", nbgrader("solution", "a"))],
+            "line 1: '### END SOLUTION' without its BEGIN",
+        ),
         ([cell("code", "assert 1", nbgrader("test", "t", -1))], "points must be a number >= 0"),
         ([cell("code", "x", nbgrader("solution", ""))], "needs a grade_id"),
     ],
@@ -134,12 +170,22 @@ def test_malformed_json_is_named(tmp_path):
 
 
 def test_tidy_keeps_ids_stable_and_unique():
-    nb = {"cells": [{"cell_type": "code", "id": "same", "source": "a", "metadata": {}},
-                    {"cell_type": "code", "id": "same", "source": "b", "metadata": {}},
-                    {"cell_type": "markdown", "source": ["x", "y"], "metadata": {"foo": 1}}],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    nb = {
+        "cells": [
+            {"cell_type": "code", "id": "same", "source": "a", "metadata": {}},
+            {"cell_type": "code", "id": "same", "source": "b", "metadata": {}},
+            {"cell_type": "markdown", "source": ["x", "y"], "metadata": {"foo": 1}},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
     out = tidy(nb)
     assert [c["id"] for c in out["cells"]] == ["same", "cell-001", "cell-002"]
-    assert out["cells"][2] == {"cell_type": "markdown", "id": "cell-002", "metadata": {},
-                               "source": "xy"}
+    assert out["cells"][2] == {
+        "cell_type": "markdown",
+        "id": "cell-002",
+        "metadata": {},
+        "source": "xy",
+    }
     assert dumps(tidy(out)) == dumps(out)

@@ -76,7 +76,8 @@ def test_chapter_skeleton(path):
     assert any("selfcheck." in c["text"] for c in nb if c["cell_type"] == "code")
     if (SOLUTIONS / path.name).exists():
         assert f"../exercises/{path.name}" in md[-1] or any(
-            f"../exercises/{path.name}" in t for t in md[-2:]), "link to the exercise at the end"
+            f"../exercises/{path.name}" in t for t in md[-2:]
+        ), "link to the exercise at the end"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))

@@ -25,8 +25,14 @@ def render(n, kind):
 
 
 def make():
-    return Explorer({"n": widgets.IntSlider(value=1, min=-5, max=10),
-                     "kind": widgets.Dropdown(options=["one", "two"])}, render, title="Demo")
+    return Explorer(
+        {
+            "n": widgets.IntSlider(value=1, min=-5, max=10),
+            "kind": widgets.Dropdown(options=["one", "two"]),
+        },
+        render,
+        title="Demo",
+    )
 
 
 def test_explorer_updates_figure_in_place():
@@ -52,8 +58,11 @@ def test_explorer_shows_value_error_and_keeps_last_chart():
 
 def test_explorer_actions_are_buttons_that_update():
     state = {"n": 1}
-    ex = Explorer({}, lambda: render(state["n"], "one"),
-                  actions={"Double": lambda: state.update(n=state["n"] * 2)})
+    ex = Explorer(
+        {},
+        lambda: render(state["n"], "one"),
+        actions={"Double": lambda: state.update(n=state["n"] * 2)},
+    )
     ex.controls["Double"].click()
     ex.controls["Double"].click()
     assert list(ex.figure.data[0].y) == [0, 4, 8, 12]
@@ -103,8 +112,9 @@ def test_choice_demands_a_reason_for_every_wrong_option():
 
 
 def test_numeric_tolerance_and_hints():
-    q = selfcheck.numeric("How many?", 12, tolerance=0.5, unit="nodes",
-                          hints={6: "That is half: count both zones."})
+    q = selfcheck.numeric(
+        "How many?", 12, tolerance=0.5, unit="nodes", hints={6: "That is half: count both zones."}
+    )
     assert q.evaluate(12.4).correct
     assert q.evaluate(6).message == "That is half: count both zones."
     assert "too high" in q.evaluate(20).message and "too low" in q.evaluate(1).message
@@ -112,8 +122,12 @@ def test_numeric_tolerance_and_hints():
 
 
 def test_short_answer_patterns_and_hints():
-    q = selfcheck.short("Korean for bare metal?", [r"베어\s*메탈"], answer="베어 메탈",
-                        hints={"클라우드": "That is cloud."})
+    q = selfcheck.short(
+        "Korean for bare metal?",
+        [r"베어\s*메탈"],
+        answer="베어 메탈",
+        hints={"클라우드": "That is cloud."},
+    )
     assert q.evaluate("베어메탈").correct
     assert q.evaluate("클라우드").message == "That is cloud."
     assert not q.evaluate("").correct

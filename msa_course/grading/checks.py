@@ -39,8 +39,16 @@ def expect_equal(value, expected, *, name: str, hints: Mapping | None = None) ->
     _fail(name, f"{value!r:.80} is not right yet")
 
 
-def expect_close(value, expected: float, *, name: str, rel: float = 1e-6, abs_tol: float = 0.0,
-                 unit: str = "", hints: Mapping[float, str] | None = None) -> None:
+def expect_close(
+    value,
+    expected: float,
+    *,
+    name: str,
+    rel: float = 1e-6,
+    abs_tol: float = 0.0,
+    unit: str = "",
+    hints: Mapping[float, str] | None = None,
+) -> None:
     """A finite number within `rel` (relative) or `abs_tol` of `expected`.
 
     `hints` maps the typical wrong results (the average instead of the peak, a forgotten

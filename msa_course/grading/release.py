@@ -61,12 +61,21 @@ def release(solutions: Path, exercises: Path, check: bool = False) -> list[Path]
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--solutions", type=Path, default=Path("solutions"),
-                        help="folder of source notebooks (default: solutions)")
-    parser.add_argument("--exercises", type=Path, default=Path("exercises"),
-                        help="folder to write the learners' notebooks to (default: exercises)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if exercises/ is out of date")
+    parser.add_argument(
+        "--solutions",
+        type=Path,
+        default=Path("solutions"),
+        help="folder of source notebooks (default: solutions)",
+    )
+    parser.add_argument(
+        "--exercises",
+        type=Path,
+        default=Path("exercises"),
+        help="folder to write the learners' notebooks to (default: exercises)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if exercises/ is out of date"
+    )
 
 
 def run(args) -> int:

@@ -125,8 +125,10 @@ def _parse_cell(path: Path, index: int, cell: dict) -> SourceCell:
         if "points" not in meta:
             raise SourceError(f"{where}: a graded cell needs 'points' (a number >= 0)")
         points = meta["points"]
-        if isinstance(points, bool) or not isinstance(points, (int, float)) or not (
-            math.isfinite(points) and points >= 0
+        if (
+            isinstance(points, bool)
+            or not isinstance(points, (int, float))
+            or not (math.isfinite(points) and points >= 0)
         ):
             raise SourceError(f"{where}: points must be a number >= 0, not {points!r}")
     allowed = []

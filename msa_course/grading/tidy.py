@@ -23,8 +23,11 @@ def tidy(nb: dict) -> dict:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
         new = {"cell_type": cell["cell_type"], "id": _cell_id(cell.get("id"), index, seen)}
-        meta = {k: cell.get("metadata", {})[k] for k in _KEEP_CELL_METADATA
-                if k in cell.get("metadata", {})}
+        meta = {
+            k: cell.get("metadata", {})[k]
+            for k in _KEEP_CELL_METADATA
+            if k in cell.get("metadata", {})
+        }
         new["metadata"] = meta
         new["source"] = source
         if cell["cell_type"] == "code":
@@ -33,13 +36,20 @@ def tidy(nb: dict) -> dict:
         elif "attachments" in cell:
             new["attachments"] = cell["attachments"]
         cells.append(new)
-    return {"cells": cells, "metadata": dict(CANONICAL_METADATA), "nbformat": 4,
-            "nbformat_minor": 5}
+    return {
+        "cells": cells,
+        "metadata": dict(CANONICAL_METADATA),
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def _cell_id(current, index: int, seen: set[str]) -> str:
-    cid = current if isinstance(current, str) and _ID.match(current) and current not in seen \
+    cid = (
+        current
+        if isinstance(current, str) and _ID.match(current) and current not in seen
         else f"cell-{index:03d}"
+    )
     while cid in seen:
         cid = f"{cid}-x"
     seen.add(cid)
@@ -52,10 +62,15 @@ def dumps(nb: dict) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path,
-                        help="notebooks or folders (default: course/ solutions/ exercises/)")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a notebook is not tidy")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="notebooks or folders (default: course/ solutions/ exercises/)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook is not tidy"
+    )
 
 
 def run(args) -> int:

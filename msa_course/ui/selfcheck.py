@@ -37,7 +37,12 @@ class _Check(widgets.VBox):
         self.feedback = widgets.HTML()
         self.button.on_click(lambda _b: self.check())
         super().__init__(
-            children=[widgets.HTMLMath(f"<b>{question}</b>"), self.input, self.button, self.feedback]
+            children=[
+                widgets.HTMLMath(f"<b>{question}</b>"),
+                self.input,
+                self.button,
+                self.feedback,
+            ]
         )
         self.add_class("msa-selfcheck")
 
@@ -77,16 +82,23 @@ class _Check(widgets.VBox):
 
 
 class Choice(_Check):
-    def __init__(self, question, options: Sequence[str], answer: str, why: Mapping[str, str],
-                 explanation: str = ""):
+    def __init__(
+        self,
+        question,
+        options: Sequence[str],
+        answer: str,
+        why: Mapping[str, str],
+        explanation: str = "",
+    ):
         if answer not in options:
             raise ValueError(f"answer {answer!r} is not one of the options {list(options)}")
         missing = [o for o in options if o != answer and o not in why]
         if missing:
             raise ValueError(f"every wrong option needs a 'why'; missing for {missing}")
         self.options, self.answer, self.why = list(options), answer, dict(why)
-        radio = widgets.RadioButtons(options=self.options, value=None,
-                                     layout=widgets.Layout(width="max-content"))
+        radio = widgets.RadioButtons(
+            options=self.options, value=None, layout=widgets.Layout(width="max-content")
+        )
         super().__init__(question, radio, explanation)
 
     def evaluate(self, value) -> Feedback:
@@ -105,8 +117,16 @@ class Choice(_Check):
 
 
 class Numeric(_Check):
-    def __init__(self, question, answer: float, *, tolerance: float = 0.0, unit: str = "",
-                 hints: Mapping[float, str] | None = None, explanation: str = ""):
+    def __init__(
+        self,
+        question,
+        answer: float,
+        *,
+        tolerance: float = 0.0,
+        unit: str = "",
+        hints: Mapping[float, str] | None = None,
+        explanation: str = "",
+    ):
         if tolerance < 0 or not math.isfinite(tolerance):
             raise ValueError(f"tolerance must be a finite number >= 0, not {tolerance}")
         self.answer, self.tolerance, self.unit = float(answer), float(tolerance), unit
@@ -132,8 +152,15 @@ class Numeric(_Check):
 
 
 class Short(_Check):
-    def __init__(self, question, accept: Sequence[str], *, answer: str,
-                 hints: Mapping[str, str] | None = None, explanation: str = ""):
+    def __init__(
+        self,
+        question,
+        accept: Sequence[str],
+        *,
+        answer: str,
+        hints: Mapping[str, str] | None = None,
+        explanation: str = "",
+    ):
         """`accept`: regular expressions (case-insensitive) any of which marks it right;
         `hints`: regular expression -> why that answer is wrong."""
         self.accept = [re.compile(p, re.IGNORECASE) for p in accept]
@@ -168,8 +195,9 @@ def choice(question, options, answer, why, explanation="") -> Choice:
 
 def numeric(question, answer, *, tolerance=0.0, unit="", hints=None, explanation="") -> Numeric:
     """A numeric check within `tolerance`; `hints` maps typical wrong values to advice."""
-    return Numeric(question, answer, tolerance=tolerance, unit=unit, hints=hints,
-                   explanation=explanation)
+    return Numeric(
+        question, answer, tolerance=tolerance, unit=unit, hints=hints, explanation=explanation
+    )
 
 
 def short(question, accept, *, answer, hints=None, explanation="") -> Short:

@@ -18,7 +18,9 @@ PALETTE = {
     "black": "#000000",
     "grey": "#999999",
 }
-COLORWAY = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow")]
+COLORWAY = [
+    PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow")
+]
 FONT_SIZE = 16  # readable from the back of a workshop room on a projector
 TEMPLATE_NAME = "msa"
 

@@ -13,20 +13,26 @@ from msa_course.welcome.layers import LAYERS, layer
 
 def _describe(name: str) -> str:
     item = layer(name)
-    where = (f"<a href='{item.chapter}.ipynb'>chapter {item.chapter[:2]}</a>" if item.chapter
-             else "the courses that follow this one")
-    return (f"<h4>{html.escape(item.name)} (<span lang='ko'>{item.korean}</span>)</h4>"
-            f"<p>{html.escape(item.contains)}</p><p>Group: <b>{item.group}</b>. "
-            f"Taught in {where}.</p>")
+    where = (
+        f"<a href='{item.chapter}.ipynb'>chapter {item.chapter[:2]}</a>"
+        if item.chapter
+        else "the courses that follow this one"
+    )
+    return (
+        f"<h4>{html.escape(item.name)} (<span lang='ko'>{item.korean}</span>)</h4>"
+        f"<p>{html.escape(item.contains)}</p><p>Group: <b>{item.group}</b>. "
+        f"Taught in {where}.</p>"
+    )
 
 
 def layer_map_explorer() -> Explorer:
     """Choose a layer (or click its bar) to read what it contains and which chapter covers it."""
-    choice = widgets.Dropdown(options=[x.name for x in LAYERS], value=LAYERS[0].name,
-                              description="Layer")
-    explorer = Explorer({"layer": choice},
-                        lambda layer: (layer_map(layer), _describe(layer)),
-                        title="Layer map")
+    choice = widgets.Dropdown(
+        options=[x.name for x in LAYERS], value=LAYERS[0].name, description="Layer"
+    )
+    explorer = Explorer(
+        {"layer": choice}, lambda layer: (layer_map(layer), _describe(layer)), title="Layer map"
+    )
     if hasattr(explorer.figure, "data"):
         for trace in explorer.figure.data:
             if hasattr(trace, "on_click"):
