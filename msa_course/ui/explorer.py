@@ -55,7 +55,7 @@ class Explorer(widgets.VBox):
             self._output = widgets.Output()
             self._draw_plain()
             view = self._output
-        for name, control in self.controls.items():
+        for control in self.controls.values():
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
         for label, action in (actions or {}).items():
