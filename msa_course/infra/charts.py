@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
@@ -20,15 +21,30 @@ from msa_course.ui import theme
 
 STRATEGY_COLOURS = [theme.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]
 UNMET_FILL = "rgba(213, 94, 0, 0.45)"  # vermillion, translucent
-NRDC_NOTE = "on-prem 12-18% (NRDC)"
+NRDC_NOTE = "on-prem<br>servers<br>(NRDC)"
 METRIC_TITLES = ["cost ($)", "mean utilisation (%)", "unmet demand (% of core-time)"]
 
 
-def bin_means(x: np.ndarray, max_points: int) -> np.ndarray:
-    """Means of consecutive equal bins so that at most `max_points` remain (last bin shorter)."""
+# Bin lengths (minutes) that divide a day, so bins never alias against the daily cycle.
+_NICE_BIN_MINUTES = (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440)
+
+
+def bin_steps(n: int, step_minutes: float, max_points: int) -> int:
+    """Steps per bin: the shortest bin from `_NICE_BIN_MINUTES` (then whole days) that leaves
+    at most `max_points` bins of `n` steps."""
+    if max_points < 1:
+        raise ValueError(f"max_points must be at least 1, got {max_points}")
+    if n <= max_points:
+        return 1
+    needed = n / max_points * step_minutes
+    minutes = next((m for m in _NICE_BIN_MINUTES if m >= needed), 1440 * -(-needed // 1440))
+    return max(1, -(-n // max_points), round(minutes / step_minutes))
+
+
+def bin_means(x: np.ndarray, size: int) -> np.ndarray:
+    """Means of consecutive bins of `size` values (the last bin may be shorter)."""
     x = np.asarray(x, dtype=float)
-    size = -(-len(x) // max_points) if len(x) > max_points else 1
-    if size == 1:
+    if size <= 1:
         return x
     starts = np.arange(0, len(x), size)
     return np.add.reduceat(x, starts) / np.diff(np.append(starts, len(x)))
@@ -54,12 +70,13 @@ def _timeseries(
 ) -> list[dict]:
     """Served (an invisible baseline), demand filled down to it (the unmet area), capacity."""
     part = _window(result, window_days)
-    days = bin_means(result.demand.days[part], max_points)
+    size = bin_steps(len(result.demand.days[part]), result.demand.step_minutes, max_points)
+    days = bin_means(result.demand.days[part], size)
     xy = dict(type="scatter", mode="lines", x=days, xaxis=axes[0], yaxis=axes[1])
     return [
         dict(
             xy,
-            y=bin_means(result.served[part], max_points),
+            y=bin_means(result.served[part], size),
             line=dict(width=0),
             hoverinfo="skip",
             showlegend=False,
@@ -67,33 +84,31 @@ def _timeseries(
         ),
         dict(
             xy,
-            y=bin_means(result.demand.cores[part], max_points),
+            y=bin_means(result.demand.cores[part], size),
             fill="tonexty",
             fillcolor=UNMET_FILL,
             line=dict(color=theme.PALETTE["black"], width=1),
-            name="demand (shaded: unmet)",
-            legendgroup="demand",
+            name="demand (black); shaded: unmet",
             showlegend=legend,
         ),
         dict(
             xy,
-            y=bin_means(result.capacity[part], max_points),
-            name="capacity ready",
+            y=bin_means(result.capacity[part], size),
+            name="capacity ready (coloured line)",
             line=dict(color=colour, width=2.5),
-            showlegend=False,
+            showlegend=legend,
         ),
     ]
 
 
 def _bin_note(result: Result, window_days, max_points: int) -> str:
     n = len(result.demand.cores[_window(result, window_days)])
-    size = -(-n // max_points) if n > max_points else 1
-    minutes = size * result.demand.step_minutes
+    minutes = bin_steps(n, result.demand.step_minutes, max_points) * result.demand.step_minutes
     return f"mean per {minutes / 60:g} h" if minutes >= 60 else f"mean per {minutes:g} min"
 
 
 def capacity_chart(
-    results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 1500
+    results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 400
 ) -> go.Figure:
     """One panel per strategy: demand, ready capacity, and unmet demand shaded."""
     return _figure(results, "Capacity against demand", window_days, max_points, bars=False)
@@ -109,7 +124,7 @@ def comparison_chart(results: list[Result]) -> go.Figure:
 
 
 def provisioning_figure(
-    results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 1500
+    results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 400
 ) -> go.Figure:
     """`capacity_chart` and `comparison_chart` in one figure (for the explorer)."""
     return _figure(
@@ -143,7 +158,8 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
             legend=(i == 0),
         )
         layout["annotations"][i]["text"] = result.strategy.name
-        layout[_axis_key(x)]["title"] = dict(text="time (days)")
+        if i >= len(results) - 2:
+            layout[_axis_key(x)]["title"] = dict(text="time (days)")
         if i % 2 == 0:
             note = _bin_note(result, window_days, max_points)
             layout[_axis_key(y)]["title"] = dict(text=f"cores ({note})")
@@ -180,45 +196,33 @@ def _grid_template(rows: int, bars: bool):
         cols=6,
         specs=specs,
         subplot_titles=titles,
-        vertical_spacing=0.3 / n,
+        vertical_spacing=0.36 / n,
         horizontal_spacing=0.05,
     )
-    fig.update_layout(template=theme.TEMPLATE_NAME, height=300 * n + 80)
+    fig.update_layout(template=theme.TEMPLATE_NAME, height=300 * n + 80, barmode="overlay")
 
     def axes(row, col):
         sub = fig.get_subplot(row, col)
         return sub.xaxis.plotly_name.replace("axis", ""), sub.yaxis.plotly_name.replace("axis", "")
 
     panels = [axes(r + 1, c) for r in range(rows) for c in (1, 4)]
+    for r in range(rows):
+        fig.update_yaxes(rangemode="tozero", row=r + 1)
     bar_axes = [axes(n, c) for c in (1, 3, 5)] if bars else []
     if bars:
-        ux, uy = bar_axes[1]
-        low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-        fig.add_hrect(
-            y0=low,
-            y1=high,
-            fillcolor=theme.PALETTE["grey"],
-            opacity=0.3,
-            line_width=0,
-            annotation_text=NRDC_NOTE,
-            annotation_position="top left",
-            annotation_font_size=11,
-            row=n,
-            col=3,
-        )
         fig.update_yaxes(range=[0, 105], row=n, col=3)
-        fig.update_xaxes(tickfont=dict(size=11), row=n)
+        fig.update_xaxes(tickfont=dict(size=11), tickangle=0, row=n)
     return fig.layout.to_plotly_json(), panels, bar_axes
 
 
 def _bars(results: list[Result], bar_axes) -> list[dict]:
-    names = [r.strategy.name.replace(", ", "<br>") for r in results]
+    names = [_wrap(r.strategy.name) for r in results]
     values = (
         [r.cost for r in results],
         [100 * r.mean_utilisation for r in results],
         [100 * r.unmet_fraction for r in results],
     )
-    formats = ("$%{y:,.0f}", "%{y:.1f}%", "%{y:.2f}%")
+    formats = ("$%{y:,.0f}", "%{y:.1f}%", "%{y:.3f}%")
     return [
         dict(
             type="bar",
@@ -234,7 +238,29 @@ def _bars(results: list[Result], bar_axes) -> list[dict]:
             hovertemplate=f"%{{x}}: {fmt}<extra></extra>",
         )
         for (x, y), ys, fmt in zip(bar_axes, values, formats, strict=True)
-    ]
+    ] + [dict(_nrdc_bar(), type="bar", xaxis=bar_axes[1][0], yaxis=bar_axes[1][1])]
+
+
+def _wrap(label: str, width: int = 10) -> str:
+    """A tick label broken into short lines, so five fit side by side in a narrow panel."""
+    return "<br>".join(textwrap.wrap(label.replace(",", ""), width))
+
+
+def _nrdc_bar() -> dict:
+    """A grey reference bar: the NRDC's 12-18% for on-premises servers (figures.md §6, [S]),
+    drawn as a range because it is an order of magnitude, not a precise figure."""
+    low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
+    return dict(
+        x=[NRDC_NOTE],
+        y=[(low + high) / 2],
+        error_y=dict(type="data", array=[(high - low) / 2], visible=True),
+        marker=dict(color=theme.PALETTE["grey"]),
+        text=[f"{low:.0f}-{high:.0f}%"],
+        textposition="outside",
+        cliponaxis=False,
+        showlegend=False,
+        hovertemplate="on-premises servers, NRDC (2014, secondary source): %{text}<extra></extra>",
+    )
 
 
 def consolidation_chart(
@@ -248,12 +274,12 @@ def consolidation_chart(
         rows=1,
         cols=2,
         column_widths=[0.68, 0.32],
-        horizontal_spacing=0.12,
-        subplot_titles=["demand of each service, stacked", "utilisation of the servers bought (%)"],
+        horizontal_spacing=0.1,
     )
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
-        height=460,
+        height=480,
+        barmode="overlay",
         title=dict(text="Each microservice on its own bare metal vs shared"),
     )
     for i, row in enumerate(d):
@@ -281,7 +307,7 @@ def consolidation_chart(
             mode="lines",
             row=1,
             col=1,
-            name=f"{label}: {servers} servers = {cores:g} cores",
+            name=f"{label}: {servers} server{'s' if servers != 1 else ''} = {cores:g} cores",
             line=dict(color=colour, width=3, dash="dash"),
         )
     fig.add_bar(
@@ -295,20 +321,8 @@ def consolidation_chart(
         row=1,
         col=2,
     )
-    low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-    fig.add_hrect(
-        y0=low,
-        y1=high,
-        fillcolor=theme.PALETTE["grey"],
-        opacity=0.3,
-        line_width=0,
-        annotation_text=NRDC_NOTE,
-        annotation_position="top left",
-        annotation_font_size=11,
-        row=1,
-        col=2,
-    )
+    fig.add_bar(**_nrdc_bar(), row=1, col=2)
     fig.update_xaxes(title_text="time (days)", row=1, col=1)
-    fig.update_yaxes(title_text="cores", row=1, col=1)
-    fig.update_yaxes(range=[0, 105], title_text="%", row=1, col=2)
+    fig.update_yaxes(title_text="cores (each service's demand, stacked)", row=1, col=1)
+    fig.update_yaxes(range=[0, 105], title_text="utilisation of servers bought (%)", row=1, col=2)
     return fig

@@ -78,7 +78,7 @@ def demand_curve(
     *,
     days: float = 365,
     step_minutes: float = 1.0,
-    mean_cores: float = 40.0,
+    mean_cores: float = 100.0,
     daily_amplitude: float = 0.5,
     peak_hour: float = 20.0,
     annual_growth: float = 0.5,

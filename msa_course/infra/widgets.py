@@ -39,7 +39,7 @@ def _slider(kind, description, value, low, high, step, fmt=None):
 
 
 def provisioning_explorer(
-    *, days: float = 365, step_minutes: float = 10, max_points: int = 1200, seed: int = 0
+    *, days: float = 365, step_minutes: float = 10, max_points: int = 400, seed: int = 0
 ) -> Explorer:
     """The four strategies on one demand curve; move the spike, change lead times and prices.
 
