@@ -94,8 +94,18 @@ def table_html(found: list[Term]) -> str:
 
 
 def glossary_search():
-    """A search box over the glossary (English, Korean or definition), filtered by chapter."""
+    """A search box over the glossary (English, Korean or definition), filtered by chapter.
+
+    Without a widget front-end it shows the whole glossary as a table.
+    """
     import ipywidgets as widgets
+
+    class GlossarySearch(widgets.VBox):
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = super()._repr_mimebundle_(**kwargs)
+            data = bundle[0] if isinstance(bundle, tuple) else bundle
+            data["text/html"] = table_html(search())
+            return bundle
 
     box = widgets.Text(placeholder="search in English or 한국어", description="Search")
     chapter = widgets.Dropdown(
@@ -109,7 +119,7 @@ def glossary_search():
 
     box.observe(refresh, names="value")
     chapter.observe(refresh, names="value")
-    ui = widgets.VBox([widgets.HBox([box, chapter]), out])
+    ui = GlossarySearch([widgets.HBox([box, chapter]), out])
     ui.controls = {"search": box, "chapter": chapter}
     ui.table = out
     return ui

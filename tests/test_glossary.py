@@ -50,3 +50,9 @@ def test_korean_terms_in_chapters_are_in_the_glossary(path):
     pairs = re.findall(r"\(([\uac00-\ud7a3][\uac00-\ud7a3 ]*)\)", text)
     missing = sorted({p for p in pairs if p.replace(" ", "") not in known})
     assert not missing, f"add these to msa_course/glossary_terms.yaml: {missing}"
+
+
+def test_search_widget_static_fallback_is_the_whole_table():
+    data = glossary.glossary_search()._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "베어 메탈" in data["text/html"] and "<table" in data["text/html"]
