@@ -27,13 +27,10 @@ def step_label(step: Step) -> str:
 def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
     """One panel per (title, steps): every build step bottom-up, bar length = layer size (MB),
     colour = cache hit, rebuild or skipped; hatched bars change only metadata."""
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels], horizontal_spacing=0.3
-    )
-    height = 160 + 26 * max(len(steps) for _, steps in panels)
-    fig.update_layout(template=theme.TEMPLATE_NAME, height=max(420, height), barmode="overlay")
+    height = max(420, 160 + 26 * max(len(steps) for _, steps in panels))
+    titles = tuple(t for t, _ in panels)
+    fig = theme.subplots(1, len(panels), titles, height, horizontal_spacing=0.3)
+    fig.update_layout(barmode="overlay")
     for col, (_title, steps) in enumerate(panels, start=1):
         labels = [step_label(s) for s in steps]
         for status, colour in STATUS_COLOURS.items():
@@ -102,16 +99,7 @@ def sharing_chart(result: Sharing) -> go.Figure:
 
 def parity_chart(result: Parity) -> go.Figure:
     """For each strategy: which component versions differ from dev in each environment."""
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(
-        rows=1,
-        cols=len(STRATEGIES),
-        subplot_titles=STRATEGIES,
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
-    )
-    fig.update_layout(template=theme.TEMPLATE_NAME, height=420)
+    fig = theme.subplots(1, 3, STRATEGIES, 420, shared_yaxes=True, horizontal_spacing=0.04)
     scale = [[0, theme.PALETTE["green"]], [1, theme.PALETTE["vermillion"]]]
     for col, strategy in enumerate(STRATEGIES, start=1):
         envs = result.strategies[strategy]

@@ -108,7 +108,7 @@ def parse(text: str) -> list[Instruction]:
         line = item["startline"] + 1
         if keyword not in KNOWN:
             raise DockerfileError(
-                f"unknown instruction {item['instruction']!r}. Dockerfile instructions are "
+                f"unknown instruction {item['content'].split()[0]!r}. Dockerfile instructions are "
                 f"{', '.join(KNOWN)}; check the spelling, or end the line above with a "
                 "backslash if this line continues it.",
                 line,

@@ -58,6 +58,7 @@ def image_layer_explorer(
         "change": widgets.Dropdown(options=changes, value=NO_CHANGE, description="file change"),
     }
     state = {"text": dockerfile, "alt": alternative, "files": files}
+    cached_builds: dict[str, Image] = {}
 
     def changed_files():
         choice = controls["change"].value
@@ -67,7 +68,10 @@ def image_layer_explorer(
         return edit(state["files"], path, "content" if how == "edit" else "mtime")
 
     def panel(text: str, cached_text: str, current_files) -> tuple[list, Image]:
-        before = build(cached_text or text, state["files"], sizes=sizes)
+        key = cached_text or text
+        if key not in cached_builds:  # the cached build only changes on "Build"
+            cached_builds[key] = build(key, state["files"], sizes=sizes)
+        before = cached_builds[key]
         after = build(text, current_files, sizes=sizes)
         return cache_report(before, after), after
 
@@ -88,6 +92,7 @@ def image_layer_explorer(
         state.update(
             text=controls["dockerfile"].value, alt=controls["alternative"].value, files=new_files
         )
+        cached_builds.clear()
         controls["change"].value = NO_CHANGE
 
     return Explorer(

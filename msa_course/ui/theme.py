@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -77,3 +79,31 @@ def register() -> None:
         pio.renderers[TEMPLATE_NAME] = _CourseRenderer()
     pio.templates.default = TEMPLATE_NAME
     pio.renderers.default = TEMPLATE_NAME
+
+
+@functools.lru_cache(maxsize=64)
+def _subplot_layout(rows: int, cols: int, titles: tuple[str, ...], options: tuple) -> dict:
+    from plotly.subplots import make_subplots
+
+    return make_subplots(rows=rows, cols=cols, subplot_titles=titles, **dict(options)).to_dict()[
+        "layout"
+    ]
+
+
+def subplots(
+    rows: int = 1, cols: int = 1, titles: tuple[str, ...] = (), height: int = 460, **options
+) -> go.Figure:
+    """`make_subplots` with the course theme, its grid cached: make_subplots costs tens of ms,
+    too much for an explorer's 50 ms update budget. `options` are make_subplots keywords."""
+    register()
+    layout = _subplot_layout(rows, cols, tuple(titles), tuple(sorted(options.items())))
+    fig = go.Figure(layout=dict(layout, template=TEMPLATE_NAME, height=height))
+    fig._grid_ref = _subplot_grid(rows, cols, tuple(sorted(options.items())))
+    return fig
+
+
+@functools.lru_cache(maxsize=64)
+def _subplot_grid(rows: int, cols: int, options: tuple):
+    from plotly.subplots import make_subplots
+
+    return make_subplots(rows=rows, cols=cols, **dict(options))._grid_ref

@@ -45,14 +45,9 @@ def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figur
 
 def density_chart(results: dict[str, Density], start_instances: int) -> go.Figure:
     """Two panels: instances per host, and seconds to cold-start `start_instances` of them."""
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=("Instances that fit on the host", f"Cold start of {start_instances}"),
-    )
-    fig.update_layout(template=theme.TEMPLATE_NAME, height=440, showlegend=False)
+    titles = ("Instances that fit on the host", f"Cold start of {start_instances}")
+    fig = theme.subplots(1, 2, titles, 440)
+    fig.update_layout(showlegend=False)
     names = [d.isolation.name for d in results.values()]
     colours = [KIND_COLOURS.get(k, theme.PALETTE["grey"]) for k in results]
     counts = [d.instances for d in results.values()]
