@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("msa_course.doctor", "check that this machine can run the course"),
     "release": ("msa_course.grading.release", "generate exercises/ from solutions/"),
     "tidy": ("msa_course.grading.tidy", "strip notebooks' outputs and normalise their metadata"),
+    "grade": ("msa_course.grading.grade", "grade learners' submissions"),
     "link": (
         "msa_course.workshop.link",
         "print the nbgitpuller link that gives learners the course",
