@@ -20,11 +20,7 @@ def pull_link(
 ) -> str:
     """The link for `hub` that pulls `repo`@`branch` into ~/`target` and opens `notebook`
     (a path inside the repository, such as course/00_welcome.ipynb)."""
-    parts = urlsplit(hub)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"hub must be an http(s) URL such as https://hub.example.org, got {hub!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"hub must be the hub's base URL without ?query or #fragment, got {hub!r}")
+    check_hub(hub)
     if not repo:
         raise ValueError("repo must be the course repository's clone URL, got an empty string")
     if not branch or branch.startswith("-"):
@@ -40,6 +36,15 @@ def pull_link(
         }
     )
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def check_hub(hub: str) -> None:
+    """Refuse anything but a hub's base URL."""
+    parts = urlsplit(hub)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"hub must be an http(s) URL such as https://hub.example.org, got {hub!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"hub must be the hub's base URL without ?query or #fragment, got {hub!r}")
 
 
 def find_chapter(root: Path, chapter: str) -> str:
@@ -92,6 +97,7 @@ def run(args) -> int:
     from msa_course.cli import CommandError
 
     try:
+        check_hub(args.hub)
         root = checkout_root(Path.cwd().resolve())
         notebook = find_chapter(root, args.chapter)
         repo = args.repo or origin_url(root)

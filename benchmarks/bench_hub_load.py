@@ -1,0 +1,114 @@
+"""Load on one workshop machine: N learners (default 30) on a real JupyterHub started from
+deploy/jupyterhub_config.py, all spawning at once and then running chapter 00 through kernels
+of their own at once (the room pressing "Run all" together).
+
+Prints spawn time p50/p95, time to first output p50/p95 (from asking for a kernel to the
+chapter's first output), the time to run the whole chapter, and memory per learner (server +
+kernel: RSS, and USS, the part unique to the learner). With --record FILE it also writes the
+figures as JSON (deploy/load_figures.json is what deploy/z2jh/config.yaml is sized from).
+Everything runs on 127.0.0.1 in a temporary folder that is removed at the end; every process
+started is stopped by its id.
+
+    .venv/bin/python benchmarks/bench_hub_load.py [--learners 30] [--record FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from msa_course.workshop.localhub import LocalHub, install_proxy
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = ROOT / "course" / "00_welcome.ipynb"
+MiB = 2**20
+
+
+def learner(hub: LocalHub, name: str, notebook: dict) -> dict:
+    t0 = time.monotonic()
+    kernel = hub.kernel(name, cwd="msa-course/course")
+    try:
+        kernel.run_notebook(notebook)
+        done = time.monotonic()
+        memory = hub.memory(name)  # measured while the kernel still holds the chapter's state
+    finally:
+        kernel.close()
+    return {"first_output_s": kernel.first_output - t0, "run_s": done - t0, **memory}
+
+
+def p(values, q) -> float:
+    return float(np.percentile(values, q))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=30, help="learners (default 30)")
+    parser.add_argument("--record", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    if not 1 <= args.learners <= 100:
+        parser.error(f"--learners must be between 1 and 100, got {args.learners}")
+
+    install_proxy()
+    notebook = json.loads(CHAPTER.read_text(encoding="utf-8"))
+    names = [f"learner{i:02d}" for i in range(args.learners)]
+    tmp = Path(tempfile.mkdtemp(prefix="msa-hub-load-"))
+    hub = LocalHub(tmp, max_learners=args.learners)
+    try:
+        hub.start()
+        for name in names:
+            shutil.copytree(ROOT / "course", hub.homes / name / "msa-course" / "course")
+        hub.add_users(names)
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(args.learners) as pool:
+            spawn = list(pool.map(hub.spawn, names))
+            all_spawned = time.monotonic() - t0
+            runs = list(pool.map(lambda n: learner(hub, n, notebook), names))
+    finally:
+        killed = hub.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    first = [r["first_output_s"] for r in runs]
+    run = [r["run_s"] for r in runs]
+    rss = [r["rss"] / MiB for r in runs]
+    uss = [r["uss"] / MiB for r in runs]
+    figures = {
+        "learners": args.learners,
+        "machine": f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB,"
+        f" {platform.system()} {platform.machine()}",
+        "spawn_s": {"p50": p(spawn, 50), "p95": p(spawn, 95), "all": all_spawned},
+        "first_output_s": {"p50": p(first, 50), "p95": p(first, 95)},
+        "chapter_run_s": {"p50": p(run, 50), "p95": p(run, 95)},
+        "rss_mib_per_learner": {"mean": float(np.mean(rss)), "max": max(rss)},
+        "uss_mib_per_learner": {"mean": float(np.mean(uss)), "max": max(uss)},
+    }
+    print(f"{args.learners} learners on {figures['machine']}")
+    print(
+        f"spawn            p50 {figures['spawn_s']['p50']:6.1f} s   p95 "
+        f"{figures['spawn_s']['p95']:6.1f} s   (all ready after {all_spawned:.1f} s)"
+    )
+    for key, label in (("first_output_s", "first output"), ("chapter_run_s", "whole chapter")):
+        print(f"{label:16} p50 {figures[key]['p50']:6.1f} s   p95 {figures[key]['p95']:6.1f} s")
+    for key, label in (("rss_mib_per_learner", "RSS"), ("uss_mib_per_learner", "USS")):
+        print(
+            f"memory {label:9} mean {figures[key]['mean']:6.0f} MiB max "
+            f"{figures[key]['max']:6.0f} MiB per learner (server + kernel)"
+        )
+    if killed:
+        print(f"note: {len(killed)} processes outlived the hub's shutdown and were killed by pid")
+    if args.record:
+        args.record.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+        print(f"figures written to {args.record}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
