@@ -47,9 +47,11 @@ _PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PodSample:
     """What the replica calculator sees of one pod at time `now`.
+
+    Not frozen: the cluster simulator keeps one per pod and updates `usage_milli` each sync.
 
     Times are absolute seconds on one clock (Go's zero time is 0.0). `usage_milli` None means
     the metrics API returned no sample; `ready` None means the pod has no Ready condition;

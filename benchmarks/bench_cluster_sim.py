@@ -1,0 +1,114 @@
+"""Simulated hours per second of the chapter 03 cluster, and explorer update latency.
+
+Scenario (the issue's bar): 10 nodes of 8 CPU / 32 GiB, one Deployment of 100 pods with
+liveness and readiness probes (1 s resolution: every timing is an exact second), an HPA
+(min 100, max 150, cpu 60 %) driven by a daily load curve, and a fault every 10 minutes
+(a pod killed, a crash loop, a failed probe or a node down for 10 minutes), for 24 simulated
+hours. Run: .venv/bin/python benchmarks/bench_cluster_sim.py
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+from msa_course.orchestration.cluster import Cluster
+from msa_course.orchestration.objects import (
+    Container,
+    Deployment,
+    HorizontalPodAutoscaler,
+    MetricTarget,
+    Node,
+    PodTemplate,
+)
+
+GI = 2**30
+DAY = 24 * 3600
+
+
+def build(seed: int = 0) -> Cluster:
+    nodes = [Node(f"node-{i}", {"cpu": 8000, "memory": 32 * GI}) for i in range(10)]
+    template = PodTemplate(
+        {"app": "web"}, (Container("web", "nginx:1.27", {"cpu": 500, "memory": 512 * 2**20}),)
+    )
+    cluster = Cluster(nodes, seed=seed)
+    cluster.load["web"] = lambda t: 100 * 300 * (1 + 0.5 * math.sin(2 * math.pi * t / DAY))
+    cluster.apply(
+        Deployment("web", 100, {"app": "web"}, template),
+        HorizontalPodAutoscaler(
+            "web",
+            "web",
+            max_replicas=150,
+            min_replicas=100,
+            metrics=(MetricTarget("cpu", "Utilization", 60),),
+        ),
+    )
+    return cluster
+
+
+def run_day(seed: int = 0) -> tuple[float, float, Cluster]:
+    cluster = build(seed)
+    start, cpu = time.perf_counter(), time.process_time()
+    t, k = 0, 0
+    while t + 600 < DAY:
+        t += 600
+        cluster.run_until(t)
+        pods = cluster.pod_names()
+        victim = pods[k % len(pods)]
+        action = k % 4
+        if action == 0:
+            cluster.delete_pod(victim)
+        elif action == 1:
+            cluster.crash_loop(victim, run_seconds=3, crashes=4)
+        elif action == 2:
+            cluster.fail_liveness(victim)
+        else:
+            node = f"node-{k % 10}"
+            cluster.node_down(node)
+            cluster.run_until(t + 599)
+            cluster.node_up(node)
+        k += 1
+    cluster.run_until(DAY)
+    return time.perf_counter() - start, time.process_time() - cpu, cluster
+
+
+def explorer_latency() -> dict[str, float]:
+    from msa_course.orchestration import widgets
+
+    out = {}
+    for name, make, control, values in (
+        ("self_healing_explorer", widgets.self_healing_explorer, "minutes", [5, 10, 15, 20, 30]),
+        ("autoscaling_explorer", widgets.autoscaling_explorer, "peak", [2, 3, 4, 5, 6]),
+    ):
+        ex = make()
+        times = []
+        for _ in range(3):
+            for v in values:
+                start = time.perf_counter()
+                ex.controls[control].value = v
+                times.append(time.perf_counter() - start)
+        out[name] = statistics.median(times) * 1000
+    return out
+
+
+def main() -> None:
+    seconds, cluster = run_day()
+    hours = DAY / 3600
+    print(
+        f"24 h, 100 pods, 10 nodes, probes + HPA + 144 faults: {seconds:.2f} s wall "
+        f"({hours / seconds:,.0f} simulated hours per second)"
+    )
+    print(
+        f"  events logged: {sum(e.count for e in cluster.events())}, "
+        f"samples: {len(cluster.history)}, HPA syncs: {len(cluster.decisions)}"
+    )
+    try:
+        for name, ms in explorer_latency().items():
+            print(f"{name}: median update {ms:.1f} ms")
+    except ImportError as err:
+        print(f"explorers not measured: {err}")
+
+
+if __name__ == "__main__":
+    main()
