@@ -27,7 +27,7 @@ _REQUIRED = (
     "you_operate",
     "docs",
 )
-_OPTIONAL = ("aliases", "note")
+_OPTIONAL = ("aliases", "note", "label")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -47,6 +47,7 @@ class Service:
     docs: str
     aliases: tuple[str, ...] = ()
     note: str = ""
+    label: str = ""
 
     @property
     def in_source(self) -> bool:
@@ -174,6 +175,7 @@ def _service(raw, position: int, providers: dict[str, str]) -> Service:
         docs=docs,
         aliases=_string_list(raw.get("aliases", []), label, "aliases", allow_empty=True),
         note=note.strip(),
+        label=_string(raw.get("label", raw["name"]), label, "label"),
     )
 
 

@@ -1,0 +1,249 @@
+"""Figures for chapter 04: the responsibility grid, the catalogue map, the chooser's scores."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from msa_course.cloud import responsibility as resp
+from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue
+from msa_course.cloud.chooser import FACTORS, Ranking
+from msa_course.ui import theme
+
+WHO_COLOURS = {
+    "you": theme.PALETTE["vermillion"],
+    "shared": theme.PALETTE["yellow"],
+    "provider": theme.PALETTE["sky"],
+}
+_WHO_Z = {"provider": 0, "shared": 1, "you": 2}
+_CONVENTION_GREY = "#eeeeee"
+SHOW_OPTIONS = ("every cell", "only cells Microsoft's matrix covers")
+
+
+def model_label(model: str) -> str:
+    """Column label: the model's name, starred where the column is convention only."""
+    star = "*" if model in resp.CONVENTION_MODELS else ""
+    return f"{resp.MODEL_NAMES[model]}{star}"
+
+
+def _column_title(model: str) -> str:
+    you = len(resp.layers_by(model, "you"))
+    shared = len(resp.layers_by(model, "shared"))
+    return f"{model_label(model)}<br><sub>you {you} · shared {shared}</sub>"
+
+
+def responsibility_grid(
+    selected: tuple[str, str] | None = None, show: str = SHOW_OPTIONS[0]
+) -> go.Figure:
+    """Layers (data on top) by models: who manages each cell; hover or select for the reason.
+
+    With `show` = SHOW_OPTIONS[1], cells that rest on convention rather than Microsoft's
+    official matrix are greyed out, so the learner sees what is official (figures.md §5).
+    """
+    if show not in SHOW_OPTIONS:
+        raise ValueError(f"show must be one of {SHOW_OPTIONS}, got {show!r}")
+    layers = list(reversed(resp.LAYERS))
+    x = [_column_title(m) for m in resp.MODELS]
+    z, text, hover = [], [], []
+    for layer in layers:
+        zr, tr, hr = [], [], []
+        for model in resp.MODELS:
+            cell = resp.cell(layer, model)
+            hidden = show == SHOW_OPTIONS[1] and cell.basis == "convention"
+            zr.append(None if hidden else _WHO_Z[cell.who])
+            tr.append("convention" if hidden else cell.who)
+            hr.append(
+                f"<b>{layer} · {resp.MODEL_NAMES[model]}: {cell.who}</b><br>"
+                f"{_wrap(cell.reason)}<br><i>basis: {cell.basis}</i>"
+            )
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    c = [WHO_COLOURS["provider"], WHO_COLOURS["shared"], WHO_COLOURS["you"]]
+    scale = [[0, c[0]], [1 / 3, c[0]], [1 / 3, c[1]], [2 / 3, c[1]], [2 / 3, c[2]], [1, c[2]]]
+    fig = theme.figure("Who manages each layer (* = convention, no official source)", height=560)
+    fig.add_trace(
+        go.Heatmap(
+            x=x,
+            y=layers,
+            z=z,
+            zmin=-0.5,
+            zmax=2.5,
+            colorscale=scale,
+            showscale=False,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=13),
+            hovertext=hover,
+            hoverinfo="text",
+            xgap=3,
+            ygap=3,
+            name="grid",
+        )
+    )
+    for who, colour in WHO_COLOURS.items():  # a legend for the three colours
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=who,
+                marker=dict(size=14, symbol="square", color=colour),
+            )
+        )
+    fig.update_layout(
+        plot_bgcolor=_CONVENTION_GREY,
+        margin=dict(l=300, t=120, b=70),
+        legend=dict(orientation="h", y=-0.04, yanchor="top", x=0),
+    )
+    fig.update_xaxes(side="top", showgrid=False, title_text="")
+    fig.update_yaxes(showgrid=False, title_text="")
+    if selected is not None:
+        layer, model = selected
+        resp.cell(layer, model)  # validates both names
+        col, row = resp.MODELS.index(model), layers.index(layer)
+        fig.add_shape(
+            type="rect",
+            x0=col - 0.5,
+            x1=col + 0.5,
+            y0=row - 0.5,
+            y1=row + 0.5,
+            line=dict(color=theme.PALETTE["black"], width=4),
+        )
+    return fig
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+COLOUR_BY = ("service model (the source's list)", "hosting mapping (the source's paragraph)")
+_MAPPING_NAMES = {
+    "monolith": "monolith on VMs",
+    "msa": "MSA on container-based PaaS",
+    None: "not in the mapping",
+}
+
+
+def catalogue_map(
+    catalogue: Catalogue,
+    model: str | None = None,
+    provider: str | None = None,
+    colour_by: str = COLOUR_BY[0],
+) -> go.Figure:
+    """Every service as a point in (model, provider); the filter's matches stand out.
+
+    Circles are services the source names; diamonds are examples the course added.
+    """
+    if colour_by not in COLOUR_BY:
+        raise ValueError(f"colour_by must be one of {COLOUR_BY}, got {colour_by!r}")
+    matching = {s.id for s in catalogue.filter(model=model, provider=provider)}
+    providers = list(catalogue.providers)
+    slots: dict[tuple[str, str], list] = {}
+    for s in catalogue.services:
+        slots.setdefault((s.model, s.provider), []).append(s)
+    position = {}
+    for (m, p), items in slots.items():
+        for k, s in enumerate(items):
+            offset = (k - (len(items) - 1) / 2) * 0.28
+            position[s.id] = (SERVICE_MODELS.index(m), providers.index(p) + offset)
+    if colour_by == COLOUR_BY[0]:
+        groups = [
+            (resp.MODEL_NAMES[m], [s for s in catalogue.services if s.model == m])
+            for m in SERVICE_MODELS
+        ]
+    else:
+        groups = [
+            (name, [s for s in catalogue.services if s.source_mapping == key])
+            for key, name in _MAPPING_NAMES.items()
+        ]
+    fig = theme.figure(
+        "The services, by model and provider (circle = named in the source)", height=520
+    )
+    for (name, services), colour in zip(groups, theme.COLORWAY):
+        fig.add_trace(
+            go.Scatter(
+                x=[position[s.id][0] for s in services],
+                y=[position[s.id][1] for s in services],
+                mode="markers+text",
+                name=name,
+                text=[s.label for s in services],
+                textposition="middle right",
+                textfont=dict(size=13),
+                customdata=[s.id for s in services],
+                hovertext=[f"{s.name}<br>{s.note[:120]}" if s.note else s.name for s in services],
+                hoverinfo="text",
+                marker=dict(
+                    size=14,
+                    color=colour,
+                    symbol=["circle" if s.in_source else "diamond" for s in services],
+                    opacity=[1.0 if s.id in matching else 0.15 for s in services],
+                    line=dict(width=1, color=theme.PALETTE["black"]),
+                ),
+            )
+        )
+    fig.update_xaxes(
+        tickvals=list(range(len(SERVICE_MODELS))),
+        ticktext=[model_label(m) for m in SERVICE_MODELS],
+        range=[-0.4, len(SERVICE_MODELS) - 0.1],
+        title_text="service model",
+    )
+    fig.update_yaxes(
+        tickvals=list(range(len(providers))),
+        ticktext=[catalogue.providers[p].split(" (")[0] for p in providers],
+        range=[-0.6, len(providers) - 0.4],
+        title_text="",
+    )
+    fig.update_layout(margin=dict(l=220))
+    return fig
+
+
+def chooser_chart(ranking: Ranking) -> go.Figure:
+    """Each model's points by factor (stacked), best at the top; blocked models are marked."""
+    verdicts = list(reversed(ranking.verdicts))  # plotly draws the first category at the bottom
+    labels = [
+        resp.MODEL_NAMES[v.model]
+        + (f" ({len(v.blockers)} blocker{'s' * (len(v.blockers) > 1)})" if v.blockers else "")
+        for v in verdicts
+    ]
+    fig = theme.figure(
+        "How each model scores for this workload (best at the top)",
+        x_title="points (for + / against −)",
+        height=460,
+    )
+    colours = [*theme.COLORWAY, theme.PALETTE["grey"]]
+    for factor, colour in zip(FACTORS, colours):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=[v.points(factor) for v in verdicts],
+                orientation="h",
+                name=factor,
+                marker_color=colour,
+                hovertemplate=f"{factor}: %{{x:+g}}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            y=labels,
+            x=[v.score for v in verdicts],
+            mode="markers+text",
+            name="total",
+            text=[f"{v.score:+g}" for v in verdicts],
+            textposition="middle right",
+            marker=dict(symbol="diamond", size=13, color=theme.PALETTE["black"]),
+        )
+    )
+    fig.update_layout(
+        barmode="relative",
+        margin=dict(l=215),
+        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
+    )
+    fig.update_yaxes(title_text="")
+    return fig

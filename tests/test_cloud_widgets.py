@@ -1,0 +1,121 @@
+"""Chapter 04's explorers, driven as a learner would: set a control, read the figure."""
+
+from types import SimpleNamespace
+
+import pytest
+
+import msa_course
+from msa_course.cloud import charts, widgets
+from msa_course.cloud import responsibility as resp
+
+
+@pytest.fixture(autouse=True)
+def _widget_mode():
+    msa_course.setup_notebook()
+
+
+def _highlight(ex):
+    (shape,) = ex.figure.layout.shapes
+    return shape.x0 + 0.5, shape.y0 + 0.5
+
+
+def test_responsibility_explorer_shows_the_reason_of_the_chosen_cell():
+    ex = widgets.responsibility_explorer()
+    ex.controls["layer"].value = "middleware"
+    ex.controls["model"].value = "paas"
+    assert "middleware under PaaS" in ex.side.value
+    assert "middleware and runtime included" in ex.side.value  # the source's own claim
+    layers = list(reversed(resp.LAYERS))
+    assert _highlight(ex) == (resp.MODELS.index("paas"), layers.index("middleware"))
+    grid = ex.figure.data[0]
+    assert grid.text[layers.index("middleware")][resp.MODELS.index("paas")] == "provider"
+
+
+def test_convention_columns_are_said_to_be_convention():
+    ex = widgets.responsibility_explorer()
+    ex.controls["model"].value = "faas"
+    assert "no official" in ex.side.value and "convention" in ex.side.value
+    ex.controls["model"].value = "iaas"
+    ex.controls["layer"].value = "operating system"
+    assert "Microsoft's official matrix" in ex.side.value
+    assert "NIST SP 800-145" in ex.side.value
+
+
+def test_official_only_view_greys_convention_cells():
+    ex = widgets.responsibility_explorer()
+    ex.controls["show"].value = charts.SHOW_OPTIONS[1]
+    z = ex.figure.data[0].z
+    caas = resp.MODELS.index("caas")
+    assert all(row[caas] is None for row in z)
+    iaas = resp.MODELS.index("iaas")
+    assert sum(row[iaas] is not None for row in z) == 7
+
+
+def test_clicking_a_cell_selects_it():
+    ex = widgets.responsibility_explorer()
+    points = SimpleNamespace(
+        xs=[ex.figure.data[0].x[resp.MODELS.index("saas")]], ys=["application"], point_inds=[[1, 5]]
+    )
+    widgets.select_cell(ex, points)
+    assert ex.controls["model"].value == "saas" and ex.controls["layer"].value == "application"
+    assert "application under SaaS" in ex.side.value
+    widgets.select_cell(ex, SimpleNamespace(xs=[], ys=[], point_inds=[]))  # a miss changes nothing
+    assert ex.controls["model"].value == "saas"
+
+
+def test_catalogue_explorer_filters_and_regroups():
+    ex = widgets.catalogue_explorer()
+    ex.controls["model"].value = "caas"
+    ex.controls["provider"].value = "aws"
+    bright = {
+        sid
+        for trace in ex.figure.data
+        for sid, alpha in zip(trace.customdata, trace.marker.opacity)
+        if alpha == 1.0
+    }
+    assert bright == {"eks", "ecs", "fargate"}
+    assert "3 service(s)" in ex.side.value and "Fargate" in ex.side.value
+    ex.controls["colour_by"].value = charts.COLOUR_BY[1]
+    names = [t.name for t in ex.figure.data]
+    assert names == ["monolith on VMs", "MSA on container-based PaaS", "not in the mapping"]
+    msa = ex.figure.data[1]
+    assert set(msa.customdata) == {"ecs", "azure-web-app", "app-engine", "elastic-beanstalk"}
+    ex.controls["model"].value = "saas"
+    assert "No service in the catalogue matches" in ex.side.value
+
+
+def test_hosting_chooser_reranks_and_explains():
+    ex = widgets.hosting_chooser()
+    top = lambda: ex.figure.data[0].y[-1]  # noqa: E731  (best model is drawn at the top)
+    assert top() == "CaaS"
+    ex.controls["architecture"].value = "monolith"
+    assert ex.controls["services"].value == 1 and ex.controls["services"].disabled
+    assert ex.message.value == ""
+    ex.controls["os_control"].value = "high"
+    ex.controls["ops_capacity"].value = "high"
+    assert top() == "IaaS"
+    assert "Services: Amazon EC2" in ex.side.value
+    ex.controls["on_prem_required"].value = True
+    assert top() == "On-premises"
+    ex.controls["ops_capacity"].value = "none"
+    assert top() != "On-premises"
+    assert "No model meets every requirement" in ex.side.value
+
+
+def test_every_model_in_the_chooser_panel_has_a_reason():
+    ex = widgets.hosting_chooser()
+    for name in resp.MODEL_NAMES.values():
+        assert f"{name}</b>:" in ex.side.value
+    assert ex.side.value.count("<li>") >= len(resp.MODELS)
+
+
+def test_static_fallbacks_carry_the_figure_and_panel():
+    for make in (
+        widgets.responsibility_explorer,
+        widgets.catalogue_explorer,
+        widgets.hosting_chooser,
+    ):
+        bundle = make()._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        assert "msa-static-figure" in data["text/html"]
+        assert "plotly" in data["text/html"].lower()
