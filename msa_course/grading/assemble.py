@@ -29,7 +29,7 @@ SUSPICIOUS = {
     r"\bmultiprocessing\b|\bos\.system\b|\bpty\b",
     "reads-machinery": r"/proc/|\bgc\.get_objects\b|\bsys\._getframe\b|\binspect\.stack\b"
     r"|\bctypes\b|BEGIN HIDDEN|\.ipynb|os\.walk|\bglob\b|\bscandir\b",
-    "writes-files": r"open\s*\([^)]*['\"][wax]\+?b?['\"]|\.write_(text|bytes)\s*\(",
+    "writes-files": r"open\s*\(.*['\"][wax]\+?b?['\"]|\.write_(text|bytes)\s*\(",
     "network": r"\bsocket\b|\burllib\b|\bhttp\.client\b|\brequests\b",
 }
 _SUSPICIOUS = {code: re.compile(rx) for code, rx in SUSPICIOUS.items()}

@@ -231,7 +231,7 @@ def grade_submission(ctx: Context, path: Path, learner: str, slot: int) -> dict:
                         outcome.feedback = (
                             f"Not graded: your notebook stopped before this test ({ended.detail})."
                         )
-            _flag_output(result, sandbox.output())
+            _flag_output(result, sandbox.output(), sandbox.output_size(), ctx.limits)
     except OSError as err:
         result["flags"].append({"code": "grader-error", "detail": str(err)})
     return _finish(result, outcomes, started)
@@ -257,7 +257,11 @@ def _record_error(result: dict, step, error) -> None:
         result["flags"].append({"code": flags[kind], "detail": f"{entry['cell']} raised {kind}"})
 
 
-def _flag_output(result: dict, output: bytes) -> None:
+def _flag_output(result: dict, output: bytes, size: int, limits: Limits) -> None:
+    if size >= limits.output_bytes:
+        result["flags"].append(
+            {"code": "output-limit", "detail": f"printed {limits.output_bytes} bytes or more"}
+        )
     text = output.decode("utf-8", "replace").lower()
     words = [w for w in PASS_WORDS if w in text]
     if words:

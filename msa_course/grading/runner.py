@@ -26,6 +26,7 @@ def main() -> None:
     reply_fd = config["fds"][1]
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     functions: list = []
+    pristine = dict(vars(builtins))  # the runner needs working builtins to answer at all
 
     def register(fn) -> int:
         functions.append(fn)
@@ -55,6 +56,7 @@ def main() -> None:
                 reply["value"] = wire.encode(functions[request["ref"]](*args, **kwargs), register)
         except BaseException as err:  # noqa: BLE001 - the learner's errors are reported, not fatal
             reply = {"id": request["id"], "ok": False, "error": _describe(err)}
+        vars(builtins).update(pristine)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
