@@ -34,14 +34,18 @@ MiB = 2**20
 
 
 def learner(hub: LocalHub, name: str, notebook: dict) -> dict:
+    """One learner runs the chapter; a failure is recorded, not raised, so it gets counted."""
     t0 = time.monotonic()
-    kernel = hub.kernel(name, cwd="msa-course/course")
     try:
-        kernel.run_notebook(notebook)
-        done = time.monotonic()
-        memory = hub.memory(name)  # measured while the kernel still holds the chapter's state
-    finally:
-        kernel.close()
+        kernel = hub.kernel(name, cwd="msa-course/course")
+        try:
+            kernel.run_notebook(notebook)
+            done = time.monotonic()
+            memory = hub.memory(name)  # while the kernel still holds the chapter's state
+        finally:
+            kernel.close()
+    except Exception as err:  # noqa: BLE001 -- any failure is a result to report
+        return {"name": name, "error": f"{type(err).__name__}: {err}"}
     return {"first_output_s": kernel.first_output - t0, "run_s": done - t0, **memory}
 
 
@@ -62,6 +66,7 @@ def main() -> int:
     names = [f"learner{i:02d}" for i in range(args.learners)]
     tmp = Path(tempfile.mkdtemp(prefix="msa-hub-load-"))
     hub = LocalHub(tmp, max_learners=args.learners)
+    results: list[dict] = []
     try:
         hub.start()
         for name in names:
@@ -71,17 +76,28 @@ def main() -> int:
         with ThreadPoolExecutor(args.learners) as pool:
             spawn = list(pool.map(hub.spawn, names))
             all_spawned = time.monotonic() - t0
-            runs = list(pool.map(lambda n: learner(hub, n, notebook), names))
+            results = list(pool.map(lambda n: learner(hub, n, notebook), names))
     finally:
+        failed = [r for r in results if "error" in r]
+        if (failed or len(results) < len(names)) and hub.log_path.exists():
+            kept = Path(tempfile.gettempdir()) / "msa-hub-load-last.log"
+            shutil.copy(hub.log_path, kept)
+            print(f"the hub's log is kept in {kept}")
         killed = hub.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
+    for r in failed:
+        print(f"FAILED {r['name']}: {r['error']}")
+    runs = [r for r in results if "error" not in r]
+    if not runs:
+        return 1
     first = [r["first_output_s"] for r in runs]
     run = [r["run_s"] for r in runs]
     rss = [r["rss"] / MiB for r in runs]
     uss = [r["uss"] / MiB for r in runs]
     figures = {
         "learners": args.learners,
+        "failed": len(failed),
         "machine": f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB,"
         f" {platform.system()} {platform.machine()}",
         "spawn_s": {"p50": p(spawn, 50), "p95": p(spawn, 95), "all": all_spawned},
@@ -90,7 +106,7 @@ def main() -> int:
         "rss_mib_per_learner": {"mean": float(np.mean(rss)), "max": max(rss)},
         "uss_mib_per_learner": {"mean": float(np.mean(uss)), "max": max(uss)},
     }
-    print(f"{args.learners} learners on {figures['machine']}")
+    print(f"{args.learners} learners on {figures['machine']}; {len(failed)} failed")
     print(
         f"spawn            p50 {figures['spawn_s']['p50']:6.1f} s   p95 "
         f"{figures['spawn_s']['p95']:6.1f} s   (all ready after {all_spawned:.1f} s)"

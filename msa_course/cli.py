@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "msa_course.workshop.collect",
         "copy learners' exercises out of hub homes for grading",
     ),
+    "size-cluster": ("msa_course.workshop.sizing", "how many Kubernetes nodes a class needs"),
 }
 
 
