@@ -1,0 +1,95 @@
+"""Fixtures for the browser tests: one JupyterLab server and one Chromium per session.
+
+Without Chromium the tests skip with one line saying how to install it; with the environment
+variable CI set, a missing browser is a failure instead (CI must prove the course in a browser).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import harness
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts" / "browser"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--course-root",
+        default=str(REPO),
+        help="folder holding course/, exercises/ and solutions/ for the browser tests "
+        "(default: this repository)",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "chapter" in metafunc.fixturenames:
+        root = Path(metafunc.config.getoption("--course-root"))
+        paths = harness.chapters(root)
+        metafunc.parametrize("chapter", paths, ids=[p.stem for p in paths])
+
+
+def _require_browser() -> None:
+    problem = None
+    if not harness.CHROMIUM.exists():
+        problem = harness.chromium_missing_message()
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright Python package is missing: pip install -e '.[test]'"
+    if problem and os.environ.get("CI"):
+        pytest.fail(f"CI needs the browser tests: {problem}", pytrace=False)
+    if problem:
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def course_root(request) -> Path:
+    return Path(request.config.getoption("--course-root"))
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = harness.launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def lab(browser, course_root, tmp_path_factory):
+    with harness.lab_server(course_root, tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context per test; console errors are collected in `page.errors`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    tab.errors = []
+    tab.on("pageerror", lambda err: tab.errors.append(str(err)))
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def lab_page(page, lab):
+    """A page for JupyterLab; the kernels it started are shut down afterwards."""
+    yield page
+    page.context.close()
+    lab.shutdown_kernels()

@@ -1,0 +1,414 @@
+"""Drive the course as a learner sees it: a real JupyterLab server and Debian's Chromium.
+
+Shared by the browser tests (tests/browser/) and benchmarks/bench_browser.py. The server runs
+on a copy of the course in a temporary directory, so Run All and JupyterLab's autosave never
+write outputs into the repository's notebooks.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_HINT = "apt-get install -y chromium fonts-noto-cjk"
+# ../shared/DESIGN.md: Debian's Chromium in a container, headless, nothing phoning home.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# JupyterLab settings for a quiet, deterministic session: no news or update checks (no
+# network), and no notebook windowing, so every cell is laid out and can be counted at once.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+COURSE_DIRS = ("course", "exercises", "solutions")
+EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chromium_missing_message() -> str:
+    return f"Chromium not found at {CHROMIUM}; install it with: {INSTALL_HINT}"
+
+
+class LabServer:
+    """JupyterLab on 127.0.0.1 with a temporary token and Jupyter/IPython dirs under `workdir`."""
+
+    def __init__(self, source_root: Path, workdir: Path):
+        self.workdir = workdir
+        self.root = workdir / "lab"
+        self.port = free_port()
+        self.token = os.urandom(16).hex()
+        self.proc: subprocess.Popen | None = None
+        self.root.mkdir(parents=True)
+        for name in COURSE_DIRS:
+            if (source_root / name).is_dir():
+                shutil.copytree(source_root / name, self.root / name)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/lab/tree/{path}?token={self.token}&reset"
+
+    def start(self, timeout: float = 60) -> None:
+        settings = self.workdir / "settings"
+        for name, value in LAB_SETTINGS.items():
+            target = settings / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(value))
+        env = dict(os.environ)
+        for var, sub in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("IPYTHONDIR", "ipython"),
+        ]:
+            env[var] = str(self.workdir / sub)
+        bin_dir = str(Path(sys.executable).parent)
+        env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.open_browser=False",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabServerApp.user_settings_dir={settings}",
+            f"--LabServerApp.workspaces_dir={self.workdir / 'workspaces'}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.log = open(self.workdir / "jupyterlab.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=self.root,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"JupyterLab exited early; see {self.workdir / 'jupyterlab.log'}"
+                )
+            try:
+                self.api("status")
+                return
+            except OSError:
+                time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"JupyterLab did not answer within {timeout} s")
+
+    def api(self, path: str, method: str = "GET"):
+        request = urllib.request.Request(
+            f"{self.base_url}/api/{path}",
+            headers={"Authorization": f"token {self.token}"},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """End every kernel, so one chapter's kernel does not slow the next (2 shared cores)."""
+        for kernel in self.api("kernels"):
+            self.api(f"kernels/{kernel['id']}", method="DELETE")
+
+    def saved_notebook(self, path: str) -> dict:
+        """The notebook as JupyterLab last saved it (with outputs)."""
+        return self.api(f"contents/{path}?content=1")["content"]
+
+    def stop(self) -> None:
+        """Stop the server's whole process group (server and kernels), by its process id."""
+        if self.proc is None:
+            return
+        pgid = self.proc.pid  # start_new_session: the server leads its own group
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        try:  # kernels share the group; make sure none outlives the server
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc = None
+        self.log.close()
+
+
+@contextmanager
+def lab_server(source_root: Path, workdir: Path) -> Iterator[LabServer]:
+    server = LabServer(source_root, workdir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# --- what a notebook should show -------------------------------------------------------------
+
+
+def chapters(root: Path) -> list[Path]:
+    return sorted((root / "course").glob("[0-9][0-9]_*.ipynb"))
+
+
+def code_sources(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def explorer_calls(nb: dict) -> int:
+    """How many explorers the notebook creates: calls of `*_explorer(`, not definitions."""
+    count = 0
+    for source in code_sources(nb):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # IPython magics; count textually instead
+            count += len(EXPLORER_CALL.findall(re.sub(r"def\s+\w+_explorer\(", "", source)))
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                count += name.endswith("_explorer")
+    return count
+
+
+def error_outputs(nb: dict) -> list[str]:
+    """`ename: evalue` of every error output in a (saved) notebook."""
+    return [
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(nb["cells"])
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+
+
+# --- driving JupyterLab ----------------------------------------------------------------------
+
+# Timeouts are safety nets, not measurements: 2 cores shared by many kernels can make loading
+# JupyterLab take a minute. The benchmark measures; the tests only wait.
+CELLS = ".jp-Notebook .jp-Cell"
+EXPLORER = ".msa-explorer"
+PLOT = ".js-plotly-plot"
+RENDERED_PLOT = ".js-plotly-plot .main-svg"
+
+# The plot's state as plotly.js holds it in the DOM node: trace data plus the layout parts an
+# update can change. JSON so Python can compare snapshots.
+PLOT_STATE_JS = """el => {
+  const gd = el.querySelector('.js-plotly-plot');
+  if (!gd || !gd.data) return null;
+  const l = gd.layout || {};
+  return JSON.stringify([gd.data, l.shapes, l.annotations, l.title, l.xaxis && l.xaxis.range,
+                         l.yaxis && l.yaxis.range]);
+}"""
+
+
+def open_notebook(page, server: LabServer, path: str, timeout: float = 180_000) -> None:
+    page.goto(server.url(path))
+    page.wait_for_selector(CELLS, timeout=timeout)
+    # The kernel is connected and idle (the status bar says so; the toolbar's indicator
+    # reads "idle" before the kernel has even connected).
+    page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=timeout)
+
+
+def run_all(page) -> None:
+    """Run > Run All Cells, through the menu as a learner would."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def wait_until_executed(page, timeout: float = 120_000) -> None:
+    """Run All has finished: no cell queued or running (`[*]`), at least one executed, and
+    the kernel idle. A cell that raised stops Run All; the others fall back to `[ ]`."""
+    page.wait_for_function(
+        """() => {
+          const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+            .map(p => p.textContent.trim());
+          const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+          return ind && ind.dataset.status === 'idle' && !prompts.some(t => t.includes('*'))
+            && prompts.some(t => /\\[\\d+\\]/.test(t));
+        }""",
+        timeout=timeout,
+        polling=100,
+    )
+
+
+def wait_for_explorers(page, count: int, timeout: float = 120_000) -> None:
+    """`count` explorers on the page, each with its plotly plot drawn."""
+    page.wait_for_function(
+        """n => {
+          const ex = [...document.querySelectorAll('.msa-explorer')];
+          return ex.length >= n && ex.every(e => e.querySelector('.js-plotly-plot .main-svg'));
+        }""",
+        arg=count,
+        timeout=timeout,
+        polling=100,
+    )
+
+
+def save(page) -> None:
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-mod-dirty, .jp-DocumentWidget.jp-mod-dirty')",
+        timeout=10_000,
+    )
+
+
+def plot_state(explorer) -> str | None:
+    return explorer.evaluate(PLOT_STATE_JS)
+
+
+def wait_plot_change(explorer, before: str | None, timeout: float = 5_000) -> bool:
+    try:
+        explorer.page.wait_for_function(
+            f"([el, before]) => ({PLOT_STATE_JS})(el) !== before",
+            arg=[explorer.element_handle(), before],
+            timeout=timeout,
+            polling="raf",
+        )
+        return True
+    except Exception as err:  # playwright's TimeoutError
+        if "Timeout" in type(err).__name__ or "Timeout" in str(err):
+            return False
+        raise
+
+
+def press_slider(explorer, key: str = "ArrowRight", index: int = 0) -> None:
+    handle = explorer.locator(".widget-slider .noUi-handle").nth(index)
+    handle.focus()
+    handle.press(key)
+
+
+# How long one control's move may take to reach the plot before the next control is tried.
+# Generous: a loaded machine (2 cores, many kernels) can take seconds for one round trip.
+CHANGE_TIMEOUT = 15_000
+
+
+def move_one_control(explorer) -> str:
+    """Move the explorer's controls as a learner would (sliders by keyboard, then dropdowns,
+    then buttons) until one changes the plot; return what moved it, or raise AssertionError."""
+    tried = []
+    sliders = explorer.locator(".widget-slider .noUi-handle")
+    for i in range(sliders.count()):
+        for key in ("ArrowRight", "ArrowLeft", "End", "Home"):
+            before = plot_state(explorer)
+            press_slider(explorer, key, i)
+            if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
+                return f"slider {i} ({key})"
+        tried.append(f"slider {i}")
+    selects = explorer.locator(".widget-dropdown select")
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        current = select.evaluate("s => s.selectedIndex")
+        for option in range(select.locator("option").count()):
+            if option == current:
+                continue
+            before = plot_state(explorer)
+            select.select_option(index=option)
+            if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
+                return f"dropdown {i} -> option {option}"
+        tried.append(f"dropdown {i}")
+    buttons = explorer.locator("button.widget-button, .widget-toggle-button")
+    for i in range(buttons.count()):
+        before = plot_state(explorer)
+        buttons.nth(i).click()
+        if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
+            return f"button {buttons.nth(i).inner_text()!r}"
+        tried.append(f"button {i}")
+    raise AssertionError(f"no control changed the plot (tried {tried or 'none: no controls'})")
+
+
+def widget_errors(page) -> list[str]:
+    """Widget views that failed to render, and explorer messages (a model's ValueError)."""
+    return page.evaluate(
+        """() => [
+          ...[...document.querySelectorAll('.jp-OutputArea-output')]
+              .filter(o => /Error displaying widget|Failed to render|model not found/i
+                             .test(o.textContent)).map(o => o.textContent.trim().slice(0, 200)),
+          ...[...document.querySelectorAll('.msa-explorer-message')]
+              .map(m => m.textContent.trim()).filter(Boolean),
+        ]"""
+    )
+
+
+def cell(page, index: int):
+    return page.locator(CELLS).nth(index)
+
+
+def set_cell_source(page, index: int, source: str) -> None:
+    """Replace a code cell's text as a learner would: click into it, select all, type.
+
+    `insert_text` types without key events, so the editor's auto-indent does not re-indent
+    the pasted lines."""
+    editor = cell(page, index).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(source)
+
+
+def run_cell(page, index: int, timeout: float = 120_000) -> str:
+    """Run one cell in place (Ctrl+Enter), wait for its new execution count, return its output
+    text."""
+    target = cell(page, index)
+    prompt = target.locator(".jp-InputPrompt").first
+    before = prompt.inner_text().strip()
+    target.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        """([el, before]) => {
+          const t = el.textContent.trim();
+          return t !== before && /\\[\\d+\\]/.test(t);
+        }""",
+        arg=[prompt.element_handle(), before],
+        timeout=timeout,
+        polling=100,
+    )
+    outputs = target.locator(".jp-OutputArea-output")
+    return "\n".join(outputs.all_inner_texts())

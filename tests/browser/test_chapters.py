@@ -1,0 +1,47 @@
+"""Every chapter as a learner meets it: JupyterLab, Run All, every explorer drawn and alive.
+
+Headless kernels (nbval) run no widget front-end; only a browser shows that a slider moves
+a chart. For each course/NN_*.ipynb: Run All Cells from the menu, no cell raises, as many
+explorers with a drawn plotly plot as the notebook's code creates, and in each explorer one
+control (slider by keyboard, else dropdown, else button) changes the plot's data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import harness
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_chapter_runs_and_every_explorer_responds(chapter, lab, lab_page, artifacts):
+    page = lab_page
+    nb = json.loads(chapter.read_text(encoding="utf-8"))
+    expected = harness.explorer_calls(nb)
+    path = f"course/{chapter.name}"
+
+    harness.open_notebook(page, lab, path)
+    harness.run_all(page)
+    harness.wait_until_executed(page)
+    harness.save(page)
+    assert harness.error_outputs(lab.saved_notebook(path)) == [], "a cell raised"
+
+    if expected:
+        harness.wait_for_explorers(page, expected)
+    assert page.locator(harness.EXPLORER).count() == expected, (
+        f"{chapter.name} creates {expected} explorers in code; the page shows "
+        f"{page.locator(harness.EXPLORER).count()}"
+    )
+    assert harness.widget_errors(page) == []
+    page.screenshot(path=str(artifacts / f"{chapter.stem}.png"), full_page=True)
+
+    moved = {}
+    for i in range(expected):
+        explorer = page.locator(harness.EXPLORER).nth(i)
+        explorer.scroll_into_view_if_needed()
+        moved[i] = harness.move_one_control(explorer)
+    assert len(moved) == expected
+    assert harness.widget_errors(page) == [], "moving a control showed an error"
+    assert page.errors == [], f"JavaScript errors: {page.errors}"
