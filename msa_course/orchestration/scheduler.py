@@ -455,14 +455,17 @@ class Scheduler(_Base):
     def _score_node(self, i: int, real: np.ndarray, scoring: np.ndarray) -> int:
         """One node's total with the plain plugin functions: cheaper than numpy for a few rows."""
         p = self.profile
+        non_zero = self.non_zero[:, i].tolist()
+        requested = self.requested[:, i].tolist()
+        allocatable = self.allocatable[:, i].tolist()
         req, alloc, weights = [], [], []
         for name, weight in p.resources:
             j = self._columns[name]
             pod = int(scoring[j])
             if pod == 0 and is_scalar(name):
                 continue
-            req.append(int(self.non_zero[j, i]) + pod)
-            alloc.append(int(self.allocatable[j, i]))
+            req.append(non_zero[j] + pod)
+            alloc.append(allocatable[j])
             weights.append(weight)
         if p.strategy == "LeastAllocated":
             total = least_allocated(req, alloc, weights)
@@ -479,9 +482,9 @@ class Scheduler(_Base):
             pod = int(real[j])
             if pod == 0 and is_scalar(name):
                 continue
-            before.append(int(self.requested[j, i]))
+            before.append(requested[j])
             pods.append(pod)
-            alloc.append(int(self.allocatable[j, i]))
+            alloc.append(allocatable[j])
         ba = balanced_allocation(before, pods, alloc, p.balanced_allocation)
         return total + p.balanced_weight * ba
 

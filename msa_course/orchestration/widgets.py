@@ -182,13 +182,13 @@ def _summary(result: PackResult) -> str:
 
 
 def binpacking_explorer(
-    *, pods: int = 200, nodes: int = 20, node_cpu: float = 8, node_memory: float = 32
+    *, pods: int = 200, nodes: int = 20, node_cpu: float = 16, node_memory: float = 64
 ) -> Explorer:
     """Place a workload on a node pool with the real scheduler and compare strategies.
 
     Bars: requested share of each node's allocatable CPU and memory. Beside them: nodes used
     against the lower bound, Pending pods with the scheduler's message, `kubectl get pods -o
-    wide` and `kubectl describe node`. Defaults: 200 pods on 20 nodes of 8 cores / 32 GiB.
+    wide` and `kubectl describe node`. Defaults: 200 pods on 20 nodes of 16 cores / 64 GiB.
     """
     i, f, d = widgets.IntSlider, widgets.FloatSlider, widgets.Dropdown
 
@@ -255,3 +255,213 @@ def binpacking_explorer(
         return charts.binpacking_figure(result, title), side
 
     return Explorer(controls, render, title="Bin packing with kube-scheduler", controls_per_row=3)
+
+
+# --- Self-healing and horizontal autoscaling (issue 6) ------------------------------------------
+_SLIDER = dict(continuous_update=False, style={"description_width": "initial"})
+FAULTS = ("Kill a pod", "Crash-loop a container", "Fail a liveness probe", "Take a node down")
+
+
+def _pre(title: str, rows) -> str:
+    from msa_course.orchestration.cluster import format_table
+
+    return (
+        f"<p style='margin:0.6em 0 0.2em'><b>{html.escape(title)}</b></p>"
+        f"<pre style='font-size:12px;line-height:1.25;margin:0;overflow-x:auto'>"
+        f"{html.escape(format_table(rows))}</pre>"
+    )
+
+
+def _healing_cluster(period: int, threshold: int, seed: int):
+    from msa_course.orchestration.cluster import Cluster
+    from msa_course.orchestration.kubelet import Probe
+    from msa_course.orchestration.objects import Container, Deployment, Node, PodTemplate
+
+    probe = Probe(period_seconds=period, failure_threshold=threshold)
+    nodes = [Node(f"node-{i}", {"cpu": 4000, "memory": 16 * 2**30}) for i in range(3)]
+    template = PodTemplate(
+        {"app": "web"}, (Container("web", "nginx:1.27", {"cpu": 500, "memory": 256 * 2**20}),)
+    )
+    cluster = Cluster(nodes, seed=seed, liveness=probe, readiness=probe)
+    cluster.apply(Deployment("web", 4, {"app": "web"}, template))
+    return cluster
+
+
+def simulate_faults(faults, minutes: int = 15, period: int = 10, threshold: int = 3, seed=0):
+    """Run the explorer's cluster (3 nodes, Deployment "web" of 4 pods) with `faults`, a list
+    of (seconds, fault) pairs; the victim is the oldest live pod (or its node)."""
+    cluster = _healing_cluster(period, threshold, seed)
+    end = minutes * 60
+    for at, fault in sorted(faults):
+        if at > end:
+            continue
+        cluster.run_until(at)
+        live = [p for p in cluster.pod_names() if cluster.pod_state(p)["container"] == "Running"]
+        live = [p for p in live if cluster.node_ready(cluster.pod_state(p)["node"])]
+        victim = (live or cluster.pod_names())[0]
+        if fault == "Kill a pod":
+            cluster.delete_pod(victim)
+        elif fault == "Crash-loop a container":
+            cluster.crash_loop(victim, run_seconds=5)
+        elif fault == "Fail a liveness probe":
+            cluster.fail_liveness(victim)
+        elif fault == "Take a node down":
+            node = cluster.pod_state(victim)["node"]
+            if cluster.node_ready(node):
+                cluster.node_down(node)
+        else:
+            raise ValueError(f"fault must be one of {FAULTS}, got {fault!r}")
+    return cluster.run_until(end)
+
+
+def self_healing_explorer(seed: int = 0) -> Explorer:
+    """Break a 4-pod Deployment and watch Kubernetes restore it, on Kubernetes' own clock.
+
+    Each button adds a fault at the time set by "fault at (s)"; the timeline re-runs from
+    t = 0 with every fault so far. The side panel is `kubectl get` at the end of the window.
+    """
+    faults: list[tuple[int, str]] = [(60, "Take a node down")]
+    controls = {
+        "at": widgets.IntSlider(60, 0, 1200, 10, description="fault at (s)", **_SLIDER),
+        "minutes": widgets.IntSlider(15, 2, 30, 1, description="window (min)", **_SLIDER),
+        "period": widgets.IntSlider(10, 1, 30, 1, description="probe periodSeconds", **_SLIDER),
+        "threshold": widgets.IntSlider(3, 1, 10, 1, description="failureThreshold", **_SLIDER),
+    }
+
+    def render(at, minutes, period, threshold):
+        cluster = simulate_faults(faults, minutes, period, threshold, seed)
+        labels = [(t, f) for t, f in sorted(faults) if t <= minutes * 60]
+        fig = charts.self_healing_chart(cluster.history, labels, end=minutes * 60)
+        side = (
+            f"<p>At t = {minutes} min ({len(faults)} fault(s) injected):</p>"
+            + _pre("$ kubectl get pods", cluster.get_pods())
+            + _pre("$ kubectl get deploy", cluster.get_deployments())
+            + _pre("$ kubectl get events (last 12)", cluster.get_events(last=12))
+        )
+        return fig, side
+
+    def add(fault):
+        def action():
+            faults.append((controls["at"].value, fault))
+
+        return action
+
+    actions = {f: add(f) for f in FAULTS}
+    actions["Reset"] = faults.clear
+    return Explorer(controls, render, title="Self-healing on a simulated clock",
+                    actions=actions, controls_per_row=4)  # fmt: skip
+
+
+def load_curve(base_cores: float, peak: float, start_min: float, duration_min: float,
+               ramp_min: float = 2.0):  # fmt: skip
+    """Demand in millicores over time: `base_cores`, rising to `peak` x base over `ramp_min`
+    at `start_min`, holding for `duration_min`, then falling back."""
+    if base_cores <= 0 or peak < 1 or duration_min < 0:
+        raise ValueError(
+            f"need base > 0 cores, peak >= 1 and duration >= 0 min, got base={base_cores}, "
+            f"peak={peak}, duration={duration_min}"
+        )
+    a, b = start_min * 60, (start_min + ramp_min) * 60
+    c, d = b + duration_min * 60, b + (duration_min + ramp_min) * 60
+    extra = (peak - 1) * base_cores * 1000
+
+    def demand(t: float) -> float:
+        if t <= a or t >= d:
+            level = 0.0
+        elif t < b:
+            level = (t - a) / (b - a)
+        elif t <= c:
+            level = 1.0
+        else:
+            level = (d - t) / (d - c)
+        return base_cores * 1000 + extra * level
+
+    return demand
+
+
+def simulate_autoscaling(
+    base_cores=2.0, peak=4.0, start_min=10, duration_min=20, target=50, tolerance=0.1,
+    window=300, up_pods=4, up_percent=100, min_replicas=2, max_replicas=30, minutes=60,
+    request_milli=500, limit_milli=1000, service_ms=20.0, seed=0,
+):  # fmt: skip
+    """The autoscaling explorer's run: a Deployment (cpu request 500m) with an HPA on a load
+    curve; returns the series the chart draws, one point every 30 s (the HPA syncs every 15 s)."""
+    import math
+
+    from msa_course.orchestration import objects
+    from msa_course.orchestration.cluster import Cluster, mm1_latency_ms
+
+    nodes = [objects.Node(f"node-{i}", {"cpu": 8000, "memory": 32 * 2**30}) for i in range(10)]
+    container = objects.Container("web", "nginx:1.27", {"cpu": request_milli})
+    template = objects.PodTemplate({"app": "web"}, (container,))
+    up = objects.HPAScalingRules(
+        (objects.HPAScalingPolicy("Pods", up_pods, 15),
+         objects.HPAScalingPolicy("Percent", up_percent, 15)),
+        stabilization_window_seconds=0, tolerance=tolerance,
+    )  # fmt: skip
+    down = objects.HPAScalingRules(
+        (objects.HPAScalingPolicy("Percent", 100, 15),),
+        stabilization_window_seconds=window, tolerance=tolerance,
+    )  # fmt: skip
+    demand = load_curve(base_cores, peak, start_min, duration_min)
+    cluster = Cluster(nodes, seed=seed)
+    cluster.load["web"] = demand
+    cluster.apply(
+        objects.Deployment("web", min_replicas, {"app": "web"}, template),
+        objects.HorizontalPodAutoscaler(
+            "web", "web", max_replicas=max_replicas, min_replicas=min_replicas,
+            metrics=(objects.MetricTarget("cpu", "Utilization", target),),
+            scale_up=up, scale_down=down,
+        ),
+    )  # fmt: skip
+    series = {k: [] for k in ("t", "needed", "replicas", "ready", "util", "latency")}
+    for t in range(0, minutes * 60 + 1, 30):
+        cluster.run_until(t)
+        ready = sum(cluster.pod_state(p)["ready"] for p in cluster.pod_names())
+        per_pod = demand(t) / ready if ready else math.inf
+        series["t"].append(t)
+        series["needed"].append(demand(t) / (request_milli * target / 100))
+        series["replicas"].append(int(cluster.get_hpa()[1][5]))
+        series["ready"].append(ready)
+        series["util"].append(None if not ready else 100 * per_pod / request_milli)
+        series["latency"].append(mm1_latency_ms(service_ms, per_pod / limit_milli))
+    return series, cluster
+
+
+def autoscaling_explorer(seed: int = 0) -> Explorer:
+    """Shape a load curve and tune the HPA; watch replicas, CPU per pod and latency follow."""
+    f, i = widgets.FloatSlider, widgets.IntSlider
+    controls = {
+        "base": f(2.0, min=0.5, max=10, step=0.5, description="base load (cores)", **_SLIDER),
+        "peak": f(4.0, min=1, max=8, step=0.5, description="peak (x base)", **_SLIDER),
+        "duration": i(20, 0, 40, 1, description="peak lasts (min)", **_SLIDER),
+        "target": i(50, 10, 100, 5, description="target CPU (%)", **_SLIDER),
+        "tolerance": f(0.1, min=0, max=0.5, step=0.05, description="tolerance", **_SLIDER),
+        "window": i(300, 0, 900, 30, description="scale-down window (s)", **_SLIDER),
+        "up_pods": i(4, 1, 20, 1, description="scale-up Pods/15 s", **_SLIDER),
+        "up_percent": i(100, 10, 500, 10, description="scale-up Percent/15 s", **_SLIDER),
+    }
+
+    def render(base, peak, duration, target, tolerance, window, up_pods, up_percent):
+        series, cluster = simulate_autoscaling(
+            base, peak, 10, duration, target, tolerance, window, up_pods, up_percent, seed=seed
+        )
+        fig = charts.autoscaling_chart(
+            series["t"], series["needed"], series["replicas"], series["ready"], series["util"],
+            series["latency"], target=target,
+        )  # fmt: skip
+        worst = max(series["latency"])
+        side = (
+            f"<p>Peak replicas {max(series['replicas'])}; worst mean latency {worst:.0f} ms "
+            "(M/M/1 model, 20 ms service time, one core per pod).</p>"
+            + _pre("$ kubectl get hpa", cluster.get_hpa())
+            + _pre(
+                "$ kubectl get events (rescales)",
+                [cluster.get_events()[0]]
+                + [r for r in cluster.get_events()[1:] if r[2] == "SuccessfulRescale"][-8:],
+            )
+        )
+        return fig, side
+
+    return Explorer(controls, render, title="Horizontal Pod Autoscaler on a load curve",
+                    controls_per_row=4)  # fmt: skip
