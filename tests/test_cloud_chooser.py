@@ -144,3 +144,53 @@ def test_explain_names_every_model_and_blockers():
 def test_bad_workloads_name_the_field(fields, pattern):
     with pytest.raises(ValueError, match=pattern):
         choose(**fields)
+
+
+def test_justification_accepts_the_decisive_reasons_and_rejects_others():
+    from msa_course.cloud.chooser import justification_problems
+
+    ranking = choose(
+        architecture="monolith",
+        services=1,
+        ops_capacity="medium",
+        portability="none",
+        traffic="steady",
+        on_prem_required=True,
+    )
+    assert ranking.best.model == "on-premises"
+    good = {"model": "on-premises", "because": ["on_prem_required", "traffic"]}
+    assert justification_problems(good, ranking) == []
+    assert (
+        "not the best fit"
+        in justification_problems(
+            {"model": "iaas", "because": ["architecture", "traffic"]}, ranking
+        )[0]
+    )
+    assert any(
+        "at least two" in p
+        for p in justification_problems(
+            {"model": "on-premises", "because": ["on_prem_required"]}, ranking
+        )
+    )
+    assert (
+        any(
+            "sets On-premises apart" in p
+            for p in justification_problems(
+                {"model": "on-premises", "because": ["architecture", "traffic"]}, ranking
+            )
+        )
+        or "architecture" in ranking.decisive_factors()
+    )
+    assert any(
+        "do(es) not argue" in p
+        for p in justification_problems(
+            {"model": "on-premises", "because": ["on_prem_required", "portability"]}, ranking
+        )
+    )
+    assert any(
+        "unknown factor" in p
+        for p in justification_problems(
+            {"model": "on-premises", "because": ["on_prem_required", "vibes"]}, ranking
+        )
+    )
+    assert "exactly the keys" in justification_problems("on-premises", ranking)[0]

@@ -462,3 +462,46 @@ def choose(workload: Workload | None = None, **fields_) -> Ranking:
             reasons[model].extend(found)
     verdicts = sorted((Verdict(m, tuple(rs)) for m, rs in reasons.items()), key=Verdict._key)
     return Ranking(workload, tuple(verdicts))
+
+
+def justification_problems(answer, ranking: Ranking) -> list[str]:
+    """What is wrong with a learner's {"model": ..., "because": [factor, ...]} for `ranking`.
+
+    A justification holds when the model is the ranking's best, it names at least two
+    distinct factors (names from FACTORS), each argues for that model (positive points or, for
+    a blocked runner-up, the factor that blocks it), and at least one is decisive: the best
+    model beats the runner-up on it. An empty list means the answer holds.
+    """
+    if not isinstance(answer, dict) or set(answer) != {"model", "because"}:
+        return ['the answer must be a dict with exactly the keys "model" and "because"']
+    model, because = answer["model"], answer["because"]
+    if model not in resp.MODELS:
+        return [f"model must be one of {resp.MODELS}, got {model!r}"]
+    if not isinstance(because, list) or not all(isinstance(f, str) for f in because):
+        return ['"because" must be a list of factor names (strings)']
+    problems = []
+    unknown = [f for f in because if f not in FACTORS]
+    if unknown:
+        problems.append(f"unknown factor(s) {unknown}; use names from {FACTORS}")
+    if len(set(because)) < 2:
+        problems.append("name at least two different factors")
+    best = ranking.best
+    if model != best.model:
+        problems.append(
+            f"{resp.MODEL_NAMES[model]} is not the best fit here: reread the "
+            "blockers and the operations burden"
+        )
+        return problems
+    decisive = ranking.decisive_factors()
+    against = [
+        f
+        for f in because
+        if f in FACTORS and f not in best.supporting_factors() and f not in decisive
+    ]
+    if against:
+        problems.append(f"{against} do(es) not argue for {resp.MODEL_NAMES[model]} here")
+    if not set(because) & set(decisive):
+        problems.append(
+            f"name at least one factor that sets {resp.MODEL_NAMES[model]} apart from the runner-up"
+        )
+    return problems
