@@ -1,0 +1,105 @@
+"""Scheduler figures: throughput at 1,000 nodes, packing quality, explorer update latency.
+
+Run: .venv/bin/python benchmarks/bench_scheduler.py
+Bars (issue 5): 10,000 pods on 1,000 nodes in under 1 s per strategy; explorer update
+median under 100 ms for 200 pods on 20 nodes. Wall times depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from msa_course.orchestration.binpacking import (
+    MI,
+    MIXED_SHAPES,
+    MIXED_WEIGHTS,
+    PACKING_SHAPE,
+    node_pool,
+    pack,
+    workload,
+)
+from msa_course.orchestration.objects import Container, PodTemplate
+from msa_course.orchestration.scheduler import Profile, Scheduler
+
+PROFILES = {
+    "LeastAllocated": Profile(strategy="LeastAllocated"),
+    "MostAllocated": Profile(strategy="MostAllocated"),
+    "RequestedToCapacityRatio": Profile(strategy="RequestedToCapacityRatio", shape=PACKING_SHAPE),
+}
+
+
+def deployment_pods(total: int) -> list:
+    """The mixed shapes as Deployments, each one's replicas created together."""
+    pods = []
+    for (name, (cpu, mib)), weight in zip(MIXED_SHAPES.items(), MIXED_WEIGHTS, strict=True):
+        requests = {"cpu": cpu, "memory": mib * MI}
+        template = PodTemplate({"app": name}, (Container("app", requests=requests),))
+        pods += [template.instantiate(f"{name}-{i}") for i in range(round(total * weight))]
+    return pods
+
+
+def throughput() -> None:
+    print("Throughput: 10,000 pods onto 1,000 nodes (16 cores, 64 GiB each)")
+    for order, make in (
+        ("Deployment order", lambda: deployment_pods(10_000)),
+        ("interleaved mix", lambda: workload("mixed microservices", 10_000, seed=0)),
+    ):
+        for name, profile in PROFILES.items():
+            pods = make()
+            scheduler = Scheduler(node_pool(1000, 16, 64), profile, seed=0)
+            start = time.perf_counter()
+            decisions = scheduler.schedule(pods)
+            seconds = time.perf_counter() - start
+            placed = sum(d.node is not None for d in decisions)
+            print(
+                f"  {order:17} {name:25} {seconds:6.2f} s  {len(pods) / seconds:8,.0f} pods/s"
+                f"  ({placed} placed)"
+            )
+
+
+def packing() -> None:
+    print("Packing: 2,000 pods of the mixed workload (seed 0) on 200 nodes (16 cores, 64 GiB)")
+    pods = workload("mixed microservices", 2000, seed=0)
+    for name in ("LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"):
+        result = pack(pods, node_pool(200, 16, 64), PROFILES[name], seed=0)
+        bound = max(result.lower_bounds.values())
+        print(
+            f"  {name:25} nodes used {result.nodes_used:4} / lower bound {bound}"
+            f" = {result.nodes_used / bound:.2f}  (Pending {len(result.pending)})"
+        )
+
+
+def explorer_latency() -> None:
+    import msa_course
+
+    msa_course.setup_notebook()
+    from msa_course.orchestration.widgets import binpacking_explorer
+
+    explorer = binpacking_explorer(pods=200, nodes=20)
+    changes = [
+        ("strategy", "MostAllocated (pack)"),
+        ("strategy", "LeastAllocated (default: spread)"),
+        ("seed", 1),
+        ("seed", 2),
+        ("nodes", 21),
+        ("nodes", 20),
+        ("describe", 5),
+        ("pods", 210),
+        ("pods", 200),
+    ] * 3
+    times = []
+    for control, value in changes:
+        start = time.perf_counter()
+        explorer.controls[control].value = value
+        times.append(time.perf_counter() - start)
+    print(
+        f"Explorer update (200 pods, 20 nodes): median {statistics.median(times) * 1000:.0f} ms,"
+        f" max {max(times) * 1000:.0f} ms over {len(times)} updates"
+    )
+
+
+if __name__ == "__main__":
+    throughput()
+    packing()
+    explorer_latency()
