@@ -50,11 +50,16 @@ def _timeline_step(fig, x, y, name, color, row, dash=None, width=3, axis_end=Non
         x, y = [*x, axis_end], [*y, y[-1]]
     fig.add_trace(
         go.Scatter(
-            x=x, y=y, name=name, mode="lines", line=dict(color=color, width=width, dash=dash),
+            x=x,
+            y=y,
+            name=name,
+            mode="lines",
+            line=dict(color=color, width=width, dash=dash),
             line_shape="hv",
         ),
-        row=row, col=1,
-    )  # fmt: skip
+        row=row,
+        col=1,
+    )
 
 
 def self_healing_chart(
@@ -68,32 +73,89 @@ def self_healing_chart(
 
     `faults` are (time in s, label) markers drawn as vertical lines on both panels.
     """
-    fig = theme.subplots(rows=2, titles=("pods", "restarts and back-off"), height=560,
-                         shared_xaxes=True, vertical_spacing=0.12)  # fmt: skip
+    fig = theme.subplots(
+        rows=2,
+        titles=("pods", "restarts and back-off"),
+        height=560,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+    )
     minutes = [s.time / 60 for s in history]
     end_min = None if end is None else end / 60
-    _timeline_step(fig, minutes, [s.desired for s in history], "desired", theme.PALETTE["grey"], 1, "dash", 3, end_min)
-    _timeline_step(fig, minutes, [s.ready for s in history], "Ready", theme.PALETTE["green"], 1, None, 3, end_min)
-    _timeline_step(fig, minutes, [s.restarts for s in history], "restarts (total)", theme.PALETTE["vermillion"], 2,
-          None, 3, end_min)  # fmt: skip
-    _timeline_step(fig, minutes, [s.waiting for s in history], "in CrashLoopBackOff", theme.PALETTE["orange"], 2,
-          "dot", 3, end_min)  # fmt: skip
+    _timeline_step(
+        fig,
+        minutes,
+        [s.desired for s in history],
+        "desired",
+        theme.PALETTE["grey"],
+        1,
+        "dash",
+        3,
+        end_min,
+    )
+    _timeline_step(
+        fig,
+        minutes,
+        [s.ready for s in history],
+        "Ready",
+        theme.PALETTE["green"],
+        1,
+        None,
+        3,
+        end_min,
+    )
+    _timeline_step(
+        fig,
+        minutes,
+        [s.restarts for s in history],
+        "restarts (total)",
+        theme.PALETTE["vermillion"],
+        2,
+        None,
+        3,
+        end_min,
+    )
+    _timeline_step(
+        fig,
+        minutes,
+        [s.waiting for s in history],
+        "in CrashLoopBackOff",
+        theme.PALETTE["orange"],
+        2,
+        "dot",
+        3,
+        end_min,
+    )
     top = max([s.desired for s in history] + [1]) + 1
     high = max([s.restarts for s in history] + [1])
     xs = [x for t, _ in faults for x in (t / 60, t / 60, None)]
     for row, y in ((1, top), (2, high)):
         fig.add_trace(
-            go.Scatter(x=xs, y=[v for _ in faults for v in (0, y, None)], mode="lines",
-                       line=dict(color=theme.PALETTE["blue"], width=1, dash="dot"), hoverinfo="skip",
-                       showlegend=False),
-            row=row, col=1,
-        )  # fmt: skip
+            go.Scatter(
+                x=xs,
+                y=[v for _ in faults for v in (0, y, None)],
+                mode="lines",
+                line=dict(color=theme.PALETTE["blue"], width=1, dash="dot"),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=row,
+            col=1,
+        )
     fig.add_trace(
-        go.Scatter(x=[t / 60 for t, _ in faults], y=[top] * len(faults), mode="text",
-                   text=[label for _, label in faults], textposition="top right",
-                   textfont=dict(size=12, color=theme.PALETTE["blue"]), name="faults", showlegend=False),
-        row=1, col=1,
-    )  # fmt: skip
+        go.Scatter(
+            x=[t / 60 for t, _ in faults],
+            y=[top] * len(faults),
+            mode="text",
+            text=[label for _, label in faults],
+            textposition="top right",
+            textfont=dict(size=12, color=theme.PALETTE["blue"]),
+            name="faults",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
     fig.update_layout(title_text=title)
     fig.update_yaxes(title_text="pods", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="count", rangemode="tozero", row=2, col=1)
@@ -117,24 +179,79 @@ def autoscaling_chart(
     """Three panels over time (minutes): replicas against the pods the load needs at the
     target (load / (target x request)); per-pod CPU as % of its request against the target;
     mean response time from the queueing model."""
-    fig = theme.subplots(rows=3, titles=("pods", "CPU per pod", "latency"), height=680,
-                         shared_xaxes=True, vertical_spacing=0.08)  # fmt: skip
+    fig = theme.subplots(
+        rows=3,
+        titles=("pods", "CPU per pod", "latency"),
+        height=680,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+    )
     minutes = [t / 60 for t in times]
-    fig.add_trace(go.Scatter(x=minutes, y=needed, name="pods needed at the target",
-                             line=dict(color=theme.PALETTE["grey"], width=2), fill="tozeroy",
-                             fillcolor="rgba(153,153,153,0.2)"), row=1, col=1)  # fmt: skip
-    fig.add_trace(go.Scatter(x=minutes, y=replicas, name="replicas (HPA)", line_shape="hv",
-                             line=dict(color=theme.PALETTE["blue"], width=3)), row=1, col=1)  # fmt: skip
-    fig.add_trace(go.Scatter(x=minutes, y=ready, name="Ready pods", line_shape="hv",
-                             line=dict(color=theme.PALETTE["green"], width=2, dash="dot")), row=1, col=1)  # fmt: skip
-    fig.add_trace(go.Scatter(x=minutes, y=utilization, name="CPU per pod (% of request)",
-                             line=dict(color=theme.PALETTE["orange"], width=3)), row=2, col=1)  # fmt: skip
-    fig.add_trace(go.Scatter(x=[minutes[0], minutes[-1]], y=[target, target], mode="lines",
-                             name=f"HPA target ({target}%)",
-                             line=dict(color=theme.PALETTE["vermillion"], dash="dash", width=2)),
-                  row=2, col=1)  # fmt: skip
-    fig.add_trace(go.Scatter(x=minutes, y=latency_ms, name="mean latency",
-                             line=dict(color=theme.PALETTE["purple"], width=3)), row=3, col=1)  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=minutes,
+            y=needed,
+            name="pods needed at the target",
+            line=dict(color=theme.PALETTE["grey"], width=2),
+            fill="tozeroy",
+            fillcolor="rgba(153,153,153,0.2)",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=minutes,
+            y=replicas,
+            name="replicas (HPA)",
+            line_shape="hv",
+            line=dict(color=theme.PALETTE["blue"], width=3),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=minutes,
+            y=ready,
+            name="Ready pods",
+            line_shape="hv",
+            line=dict(color=theme.PALETTE["green"], width=2, dash="dot"),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=minutes,
+            y=utilization,
+            name="CPU per pod (% of request)",
+            line=dict(color=theme.PALETTE["orange"], width=3),
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[minutes[0], minutes[-1]],
+            y=[target, target],
+            mode="lines",
+            name=f"HPA target ({target}%)",
+            line=dict(color=theme.PALETTE["vermillion"], dash="dash", width=2),
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=minutes,
+            y=latency_ms,
+            name="mean latency",
+            line=dict(color=theme.PALETTE["purple"], width=3),
+        ),
+        row=3,
+        col=1,
+    )
     fig.update_layout(title_text=title)
     fig.update_yaxes(title_text="pods", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="% of request", rangemode="tozero", row=2, col=1)

@@ -90,11 +90,27 @@ class _PodRun:
     """A pod's runtime state beside its API object."""
 
     __slots__ = (
-        "pod", "owner", "created", "container", "started", "incarnation", "restarts",
-        "backoff", "ready", "ready_since", "deleting", "crash_after", "crash_left",
-        "liveness_failing", "readiness_failing_until", "last_restart", "waiting_until",
-        "deployment", "sample", "request",
-    )  # fmt: skip
+        "pod",
+        "owner",
+        "created",
+        "container",
+        "started",
+        "incarnation",
+        "restarts",
+        "backoff",
+        "ready",
+        "ready_since",
+        "deleting",
+        "crash_after",
+        "crash_left",
+        "liveness_failing",
+        "readiness_failing_until",
+        "last_restart",
+        "waiting_until",
+        "deployment",
+        "sample",
+        "request",
+    )
 
     def __init__(self, pod: Pod, owner: str, deployment: str | None, now: float, request: int):
         self.pod = pod
@@ -240,6 +256,9 @@ class Cluster:
             behavior=behavior,
             scale_up=_rules(obj.scale_up, hpa.default_scale_up_rules()),
             scale_down=_rules(obj.scale_down, hpa.default_scale_down_rules()),
+            tolerance=hpa.Tolerances(  # spec.behavior.scaleDown/scaleUp.tolerance (v1.33+)
+                down=_tolerance(obj.scale_down), up=_tolerance(obj.scale_up)
+            ),
         )
         self._hpas[obj.name] = _Autoscaling(obj, hpa.Autoscaler(spec), self.now)
         self._at(self.now + hpa.SYNC_PERIOD_SECONDS, "hpa", obj.name)
@@ -276,9 +295,10 @@ class Cluster:
     def pod_names(self, deployment: str | None = None) -> list[str]:
         """Active pods (not being deleted), oldest first."""
         return [
-            n for n, r in self._pods.items()
+            n
+            for n, r in self._pods.items()
             if r.deleting is None and (deployment is None or r.deployment == deployment)
-        ]  # fmt: skip
+        ]
 
     def delete_pod(self, name: str) -> None:
         """kubectl delete pod: the ReplicaSet notices one pod missing and creates another."""
@@ -398,8 +418,12 @@ class Cluster:
             run.last_restart = self.now
         c = _cname(run)
         if run.restarts == 0:
-            self._event("Normal", "Pulled", name, f'Container image "{_image(run)}" already '
-                        "present on machine")  # fmt: skip
+            self._event(
+                "Normal",
+                "Pulled",
+                name,
+                f'Container image "{_image(run)}" already present on machine',
+            )
         self._event("Normal", "Created", name, f"Created container: {c}")
         self._event("Normal", "Started", name, f"Started container {c}")
         if self.readiness is None:
@@ -433,8 +457,12 @@ class Cluster:
         run = self._pods.get(name)
         if not self._alive(run, incarnation) or not run.ready:
             return False
-        self._event("Warning", "Unhealthy", name,
-                    "Readiness probe failed: HTTP probe failed with statuscode: 503")  # fmt: skip
+        self._event(
+            "Warning",
+            "Unhealthy",
+            name,
+            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+        )
         self._set_ready(run, False)
         return True
 
@@ -443,10 +471,15 @@ class Cluster:
         if not self._alive(run, incarnation) or run.liveness_failing is None:
             return False
         c = _cname(run)
-        self._event("Warning", "Unhealthy", name,
-                    "Liveness probe failed: HTTP probe failed with statuscode: 500")  # fmt: skip
-        self._event("Normal", "Killing", name,
-                    f"Container {c} failed liveness probe, will be restarted")  # fmt: skip
+        self._event(
+            "Warning",
+            "Unhealthy",
+            name,
+            "Liveness probe failed: HTTP probe failed with statuscode: 500",
+        )
+        self._event(
+            "Normal", "Killing", name, f"Container {c} failed liveness probe, will be restarted"
+        )
         run.liveness_failing = None  # a restart clears a hang
         self._container_exited(run)
         return True
@@ -479,9 +512,13 @@ class Cluster:
         run.restarts += 1
         if restart > self.now:
             run.container, run.waiting_until = "CrashLoopBackOff", restart
-            self._event("Warning", "BackOff", run.pod.name,
-                        f"Back-off restarting failed container {_cname(run)} in pod "
-                        f"{run.pod.name}_{run.pod.namespace}")  # fmt: skip
+            self._event(
+                "Warning",
+                "BackOff",
+                run.pod.name,
+                f"Back-off restarting failed container {_cname(run)} in pod "
+                f"{run.pod.name}_{run.pod.namespace}",
+            )
         else:
             run.container = "ContainerCreating"
         self._at(restart, "started", run.pod.name, run.incarnation)
@@ -492,8 +529,9 @@ class Cluster:
             return False
         node.ready = False
         self.scheduler.set_node(name, ready=False)
-        self._event("Normal", "NodeNotReady", f"node/{name}", f"Node {name} status is now: "
-                    "NodeNotReady")  # fmt: skip
+        self._event(
+            "Normal", "NodeNotReady", f"node/{name}", f"Node {name} status is now: NodeNotReady"
+        )
         node.tainted_at = self.now
         for run in self._pods_on(name):
             if run.deleting is None:
@@ -509,8 +547,12 @@ class Cluster:
         node = self._nodes[run.pod.node_name]
         if node.up or node.down_since != down_at:
             return False
-        self._event("Normal", "TaintManagerEviction", name,
-                    f"Marking for deletion Pod {run.pod.namespace}/{name}")  # fmt: skip
+        self._event(
+            "Normal",
+            "TaintManagerEviction",
+            name,
+            f"Marking for deletion Pod {run.pod.namespace}/{name}",
+        )
         self._delete(run, None, None)
         return True
 
@@ -567,8 +609,12 @@ class Cluster:
             if decision.metric_replicas is not None
             else f"Current number of replicas {direction} Spec.MinReplicas"
         )
-        self._event("Normal", "SuccessfulRescale", f"horizontalpodautoscaler/{name}",
-                    f"New size: {decision.desired_replicas}; reason: {reason}")  # fmt: skip
+        self._event(
+            "Normal",
+            "SuccessfulRescale",
+            f"horizontalpodautoscaler/{name}",
+            f"New size: {decision.desired_replicas}; reason: {reason}",
+        )
         d.replicas = decision.desired_replicas
         a.last_scale = self.now
         return True
@@ -629,8 +675,12 @@ class Cluster:
         if replicas == before:
             return
         verb = "up" if replicas > before else "down"
-        self._event("Normal", "ScalingReplicaSet", f"deployment/{d.name}",
-                    f"Scaled {verb} replica set {w.rs.name} from {before} to {replicas}")  # fmt: skip
+        self._event(
+            "Normal",
+            "ScalingReplicaSet",
+            f"deployment/{d.name}",
+            f"Scaled {verb} replica set {w.rs.name} from {before} to {replicas}",
+        )
         w.rs.replicas = replicas
 
     def _sync_replicaset(self, w: _Workload) -> None:
@@ -642,8 +692,12 @@ class Cluster:
                 self._create_pod(w)
         elif diff > 0:
             for run in sorted(active, key=self._deletion_rank)[:diff]:
-                self._event("Normal", "SuccessfulDelete", f"replicaset/{w.rs.name}",
-                            f"Deleted pod: {run.pod.name}")  # fmt: skip
+                self._event(
+                    "Normal",
+                    "SuccessfulDelete",
+                    f"replicaset/{w.rs.name}",
+                    f"Deleted pod: {run.pod.name}",
+                )
                 self._delete(run, "Killing", f"Stopping container {_cname(run)}")
 
     def _deletion_rank(self, run: _PodRun):
@@ -652,9 +706,10 @@ class Cluster:
         phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}.get(run.pod.phase, 2)
         node = run.pod.node_name
         colocated = sum(
-            1 for r in self._pods.values()
+            1
+            for r in self._pods.values()
             if r.owner == run.owner and r.pod.node_name == node and r.deleting is None
-        )  # fmt: skip
+        )
         return (
             node is not None,
             phase_rank,
@@ -685,9 +740,12 @@ class Cluster:
             if decision.node is None:
                 self._event("Warning", "FailedScheduling", run.pod.name, decision.message)
                 continue
-            self._event("Normal", "Scheduled", run.pod.name,
-                        f"Successfully assigned {run.pod.namespace}/{run.pod.name} to "
-                        f"{decision.node}")  # fmt: skip
+            self._event(
+                "Normal",
+                "Scheduled",
+                run.pod.name,
+                f"Successfully assigned {run.pod.namespace}/{run.pod.name} to {decision.node}",
+            )
             run.container = "ContainerCreating"
             self._at(self.now + POD_STARTUP_SECONDS, "started", run.pod.name, run.incarnation)
 
@@ -733,8 +791,9 @@ class Cluster:
         if seen is None:
             self._events[key] = Event(self.now, self.now, type_, reason, obj, message)
         else:
-            self._events[key] = Event(seen.first, self.now, type_, reason, obj, message,
-                                      seen.count + 1)  # fmt: skip
+            self._events[key] = Event(
+                seen.first, self.now, type_, reason, obj, message, seen.count + 1
+            )
 
     def _sample(self) -> None:
         desired = sum(d.replicas for d, _ in self._deployments.values())
@@ -764,10 +823,14 @@ class Cluster:
         if r is None:
             raise ValueError(f"no pod named {name!r}")
         return {
-            "node": r.pod.node_name, "phase": r.pod.phase, "container": r.container,
-            "ready": r.ready, "restarts": r.restarts, "deleting": r.deleting is not None,
+            "node": r.pod.node_name,
+            "phase": r.pod.phase,
+            "container": r.container,
+            "ready": r.ready,
+            "restarts": r.restarts,
+            "deleting": r.deleting is not None,
             "waiting_until": r.waiting_until if r.container == "CrashLoopBackOff" else None,
-        }  # fmt: skip
+        }
 
     def node_ready(self, name: str) -> bool:
         return self._node(name).ready
@@ -787,8 +850,16 @@ class Cluster:
             restarts = str(r.restarts)
             if r.last_restart is not None and r.last_restart <= self.now:
                 restarts += f" ({human_duration(self.now - r.last_restart)} ago)"
-            rows.append([name, f"{int(r.ready)}/1", status, restarts,
-                         human_duration(self.now - r.created), r.pod.node_name or "<none>"])  # fmt: skip
+            rows.append(
+                [
+                    name,
+                    f"{int(r.ready)}/1",
+                    status,
+                    restarts,
+                    human_duration(self.now - r.created),
+                    r.pod.node_name or "<none>",
+                ]
+            )
         return rows
 
     def get_deployments(self) -> list[list[str]]:
@@ -796,19 +867,39 @@ class Cluster:
         for name, (d, created) in sorted(self._deployments.items()):
             runs = [r for r in self._pods.values() if r.deployment == name]
             ready = sum(r.ready for r in runs)
-            new = next((w for w in self._workloads.values()
-                        if w.deployment == name and w.rs.template == d.template), None)  # fmt: skip
+            new = next(
+                (
+                    w
+                    for w in self._workloads.values()
+                    if w.deployment == name and w.rs.template == d.template
+                ),
+                None,
+            )
             updated = sum(1 for r in runs if new and r.owner == new.rs.name and r.deleting is None)
-            rows.append([name, f"{ready}/{d.replicas}", str(updated), str(ready),
-                         human_duration(self.now - created)])  # fmt: skip
+            rows.append(
+                [
+                    name,
+                    f"{ready}/{d.replicas}",
+                    str(updated),
+                    str(ready),
+                    human_duration(self.now - created),
+                ]
+            )
         return rows
 
     def get_replicasets(self) -> list[list[str]]:
         rows = [["NAME", "DESIRED", "CURRENT", "READY", "AGE"]]
         for name, w in sorted(self._workloads.items()):
             current = sum(1 for r in self._pods.values() if r.owner == name)
-            rows.append([name, str(w.rs.replicas), str(current), str(self._ready_count(name)),
-                         human_duration(self.now - w.created)])  # fmt: skip
+            rows.append(
+                [
+                    name,
+                    str(w.rs.replicas),
+                    str(current),
+                    str(self._ready_count(name)),
+                    human_duration(self.now - w.created),
+                ]
+            )
         return rows
 
     def get_hpa(self) -> list[list[str]]:
@@ -817,9 +908,17 @@ class Cluster:
             target = a.scaler.spec.target_utilization
             current = "<unknown>" if a.utilization is None else f"{a.utilization}%"
             d = self._deployment(a.hpa.target_name)
-            rows.append([name, f"Deployment/{d.name}", f"cpu: {current}/{target}%",
-                         str(a.hpa.min_replicas), str(a.hpa.max_replicas), str(d.replicas),
-                         human_duration(self.now - a.created)])  # fmt: skip
+            rows.append(
+                [
+                    name,
+                    f"Deployment/{d.name}",
+                    f"cpu: {current}/{target}%",
+                    str(a.hpa.min_replicas),
+                    str(a.hpa.max_replicas),
+                    str(d.replicas),
+                    human_duration(self.now - a.created),
+                ]
+            )
         return rows
 
     def get_nodes(self) -> list[list[str]]:
@@ -827,16 +926,16 @@ class Cluster:
         usage = self.scheduler.usage()
         for name, n in self._nodes.items():
             cpu = usage[name].get("cpu", 0) * 100 // n.node.allocatable["cpu"]
-            rows.append([name, "Ready" if n.ready else "NotReady", str(usage[name]["pods"]),
-                         f"{cpu}%"])  # fmt: skip
+            rows.append(
+                [name, "Ready" if n.ready else "NotReady", str(usage[name]["pods"]), f"{cpu}%"]
+            )
         return rows
 
     def get_events(self, last: int | None = None) -> list[list[str]]:
         rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
         events = self.events()
         for e in events[-last:] if last else events:
-            rows.append([human_duration(self.now - e.last), e.type, e.reason, e.object,
-                         e.message])  # fmt: skip
+            rows.append([human_duration(self.now - e.last), e.type, e.reason, e.object, e.message])
         return rows
 
 
@@ -848,13 +947,31 @@ def _rules(rules, default: hpa.ScalingRules) -> hpa.ScalingRules:
     return hpa.ScalingRules(policies, rules.select_policy, rules.stabilization_window_seconds)
 
 
+def _tolerance(rules) -> float:
+    tolerance = getattr(rules, "tolerance", None)
+    return hpa.DEFAULT_TOLERANCE if tolerance is None else tolerance
+
+
+def mm1_latency_ms(service_ms: float, utilization: float, cap_ms: float = 2000.0) -> float:
+    """Mean response time of an M/M/1 queue, S / (1 - rho) (Kleinrock, Queueing Systems
+    vol. 1, 1975): a toy model of one pod's latency; `cap_ms` once it saturates (rho >= 1)."""
+    if service_ms <= 0:
+        raise ValueError(f"service_ms must be > 0, got {service_ms}")
+    if utilization < 0:
+        raise ValueError(f"utilization must be >= 0, got {utilization}")
+    if utilization >= 1:
+        return cap_ms
+    return min(cap_ms, service_ms / (1 - utilization))
+
+
 def _resolve(value: str | int, total: int, *, up: bool) -> int:
     """intstr.GetScaledValueFromIntOrPercent: "25%" of 10 is 3 rounded up, 2 rounded down."""
     if isinstance(value, int):
         return value
     if not value.endswith("%"):
-        raise ValueError(f"maxSurge/maxUnavailable must be an integer or a percentage, got "
-                         f"{value!r}")  # fmt: skip
+        raise ValueError(
+            f"maxSurge/maxUnavailable must be an integer or a percentage, got {value!r}"
+        )
     exact = int(value[:-1]) * total / 100
     return math.ceil(exact) if up else math.floor(exact)
 

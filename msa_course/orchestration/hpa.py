@@ -650,13 +650,13 @@ class AutoscalerSpec:
     behavior: bool = False  # True: spec.behavior is set (policies below apply)
     scale_up: ScalingRules = field(default_factory=default_scale_up_rules)
     scale_down: ScalingRules = field(default_factory=default_scale_down_rules)
-    tolerance: float = DEFAULT_TOLERANCE
+    tolerance: float | Tolerances = DEFAULT_TOLERANCE
 
     def __post_init__(self):
         _check_bounds(self.min_replicas, self.max_replicas)
         if self.target_utilization <= 0:
             raise ValueError(f"target utilization must be > 0 %, got {self.target_utilization}")
-        Tolerances(self.tolerance, self.tolerance)
+        self.tolerance = _tolerances(self.tolerance)
 
 
 @dataclass(frozen=True)

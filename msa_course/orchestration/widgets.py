@@ -348,12 +348,18 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
 
     actions = {f: add(f) for f in FAULTS}
     actions["Reset"] = faults.clear
-    return Explorer(controls, render, title="Self-healing on a simulated clock",
-                    actions=actions, controls_per_row=4)  # fmt: skip
+    return Explorer(
+        controls,
+        render,
+        title="Self-healing on a simulated clock",
+        actions=actions,
+        controls_per_row=4,
+    )
 
 
-def load_curve(base_cores: float, peak: float, start_min: float, duration_min: float,
-               ramp_min: float = 2.0):  # fmt: skip
+def load_curve(
+    base_cores: float, peak: float, start_min: float, duration_min: float, ramp_min: float = 2.0
+):
     """Demand in millicores over time: `base_cores`, rising to `peak` x base over `ramp_min`
     at `start_min`, holding for `duration_min`, then falling back."""
     if base_cores <= 0 or peak < 1 or duration_min < 0:
@@ -380,10 +386,23 @@ def load_curve(base_cores: float, peak: float, start_min: float, duration_min: f
 
 
 def simulate_autoscaling(
-    base_cores=2.0, peak=4.0, start_min=10, duration_min=20, target=50, tolerance=0.1,
-    window=300, up_pods=4, up_percent=100, min_replicas=2, max_replicas=30, minutes=60,
-    request_milli=500, limit_milli=1000, service_ms=20.0, seed=0,
-):  # fmt: skip
+    base_cores=2.0,
+    peak=4.0,
+    start_min=10,
+    duration_min=20,
+    target=50,
+    tolerance=0.1,
+    window=300,
+    up_pods=4,
+    up_percent=100,
+    min_replicas=2,
+    max_replicas=30,
+    minutes=60,
+    request_milli=500,
+    limit_milli=1000,
+    service_ms=20.0,
+    seed=0,
+):
     """The autoscaling explorer's run: a Deployment (cpu request 500m) with an HPA on a load
     curve; returns the series the chart draws, one point every 30 s (the HPA syncs every 15 s)."""
     import math
@@ -395,25 +414,36 @@ def simulate_autoscaling(
     container = objects.Container("web", "nginx:1.27", {"cpu": request_milli})
     template = objects.PodTemplate({"app": "web"}, (container,))
     up = objects.HPAScalingRules(
-        (objects.HPAScalingPolicy("Pods", up_pods, 15),
-         objects.HPAScalingPolicy("Percent", up_percent, 15)),
-        stabilization_window_seconds=0, tolerance=tolerance,
-    )  # fmt: skip
+        (
+            objects.HPAScalingPolicy("Pods", up_pods, 15),
+            objects.HPAScalingPolicy("Percent", up_percent, 15),
+        ),
+        stabilization_window_seconds=0,
+        tolerance=tolerance,
+    )
     down = objects.HPAScalingRules(
         (objects.HPAScalingPolicy("Percent", 100, 15),),
-        stabilization_window_seconds=window, tolerance=tolerance,
-    )  # fmt: skip
+        stabilization_window_seconds=window,
+        tolerance=tolerance,
+    )
     demand = load_curve(base_cores, peak, start_min, duration_min)
+    # start sized for the base load, as a Deployment that has been running a while would be
+    at_target = request_milli * target / 100
+    initial = min(max(min_replicas, math.ceil(base_cores * 1000 / at_target)), max_replicas)
     cluster = Cluster(nodes, seed=seed)
     cluster.load["web"] = demand
     cluster.apply(
-        objects.Deployment("web", min_replicas, {"app": "web"}, template),
+        objects.Deployment("web", initial, {"app": "web"}, template),
         objects.HorizontalPodAutoscaler(
-            "web", "web", max_replicas=max_replicas, min_replicas=min_replicas,
+            "web",
+            "web",
+            max_replicas=max_replicas,
+            min_replicas=min_replicas,
             metrics=(objects.MetricTarget("cpu", "Utilization", target),),
-            scale_up=up, scale_down=down,
+            scale_up=up,
+            scale_down=down,
         ),
-    )  # fmt: skip
+    )
     series = {k: [] for k in ("t", "needed", "replicas", "ready", "util", "latency")}
     for t in range(0, minutes * 60 + 1, 30):
         cluster.run_until(t)
@@ -447,9 +477,14 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
             base, peak, 10, duration, target, tolerance, window, up_pods, up_percent, seed=seed
         )
         fig = charts.autoscaling_chart(
-            series["t"], series["needed"], series["replicas"], series["ready"], series["util"],
-            series["latency"], target=target,
-        )  # fmt: skip
+            series["t"],
+            series["needed"],
+            series["replicas"],
+            series["ready"],
+            series["util"],
+            series["latency"],
+            target=target,
+        )
         worst = max(series["latency"])
         side = (
             f"<p>Peak replicas {max(series['replicas'])}; worst mean latency {worst:.0f} ms "
@@ -463,5 +498,6 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
         )
         return fig, side
 
-    return Explorer(controls, render, title="Horizontal Pod Autoscaler on a load curve",
-                    controls_per_row=4)  # fmt: skip
+    return Explorer(
+        controls, render, title="Horizontal Pod Autoscaler on a load curve", controls_per_row=4
+    )

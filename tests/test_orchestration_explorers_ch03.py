@@ -1,0 +1,90 @@
+"""The self-healing and autoscaling explorers: driven as a learner would, asserted on figures."""
+
+from __future__ import annotations
+
+import pytest
+
+import msa_course
+from msa_course.orchestration import widgets
+from msa_course.orchestration.cluster import mm1_latency_ms
+
+
+@pytest.fixture(autouse=True)
+def _setup():
+    msa_course.setup_notebook()
+
+
+def _trace(ex, name):
+    return next(t for t in ex.figure.data if t.name == name)
+
+
+def test_self_healing_default_shows_a_node_failure_and_recovery():
+    ex = widgets.self_healing_explorer()
+    ready = _trace(ex, "Ready")
+    assert min(ready.y) < 4 and ready.y[-1] == 4  # dips when the node is lost, then restored
+    assert "kubectl get pods" in ex.side.value and "TaintManagerEviction" in ex.side.value
+
+
+def test_crash_loop_button_adds_restarts_and_backoff():
+    ex = widgets.self_healing_explorer()
+    ex.controls["Reset"].click()
+    assert max(_trace(ex, "restarts (total)").y) == 0
+    ex.controls["at"].value = 30
+    ex.controls["Crash-loop a container"].click()
+    restarts = _trace(ex, "restarts (total)").y
+    waiting = _trace(ex, "in CrashLoopBackOff").y
+    assert max(restarts) >= 5 and max(waiting) == 1
+    assert "CrashLoopBackOff" in ex.side.value and "BackOff" in ex.side.value
+    assert ex.update_count >= 2
+
+
+def test_every_fault_button_changes_the_timeline():
+    for fault in widgets.FAULTS:
+        ex = widgets.self_healing_explorer()
+        ex.controls["Reset"].click()
+        before = list(_trace(ex, "Ready").y)
+        ex.controls[fault].click()
+        assert list(_trace(ex, "Ready").y) != before, fault
+
+
+def test_probe_period_changes_detection_time():
+    def restart_minute(period):
+        ex = widgets.self_healing_explorer()
+        ex.controls["Reset"].click()
+        ex.controls["period"].value = period
+        ex.controls["Fail a liveness probe"].click()
+        t = _trace(ex, "restarts (total)")
+        return next(x for x, y in zip(t.x, t.y) if y >= 1)
+
+    assert restart_minute(30) > restart_minute(10) > restart_minute(2)
+
+
+def test_autoscaling_follows_the_load_and_respects_the_window():
+    ex = widgets.autoscaling_explorer()
+    replicas = _trace(ex, "replicas (HPA)")
+    assert max(replicas.y) > replicas.y[0]  # scaled out for the peak
+    ex.controls["peak"].value = 1.0  # no peak: sized for the base load, nothing to scale for
+    flat = _trace(ex, "replicas (HPA)").y
+    assert max(flat) == min(flat) == 8  # 2 cores / (50 % of 500m) = 8 pods
+    assert "kubectl get hpa" in ex.side.value
+
+
+def test_longer_scale_down_window_keeps_replicas_longer():
+    ex = widgets.autoscaling_explorer()
+    ex.controls["window"].value = 0
+    short = sum(_trace(ex, "replicas (HPA)").y)
+    ex.controls["window"].value = 900
+    assert sum(_trace(ex, "replicas (HPA)").y) > short
+
+
+def test_latency_model():
+    assert mm1_latency_ms(20, 0) == 20
+    assert mm1_latency_ms(20, 0.5) == 40
+    assert mm1_latency_ms(20, 1.2) == 2000
+    with pytest.raises(ValueError, match="service_ms"):
+        mm1_latency_ms(0, 0.5)
+
+
+def test_bad_load_curve_is_a_clear_error():
+    with pytest.raises(ValueError, match="peak >= 1"):
+        widgets.load_curve(2, 0.5, 10, 5)
