@@ -81,7 +81,7 @@ def _yaml_pods(text: str) -> list[Pod]:
     return pods
 
 
-def _pre(title: str, text: str) -> str:
+def _text_panel(title: str, text: str) -> str:
     return (
         f"<div style='margin-top:0.6em'><b>{html.escape(title)}</b>"
         f"<pre style='font-size:12px;line-height:1.25;margin:0.2em 0'>{html.escape(text)}</pre></div>"
@@ -177,7 +177,7 @@ def _summary(result: PackResult) -> str:
             f"Warning  FailedScheduling  default-scheduler  {m}  (x{n} pods)"
             for m, n in messages.items()
         ]
-        text += _pre("Events of the Pending pods (kubectl describe pod)", "\n".join(events))
+        text += _text_panel("Events of the Pending pods (kubectl describe pod)", "\n".join(events))
     return text
 
 
@@ -246,8 +246,8 @@ def binpacking_explorer(
         )
         side = (
             _summary(result)
-            + _pre("kubectl get pods -o wide", get_pods_wide(result))
-            + _pre(
+            + _text_panel("kubectl get pods -o wide", get_pods_wide(result))
+            + _text_panel(
                 f"kubectl describe node worker-{min(describe, nodes)}",
                 describe_node(result, describe),
             )
