@@ -91,6 +91,12 @@ def test_filter_by_model_and_provider(catalogue):
         catalogue.filter(provider="oracle")
 
 
+def test_lookup_ignores_case_punctuation_and_a_trailing_parenthesis(catalogue):
+    assert catalogue.lookup("Google Kubernetes Engine").id == "gke"
+    assert catalogue.lookup("amazon ecs").id == "ecs"
+    assert catalogue.lookup("AWS EC2(Elastic Compute Cloud)").id == "ec2"
+
+
 def test_lookup_unknown_name_names_it(catalogue):
     with pytest.raises(ValueError, match="no service called 'Nimbus'"):
         catalogue.lookup("Nimbus")

@@ -76,11 +76,12 @@ class Catalogue:
 
     def lookup(self, name: str) -> Service:
         """The service called `name`: its id, name or an alias, ignoring case, spaces and
-        punctuation; a trailing "(...)" is tried without it too ("AWS EC2(Elastic ...)")."""
+        punctuation; a trailing "(...)" is optional on both sides ("AWS EC2(Elastic ...)",
+        "Google Kubernetes Engine")."""
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"name must be a non-empty string, got {name!r}")
         index = self._index()
-        for key in (_key(name), _key(re.sub(r"\(.*\)\s*$", "", name))):
+        for key in (_key(name), _key(_strip_parenthesis(name))):
             if key in index:
                 return index[key]
         raise ValueError(
@@ -92,7 +93,12 @@ class Catalogue:
         for s in self.services:
             for alias in (s.id, s.name, *s.aliases):
                 index.setdefault(_key(alias), s)
+            index.setdefault(_key(_strip_parenthesis(s.name)), s)
         return index
+
+
+def _strip_parenthesis(text: str) -> str:
+    return re.sub(r"\(.*\)\s*$", "", text)
 
 
 def _key(text: str) -> str:
