@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as widgets
@@ -77,14 +78,7 @@ def provisioning_explorer(
         container_price,
         view,
     ):
-        demand = demand_curve(
-            days=days,
-            step_minutes=step_minutes,
-            spike_day=spike_day,
-            spike_size=spike_size,
-            annual_growth=annual_growth / 100,
-            seed=seed,
-        )
+        demand = _demand(days, step_minutes, spike_day, spike_size, annual_growth / 100, seed)
         strategies = [
             bare_metal_peak(price_per_unit_hour=bare_metal_price),
             bare_metal_percentile(
@@ -105,6 +99,20 @@ def provisioning_explorer(
         return fig, summary_table(results)
 
     return Explorer(controls, render, title="Provisioning simulator", controls_per_row=3)
+
+
+@functools.lru_cache(maxsize=16)
+def _demand(days, step_minutes, spike_day, spike_size, annual_growth, seed):
+    """The explorer's curve, kept while only strategy controls move (a DemandCurve is
+    read-only, so sharing it is safe)."""
+    return demand_curve(
+        days=days,
+        step_minutes=step_minutes,
+        spike_day=spike_day,
+        spike_size=spike_size,
+        annual_growth=annual_growth,
+        seed=seed,
+    )
 
 
 def summary_table(results) -> str:
