@@ -202,8 +202,8 @@ def _architecture(w: Workload) -> dict[str, list[Reason]]:
             ),
             "faas": (
                 -3,
-                "A monolith does not split into short, stateless functions (AWS Lambda "
-                "stops an invocation after at most 900 s).",
+                "A monolith does not split into short, stateless functions (a standard AWS "
+                "Lambda function's timeout is at most 900 s).",
             ),
         }
     else:
