@@ -37,7 +37,8 @@ def learner(hub: LocalHub, name: str, notebook: dict) -> dict:
     """One learner runs the chapter; a failure is recorded, not raised, so it gets counted."""
     t0 = time.monotonic()
     try:
-        kernel = hub.kernel(name, cwd="msa-course/course")
+        # 30 kernels starting at once on 2 cores take minutes: wait as a patient room would.
+        kernel = hub.kernel(name, cwd="msa-course/course", timeout=900)
         try:
             kernel.run_notebook(notebook)
             done = time.monotonic()

@@ -92,8 +92,8 @@ c.Spawner.default_url = env("MSA_HUB_DEFAULT_URL", "/lab")
 # A 2-core server starting 30 servers at once needs more than the 60 s/30 s defaults.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
-# Per learner: 1 GiB leaves room for 40 learners on a 48 GiB server; the load benchmark
-# measured ~0.2 GiB for chapter 00 (benchmarks/bench_hub_load.py); z2jh/config.yaml agrees.
+# Per learner: the load benchmark measured ~0.25 GiB (server + kernel after chapter 00,
+# deploy/load_figures.json); the limit leaves room for exercises. z2jh/config.yaml agrees.
 c.Spawner.mem_limit = env("MSA_HUB_MEM_LIMIT", "1G")
 c.Spawner.cpu_limit = float(env("MSA_HUB_CPU_LIMIT", "1"))
 c.JupyterHub.active_server_limit = int(env("MSA_HUB_MAX_LEARNERS", "40"))
@@ -103,6 +103,10 @@ c.JupyterHub.active_server_limit = int(env("MSA_HUB_MAX_LEARNERS", "40"))
 # files stay in their home and the next login starts a fresh server.
 idle = int(env("MSA_HUB_IDLE_TIMEOUT", "3600"))
 c.Spawner.args = [
+    # Kernels talk to their server over Unix sockets, not TCP ports: when a room starts 30
+    # kernels at once, ports picked by one server get taken by another before its kernel
+    # binds them ("ZMQError: Address already in use"; seen in benchmarks/bench_hub_load.py).
+    "--KernelManager.transport=ipc",
     f"--MappingKernelManager.cull_idle_timeout={idle}",
     "--MappingKernelManager.cull_interval=300",
     "--MappingKernelManager.cull_connected=True",
@@ -113,6 +117,16 @@ spawner = env("MSA_HUB_SPAWNER", "simple")
 if spawner == "simple":
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
+    # Kernel sockets go in a per-learner runtime folder in the hub's state; a socket's path
+    # must fit in 107 bytes (sockaddr_un), which bounds the length of MSA_HUB_STATE.
+    runtime = state / "runtime"
+    longest = f"{runtime}/999999/kernel-{'0' * 36}-ipc-10"
+    if len(longest.encode()) > 107:
+        sys.exit(
+            f"jupyterhub_config.py: MSA_HUB_STATE is too long for kernel sockets ({longest!r} "
+            f"is {len(longest.encode())} bytes, the limit is 107); choose a shorter folder"
+        )
+    c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: f"{runtime}/{spawner.user.id}"
     if os.getuid() == 0:
         c.Spawner.args.append("--allow-root")
 elif spawner == "systemd":
@@ -120,6 +134,7 @@ elif spawner == "systemd":
     c.SystemdSpawner.dynamic_users = True
     c.SystemdSpawner.isolate_tmp = True
     c.SystemdSpawner.isolate_devices = True
+    c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime"  # a private /tmp
 else:
     sys.exit(
         f"jupyterhub_config.py: MSA_HUB_SPAWNER must be 'simple' or 'systemd', got {spawner!r}"

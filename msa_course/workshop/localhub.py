@@ -11,10 +11,12 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -56,12 +58,15 @@ class LocalHub:
         self.max_learners = max_learners
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "hub.log"
+        # Kernel sockets live in the state folder and their paths must stay short (see
+        # deploy/jupyterhub_config.py), so the state gets a short folder of its own.
+        self.state = Path(tempfile.mkdtemp(prefix="msa-hub-"))
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 60) -> LocalHub:
         env = dict(
             os.environ,
-            MSA_HUB_STATE=str(self.root / "state"),
+            MSA_HUB_STATE=str(self.state),
             MSA_HUB_HOMES=str(self.homes),
             MSA_HUB_BIND_URL=self.url,
             MSA_HUB_API_PORT=str(free_port()),
@@ -108,6 +113,7 @@ class LocalHub:
         """SIGTERM the hub (it stops the proxy and servers), then SIGKILL by pid whatever of the
         recorded processes outlives `timeout`. Returns the pids that had to be killed."""
         if self.proc is None:
+            shutil.rmtree(self.state, ignore_errors=True)
             return []
         started = self.processes()
         if self.proc.poll() is None:
@@ -120,6 +126,7 @@ class LocalHub:
                 pass
         psutil.wait_procs(alive, timeout=5)
         self.proc.wait(timeout=5)
+        shutil.rmtree(self.state, ignore_errors=True)
         return [p.pid for p in alive]
 
     def __enter__(self) -> LocalHub:
@@ -238,8 +245,9 @@ class LocalHub:
         if not r.ok:
             raise HubError(f"PUT {url}: {r.status_code} {r.text[:200]}")
 
-    def kernel(self, name: str, cwd: str = "") -> Kernel:
-        """A new python3 kernel on `name`'s server, its working folder `cwd` (home-relative)."""
+    def kernel(self, name: str, cwd: str = "", timeout: float = 120) -> Kernel:
+        """A new python3 kernel on `name`'s server, its working folder `cwd` (home-relative);
+        `timeout` bounds each wait for a message, the kernel's start-up included."""
         r = requests.post(
             f"{self.url}/user/{name}/api/kernels",
             headers={"Authorization": f"token {self.token}"},
@@ -249,7 +257,9 @@ class LocalHub:
         if not r.ok:
             raise HubError(f"starting a kernel for {name}: {r.status_code} {r.text[:200]}")
         ws_url = self.url.replace("http", "ws", 1)
-        return Kernel(f"{ws_url}/user/{name}/api/kernels/{r.json()['id']}/channels", self.token)
+        return Kernel(
+            f"{ws_url}/user/{name}/api/kernels/{r.json()['id']}/channels", self.token, timeout
+        )
 
 
 @dataclass
@@ -261,16 +271,17 @@ class CellResult:
 class Kernel:
     """A kernel driven over its websocket, as JupyterLab drives it."""
 
-    def __init__(self, url: str, token: str):
+    def __init__(self, url: str, token: str, timeout: float = 120):
         import websocket
 
+        self.timeout = timeout
         self.ws = websocket.create_connection(
-            url, header=[f"Authorization: token {token}"], timeout=120
+            url, header=[f"Authorization: token {token}"], timeout=timeout
         )
         self.session = uuid.uuid4().hex
         self.first_output: float | None = None  # time.monotonic() of the first output
 
-    def execute(self, code: str, timeout: float = 120) -> CellResult:
+    def execute(self, code: str) -> CellResult:
         msg_id = uuid.uuid4().hex
         self.ws.send(
             json.dumps(
@@ -299,11 +310,11 @@ class Kernel:
             )
         )
         result = CellResult()
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + self.timeout
         idle = False
         while not idle:
             if time.monotonic() > deadline:
-                raise HubError(f"a cell ran longer than {timeout} s")
+                raise HubError(f"a cell ran longer than {self.timeout} s")
             msg = json.loads(self.ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
