@@ -47,6 +47,8 @@ def learner(hub: LocalHub, name: str, notebook: dict) -> dict:
             kernel.close()
     except Exception as err:  # noqa: BLE001 -- any failure is a result to report
         return {"name": name, "error": f"{type(err).__name__}: {err}"}
+    if kernel.first_output is None:
+        return {"name": name, "error": "the chapter printed nothing"}
     return {"first_output_s": kernel.first_output - t0, "run_s": done - t0, **memory}
 
 
