@@ -35,13 +35,17 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 # JupyterLab settings for a quiet, deterministic session: no news or update checks (no
-# network), and no notebook windowing, so every cell is laid out and can be counted at once.
+# network); no notebook windowing, so every cell is laid out and can be counted at once; and
+# each cell's execution timestamps recorded in the saved notebook (the benchmark reads them).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "recordTiming": True,
+    },
 }
 COURSE_DIRS = ("course", "exercises", "solutions")
 EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
@@ -362,7 +366,12 @@ def move_one_control(explorer) -> str:
         if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
             return f"button {buttons.nth(i).inner_text()!r}"
         tried.append(f"button {i}")
-    raise AssertionError(f"no control changed the plot (tried {tried or 'none: no controls'})")
+    title = explorer.locator("b").first.inner_text() if explorer.locator("b").count() else ""
+    message = explorer.locator(".msa-explorer-message").inner_text().strip()
+    raise AssertionError(
+        f"explorer {title!r}: no control changed the plot (tried {tried or 'none: no controls'})"
+        + (f"; it says {message!r}" if message else "")
+    )
 
 
 def widget_errors(page) -> list[str]:
