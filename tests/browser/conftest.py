@@ -27,29 +27,22 @@ def pytest_addoption(parser):
 
 def pytest_generate_tests(metafunc):
     if "chapter" in metafunc.fixturenames:
-        root = Path(metafunc.config.getoption("--course-root"))
+        root = Path(metafunc.config.getoption("--course-root", default=str(REPO)))
         paths = harness.chapters(root)
         metafunc.parametrize("chapter", paths, ids=[p.stem for p in paths])
 
 
 def _require_browser() -> None:
-    problem = None
-    if not harness.CHROMIUM.exists():
-        problem = harness.chromium_missing_message()
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright Python package is missing: pip install -e '.[test]'"
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"CI needs the browser tests: {problem}", pytrace=False)
-    if problem:
-        pytest.skip(problem)
+    verdict = harness.browser_verdict(os.environ)
+    if verdict and verdict[0] == "fail":
+        pytest.fail(verdict[1], pytrace=False)
+    if verdict:
+        pytest.skip(verdict[1])
 
 
 @pytest.fixture(scope="session")
 def course_root(request) -> Path:
-    return Path(request.config.getoption("--course-root"))
+    return Path(request.config.getoption("--course-root", default=str(REPO)))
 
 
 @pytest.fixture(scope="session")

@@ -61,6 +61,26 @@ def chromium_missing_message() -> str:
     return f"Chromium not found at {CHROMIUM}; install it with: {INSTALL_HINT}"
 
 
+def browser_verdict(environ: dict) -> tuple[str, str] | None:
+    """None when the browser tests can run; else ("skip" or "fail", one line why).
+
+    Locally a missing browser skips; in CI (CI set) it fails: CI must prove the course in a
+    browser."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = chromium_missing_message()
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright Python package is missing: pip install -e '.[test]'"
+    if problem is None:
+        return None
+    if environ.get("CI"):
+        return "fail", f"CI needs the browser tests: {problem}"
+    return "skip", problem
+
+
 class LabServer:
     """JupyterLab on 127.0.0.1 with a temporary token and Jupyter/IPython dirs under `workdir`."""
 
