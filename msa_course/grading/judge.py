@@ -209,31 +209,29 @@ def grade_submission(ctx: Context, path: Path, learner: str, slot: int) -> dict:
         return _finish(result, outcomes, started)
     plan = assemble(assignment, notebook)
     result["flags"] += [asdict(f) for f in plan.flags]
+    sandbox = Sandbox(ctx.limits, slot, ctx.hide, ctx.keep)
     try:
-        with Sandbox(ctx.limits, slot, ctx.hide, ctx.keep) as sandbox:
-            result["sandbox"] = sandbox.level
-            try:
-                for step in plan.steps:
-                    if step.kind == "test":
-                        outcomes[step.test.grade_id] = evaluate_test(
-                            step.test, sandbox, ctx.trusted
-                        )
-                        continue
-                    reply = sandbox.request(
-                        {"op": "exec", "code": step.code, "label": f"<cell {step.label}>"}
-                    )
-                    if not reply.get("ok"):
-                        _record_error(result, step, reply.get("error"))
-            except SandboxEnded as ended:
-                result["flags"].append({"code": ended.code, "detail": ended.detail})
-                for outcome in outcomes.values():
-                    if outcome.feedback == "not graded":
-                        outcome.feedback = (
-                            f"Not graded: your notebook stopped before this test ({ended.detail})."
-                        )
-            _flag_output(result, sandbox.output(), sandbox.output_size(), ctx.limits)
-    except OSError as err:
-        result["flags"].append({"code": "grader-error", "detail": str(err)})
+        sandbox.start()
+        result["sandbox"] = sandbox.level
+        for step in plan.steps:
+            if step.kind == "test":
+                outcomes[step.test.grade_id] = evaluate_test(step.test, sandbox, ctx.trusted)
+                continue
+            reply = sandbox.request(
+                {"op": "exec", "code": step.code, "label": f"<cell {step.label}>"}
+            )
+            if not reply.get("ok"):
+                _record_error(result, step, reply.get("error"))
+    except SandboxEnded as ended:
+        result["flags"].append({"code": ended.code, "detail": ended.detail})
+        for outcome in outcomes.values():
+            if outcome.feedback == "not graded":
+                outcome.feedback = (
+                    f"Not graded: your notebook stopped before this test ({ended.detail})."
+                )
+    finally:
+        _flag_output(result, sandbox.output(), sandbox.output_size(), ctx.limits)
+        sandbox.close()
     return _finish(result, outcomes, started)
 
 

@@ -60,19 +60,11 @@ class SandboxEnded(BaseException):
         self.code, self.detail = code, detail
 
 
-class ChildError(Exception):
-    """The learner's code raised; `kind` is the exception's type name."""
-
-    def __init__(self, kind: str, message: str, line: int | None = None):
-        super().__init__(message)
-        self.kind, self.message, self.line = kind, message, line
-
-
 # ---------------------------------------------------------------- grader side
 
 
 class Sandbox:
-    """One learner process. Use as a context manager; `close()` ends every process it made."""
+    """One learner process. `close()` (or leaving the `with` block) ends every process it made."""
 
     def __init__(
         self,
@@ -80,29 +72,33 @@ class Sandbox:
         slot: int,
         hide: list[str],
         keep: list[str],
-        deadline: float | None = None,
     ):
         self.limits = limits
         self.uid = UID_BASE + (os.getpid() % 1_000_000) * 100 + slot if os.geteuid() == 0 else None
         self.hide, self.keep = hide, keep
-        self.deadline = deadline or time.monotonic() + limits.total_timeout
+        self.deadline = time.monotonic() + limits.total_timeout
         self.level = "not started"
         self.ended: SandboxEnded | None = None
         self._next_id = 0
         self._buffer = b""
         self._proc: subprocess.Popen | None = None
-        self._killed_for: str | None = None
+        self._to_child = self._from_child = -1
+        self._tmp = tempfile.TemporaryDirectory(prefix="msa-grade-")
+        self._output = open(Path(self._tmp.name) / "output", "w+b")  # noqa: SIM115
 
     def __enter__(self) -> Sandbox:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     def start(self) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="msa-grade-")
-        self._output = open(Path(self._tmp.name) / "output", "w+b")  # noqa: SIM115
+        """Start the child and wait until it is confined and ready."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         config = {
@@ -136,7 +132,11 @@ class Sandbox:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        hello = self._read_message(self.limits.cell_timeout + 10)
+        try:
+            hello = self._read_message(self.limits.cell_timeout + 10)
+        except SandboxEnded as err:
+            tail = self.output().decode("utf-8", "replace").strip().splitlines()[-1:]
+            raise SandboxEnded("sandbox-failed", f"{err.detail}; {' '.join(tail)}") from None
         self.level = str(hello.get("sandbox", "?"))
 
     def request(self, message: dict) -> dict:
@@ -178,7 +178,6 @@ class Sandbox:
             self._end("protocol", str(err))
 
     def _end(self, code: str, detail: str):
-        self._killed_for = code
         self.ended = SandboxEnded(code, detail)
         self._kill()
         raise self.ended
