@@ -54,8 +54,13 @@ def test_environment_yml_installs_the_course_itself():
     assert "-e ." in pip
 
 
-def test_python_floor_agrees():
+def test_python_pin_meets_the_floor():
+    """environment.yml pins python=X.Y (repo2docker reads only that form) at or above the
+    floor pyproject.toml declares."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    floor = project["requires-python"].removeprefix(">=")
+    floor = tuple(int(p) for p in project["requires-python"].removeprefix(">=").split("."))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert f"python>={floor}" in env["dependencies"]
+    pins = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")]
+    assert len(pins) == 1, "environment.yml needs exactly one python=X.Y line"
+    version = tuple(int(p) for p in pins[0].removeprefix("python=").split("."))
+    assert version >= floor
