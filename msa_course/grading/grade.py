@@ -82,13 +82,15 @@ def run(args) -> int:
     if not assignment.tests:
         raise CommandError(f"{source_path}: has no graded test cells to grade with")
     if (
-        args.jobs < 1
+        not 1 <= args.jobs <= 64
         or args.timeout_cell <= 0
         or args.timeout_total <= 0
         or args.memory < 64
         or args.processes < 1
     ):
-        raise CommandError("-j and --processes must be >= 1, timeouts > 0 and --memory >= 64")
+        raise CommandError(
+            "-j must be 1-64, --processes >= 1, timeouts > 0 and --memory >= 64 (MB)"
+        )
     submissions = collect(args.submissions, assignment.name)
     roster = read_roster(args.roster) if args.roster else []
     limits = Limits(
@@ -98,6 +100,9 @@ def run(args) -> int:
         processes=args.processes,
     )
     out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)  # before any sandbox starts, so each one hides it
+    for stale in [*out.glob("results/.*.tmp"), *out.glob("feedback/.*.tmp")]:
+        stale.unlink()  # a write cut short by a kill; its result is graded again
     ctx = judge.Context(
         assignment, limits, hide_paths(source_path, submissions, out), default_keep()
     )
