@@ -182,6 +182,7 @@ def test_every_solution_scores_full_marks(source_path, tmp_path):
     result = grade(assignment, samples.submission(assignment), tmp_path)
     failures = [(q["grade_id"], q["feedback"]) for q in result["questions"] if not q["passed"]]
     assert result["score"] == result["max_score"], failures
+    assert not result["flagged"], result["flags"]  # honest work raises no suspicion
 
 
 @pytest.mark.parametrize("source_path", _solution_sources(), ids=lambda p: p.stem)

@@ -23,14 +23,14 @@ SUSPICIOUS = {
     "redefines-checks": r"\b(def|class)\s+(expect_\w+|AssertionError)\b"
     r"|\b(expect_\w+|AssertionError|checks\.\w+)\s*=[^=]",
     "patches-msa-course": r"\bmsa_course(\.\w+)*\.\w+\s*=[^=]|setattr\s*\(",
-    "imitates-pass": r"print\s*\(.*(pass|correct|points|score|\u2713|\u2714)",
+    "imitates-pass": r"print\s*\(.*(passed|all tests|full marks|\u2713|\u2714)",
     "exits": r"\bsys\.exit\b|\bos\._exit\b|\bexit\s*\(|\bquit\s*\(|\bos\.abort\b",
-    "signals-processes": r"\bos\.kill|\bkillpg\b|\bsignal\.|\bos\.fork\b|\bsubprocess\b|"
-    r"\bmultiprocessing\b|\bos\.system\b|\bpty\b",
+    "signals-processes": r"\bos\.kill|\bkillpg\b|\bimport\s+signal\b|\bos\.fork\b|"
+    r"\bimport\s+(subprocess|multiprocessing)\b|\bos\.(system|popen|exec\w*)\s*\(",
     "reads-machinery": r"/proc/|\bgc\.get_objects\b|\bsys\._getframe\b|\binspect\.stack\b"
     r"|\bctypes\b|BEGIN HIDDEN|\.ipynb|os\.walk|\bglob\b|\bscandir\b",
     "writes-files": r"open\s*\(.*['\"][wax]\+?b?['\"]|\.write_(text|bytes)\s*\(",
-    "network": r"\bsocket\b|\burllib\b|\bhttp\.client\b|\brequests\b",
+    "network": r"\b(import|from)\s+(socket|urllib|requests|http|ssl)\b",
 }
 _SUSPICIOUS = {code: re.compile(rx) for code, rx in SUSPICIOUS.items()}
 
