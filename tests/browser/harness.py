@@ -243,6 +243,16 @@ def explorer_calls(nb: dict) -> int:
     return count
 
 
+def count_mismatch(name: str, expected: int, shown: int, what: str) -> str:
+    hint = (
+        " Is an explorer made by a function not named `<concept>_explorer`? CONTRIBUTING.md "
+        "names every explorer so; the browser tests count the calls."
+        if shown > expected
+        else ""
+    )
+    return f"{name} creates {expected} explorers in code; the page shows {shown} {what}.{hint}"
+
+
 def error_outputs(nb: dict) -> list[str]:
     """`ename: evalue` of every error output in a (saved) notebook."""
     return [

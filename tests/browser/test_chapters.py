@@ -30,10 +30,8 @@ def test_chapter_runs_and_every_explorer_responds(chapter, lab, lab_page, artifa
 
     if expected:
         harness.wait_for_explorers(page, expected)
-    assert page.locator(harness.EXPLORER).count() == expected, (
-        f"{chapter.name} creates {expected} explorers in code; the page shows "
-        f"{page.locator(harness.EXPLORER).count()}"
-    )
+    shown = page.locator(harness.EXPLORER).count()
+    assert shown == expected, harness.count_mismatch(chapter.name, expected, shown, "explorers")
     assert harness.widget_errors(page) == []
     page.screenshot(path=str(artifacts / f"{chapter.stem}.png"), full_page=True)
 

@@ -84,7 +84,8 @@ def test_chapter_page_shows_every_figure_offline(chapter, site, site_url, page, 
     assert _visit(page, url) == [], "the page loaded something from the network"
     nb = json.loads(chapter.read_text(encoding="utf-8"))
     expected = harness.explorer_calls(nb)
-    assert page.locator(".msa-static-figure").count() == expected
+    shown = page.locator(".msa-static-figure").count()
+    assert shown == expected, harness.count_mismatch(chapter.name, expected, shown, "fallbacks")
     page.wait_for_function(
         """() => [...document.querySelectorAll('.plotly-graph-div')].every(
               d => d.querySelector('.main-svg') && d.getBoundingClientRect().height > 100)""",
