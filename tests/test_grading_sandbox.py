@@ -69,3 +69,16 @@ def test_cell_timeout_ends_the_process():
         with pytest.raises(SandboxEnded) as ended:
             box.request({"op": "exec", "label": "<cell t>", "code": "while True:\n    pass"})
     assert ended.value.code == "timeout"
+
+
+@root_only
+def test_user_namespace_fallback_still_hides_files_and_network():
+    """Without root the child isolates itself in a user namespace; exercised here by
+    starting the sandbox without a uid of its own."""
+    box = Sandbox(LIMITS, 14, [str(ROOT)], default_keep())
+    box.uid = None
+    with box:
+        assert box.level.startswith("grader's uid") and "no network" in box.level
+        code = f"import os\nresult = sorted(os.listdir({str(ROOT)!r}))"
+        assert box.request({"op": "exec", "label": "<cell u>", "code": code})["ok"]
+        assert set(judge.LearnerNamespace(box, {})["result"]) <= {".venv", "msa_course"}

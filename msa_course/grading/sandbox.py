@@ -262,17 +262,19 @@ def confine(config: dict) -> str:
     limits = Limits(**config["limits"])
     uid = config.get("uid")
     parts = []
-    isolated = False
     if uid is not None:
         isolated = libc.unshare(CLONE_NEWNS | CLONE_NEWNET) == 0
     else:
         isolated = _enter_user_namespace(libc)
+    work = "/tmp/work"
     if isolated:
         parts.append("no network")
         _private_filesystem(libc, config["hide"], config["keep"], limits, uid)
         parts.append("grader's folders hidden, private /tmp")
-    else:
-        os.makedirs("/tmp/work", exist_ok=True)
+    else:  # no namespaces: at least a folder of its own
+        work = tempfile.mkdtemp(prefix="msa-learner-")
+        os.environ["HOME"] = os.environ["TMPDIR"] = work
+        parts.append("network and files NOT isolated (no namespaces)")
     mem = limits.memory_mb * 1024 * 1024
     cpu = int(limits.total_timeout) + 2
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -290,7 +292,7 @@ def confine(config: dict) -> str:
         parts.insert(0, "own unprivileged uid")
     else:
         parts.insert(0, "grader's uid (no process limit)")
-    os.chdir("/tmp/work")
+    os.chdir(work)
     return ", ".join(parts) + f", {limits.memory_mb} MB, {cpu} CPU s"
 
 
