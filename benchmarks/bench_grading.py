@@ -38,8 +38,9 @@ def timed(command: list[str], cwd: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path,
-                        default=ROOT / "tests" / "data" / "grading" / "99_capacity.ipynb")
+    parser.add_argument(
+        "--source", type=Path, default=ROOT / "tests" / "data" / "grading" / "99_capacity.ipynb"
+    )
     parser.add_argument("--size", type=int, default=20)
     args = parser.parse_args()
     assignment = src.parse(args.source)
@@ -49,7 +50,8 @@ def main() -> None:
         for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
             os.environ[var] = str(course / ".jupyter" / var.lower())
         (course / "nbgrader_config.py").write_text(
-            'c = get_config()\nc.CourseDirectory.course_id = "bench"\n')
+            'c = get_config()\nc.CourseDirectory.course_id = "bench"\n'
+        )
         (course / "source" / name).mkdir(parents=True)
         shutil.copy(args.source, course / "source" / name / f"{name}.ipynb")
         expected = {}
@@ -58,16 +60,30 @@ def main() -> None:
             path.parent.mkdir(parents=True)
             path.write_text(dumps(nb), encoding="utf-8")
             expected[learner] = score
-        print(f"{args.size} submissions of {name} ({len(assignment.tests)} tests); "
-              f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+        print(
+            f"{args.size} submissions of {name} ({len(assignment.tests)} tests); "
+            f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+        )
         timed(["nbgrader", "generate_assignment", name, "--force"], course)
         t_nbgrader = timed(["nbgrader", "autograde", name, "--create", "--force"], course)
         ours = {}
         for jobs in (1, 2):
             out = course / f"out-j{jobs}"
-            ours[jobs] = timed([str(BIN / "msa-course"), "grade", "submitted", "--source",
-                                str(args.source), "--out", str(out), "-j", str(jobs),
-                                "--quiet"], course)
+            ours[jobs] = timed(
+                [
+                    str(BIN / "msa-course"),
+                    "grade",
+                    "submitted",
+                    "--source",
+                    str(args.source),
+                    "--out",
+                    str(out),
+                    "-j",
+                    str(jobs),
+                    "--quiet",
+                ],
+                course,
+            )
             with open(out / "gradebook.csv") as fh:
                 totals = {row["learner"]: float(row["total"]) for row in csv.DictReader(fh)}
             if totals != expected:
@@ -75,8 +91,10 @@ def main() -> None:
         check_nbgrader(course, name, expected)
     print(f"nbgrader autograde      {t_nbgrader:7.2f} s   {args.size / t_nbgrader:5.2f} subs/s")
     for jobs, seconds in ours.items():
-        print(f"msa-course grade -j {jobs}   {seconds:7.2f} s   {args.size / seconds:5.2f} subs/s"
-              f"   {t_nbgrader / seconds:5.1f}x faster than nbgrader")
+        print(
+            f"msa-course grade -j {jobs}   {seconds:7.2f} s   {args.size / seconds:5.2f} subs/s"
+            f"   {t_nbgrader / seconds:5.1f}x faster than nbgrader"
+        )
 
 
 def check_nbgrader(course: Path, name: str, expected: dict[str, float]) -> None:
