@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from msa_course.orchestration import kubelet
 from msa_course.orchestration.manifests import ManifestError, load_manifests
 from msa_course.orchestration.objects import Deployment, HorizontalPodAutoscaler, Node, Pod
 from msa_course.orchestration.quantity import (
@@ -239,3 +240,54 @@ def test_every_bad_document_is_reported():
         load_manifests(text)
     assert len(caught.value.problems) == 2
     assert caught.value.problems[1].startswith("document 2 (Secret <no name>)")
+
+
+PROBED_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {name: probed}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    livenessProbe: {httpGet: {path: /healthz, port: 80}, periodSeconds: 5, failureThreshold: 2}
+    readinessProbe: {tcpSocket: {port: 80}, initialDelaySeconds: 7, successThreshold: 0}
+  - name: sidecar
+    image: busybox
+"""
+
+
+def test_probes_are_read_with_kubernetes_defaults():
+    (pod,) = load_manifests(PROBED_POD)
+    app, sidecar = pod.containers
+    # unset fields and 0 take the API defaults (timeout 1, period 10, success 1, failure 3)
+    assert app.liveness_probe == kubelet.Probe(period_seconds=5, failure_threshold=2)
+    assert app.readiness_probe == kubelet.Probe(initial_delay_seconds=7)
+    assert sidecar.liveness_probe is None and sidecar.readiness_probe is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("failureThreshold: 2}", "failureThreshold: 2, successThreshold: 3}",
+         "containers[0].livenessProbe.successThreshold: must be 1 for a liveness probe"),
+        ("{httpGet: {path: /healthz, port: 80}, ", "{",
+         "containers[0].livenessProbe: must specify exactly one handler"),
+        ("initialDelaySeconds: 7", "initialDelaySeconds: -1",
+         "containers[0].readinessProbe.initialDelaySeconds: must be a whole number >= 0"),
+    ],
+    ids=["liveness success", "no handler", "negative delay"],
+)  # fmt: skip
+def test_bad_probes_name_the_field(old, new, expected):
+    with pytest.raises(ManifestError) as caught:
+        load_manifests(PROBED_POD.replace(old, new))
+    assert f"document 1 (Pod probed): spec.{expected}" in str(caught.value)
+
+
+def test_node_ready_unknown_is_unreachable():
+    text = NODE_AND_HPA.split("---")[0].replace('status: "False"', 'status: "Unknown"')
+    (node,) = load_manifests(text)
+    assert not node.ready and not node.reachable
+    assert "node.kubernetes.io/unreachable:NoExecute" in node.taints
+    (node,) = load_manifests(NODE_AND_HPA.split("---")[0])
+    assert node.reachable and "node.kubernetes.io/not-ready:NoExecute" in node.taints

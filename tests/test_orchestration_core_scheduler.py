@@ -232,3 +232,22 @@ def test_large_cluster_uses_the_rotating_partial_search():
     b = plain.schedule(template.instantiate(f"p{i}") for i in range(60))
     assert [d.node for d in a] == [d.node for d in b]
     assert all(d.feasible == 144 for d in a)  # 48 % of 300: it stops after 144 feasible nodes
+
+
+def test_unreachable_node_reports_its_own_taint():
+    nodes = [
+        Node("silent", {"cpu": 8000, "memory": 8 * GI}, ready=False, reachable=False),
+        Node("down", {"cpu": 8000, "memory": 8 * GI}, ready=False),
+    ]
+    for cls in (Scheduler, PlainScheduler):
+        d = cls(nodes).schedule_one(_pod("p", cpu=500))
+        assert d.message == (
+            "0/2 nodes are available: 1 node(s) had untolerated taint "
+            "{node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint "
+            "{node.kubernetes.io/unreachable: }."
+        )
+    sched = Scheduler([Node("n", {"cpu": 1000, "memory": GI})])
+    sched.set_node("n", ready=False, reachable=False)
+    assert "unreachable" in sched.schedule_one(_pod("q")).message
+    sched.set_node("n", ready=True, reachable=True)
+    assert sched.schedule_one(_pod("r")).node == "n"

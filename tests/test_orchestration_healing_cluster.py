@@ -242,3 +242,62 @@ def test_bad_faults_are_clear_errors():
         c.node_down("node-9")
     with pytest.raises(ValueError, match="time runs forward"):
         c.run_until(-1)
+
+
+def _deployment(name: str, **probes) -> Deployment:
+    container = Container(name, "nginx:1.27", {"cpu": 500}, **probes)
+    return Deployment(name, 1, {"app": name}, PodTemplate({"app": name}, (container,)))
+
+
+def test_each_pod_uses_its_own_probes_and_falls_back_to_the_defaults():
+    fast = kubelet.Probe(period_seconds=5, failure_threshold=2)
+    slow_ready = kubelet.Probe(initial_delay_seconds=30)
+    c = Cluster([Node("node-0", {"cpu": 4000, "memory": 16 * GI})])
+    c.apply(_deployment("fast", liveness_probe=fast, readiness_probe=slow_ready))
+    c.apply(_deployment("plain"))
+    (f,), (p,) = c.pod_names("fast"), c.pod_names("plain")
+    c.run_until(POD_STARTUP_SECONDS)
+    assert c.pod_state(p)["ready"] and not c.pod_state(f)["ready"]  # default: first probe at 0
+    c.run_until(POD_STARTUP_SECONDS + 30)
+    assert c.pod_state(f)["ready"]
+    c.run_until(100.5)
+    c.fail_liveness(f)
+    c.fail_liveness(p)
+    # own probe: runs at 2 + 5k, fails at 102 and 107; default: 102, 112, 122
+    assert fast.failure_detected_at(POD_STARTUP_SECONDS, 100.5) == 107
+    c.run_until(107)
+    assert c.pod_state(f)["restarts"] == 1 and c.pod_state(p)["restarts"] == 0
+    c.run_until(122)
+    assert c.pod_state(p)["restarts"] == 1
+
+
+def test_pod_without_probe_when_the_cluster_has_no_fallback():
+    c = Cluster([Node("node-0", {"cpu": 4000, "memory": 16 * GI})], liveness=None, readiness=None)
+    c.apply(_deployment("own", liveness_probe=kubelet.Probe()), _deployment("none"))
+    (own,), (none,) = c.pod_names("own"), c.pod_names("none")
+    c.run_until(50)
+    c.fail_liveness(own)  # its own probe is enough
+    with pytest.raises(ValueError, match="has no liveness probe"):
+        c.fail_liveness(none)
+    with pytest.raises(ValueError, match="has no readiness probe"):
+        c.fail_readiness(own)
+
+
+def test_silent_node_is_tainted_unreachable_not_not_ready():
+    c = make(replicas=1, nodes=1).run_until(100)
+    c.node_down("node-0")
+    c.run_until(100 + NODE_MONITOR_GRACE_PERIOD_SECONDS + 15)
+    node = c.scheduler.nodes[0]
+    assert node.taints == (
+        "node.kubernetes.io/unreachable:NoSchedule",
+        "node.kubernetes.io/unreachable:NoExecute",
+    )
+    c.run_until(500)  # the pod is evicted; its replacement has nowhere to go
+    (failed, *_) = events(c, "FailedScheduling")
+    assert failed.message == (
+        "0/1 nodes are available: 1 node(s) had untolerated taint "
+        "{node.kubernetes.io/unreachable: }."
+    )
+    c.node_up("node-0")
+    c.advance(NODE_MONITOR_PERIOD_SECONDS)
+    assert node.taints == () and node.reachable

@@ -59,3 +59,13 @@ def test_waits_follow_the_sequence(n, run):
     for i in range(1, n):
         if run <= 600:
             assert waits[i] == pytest.approx(min(10 * 2 ** (i - 1), 300))
+
+
+def test_probe_from_manifest_defaults_zero_like_the_api_server():
+    p = kubelet.Probe.from_manifest({"exec": {}, "periodSeconds": 0, "initialDelaySeconds": 0})
+    assert p == kubelet.Probe()  # SetDefaults_Probe: 0 period/timeout/thresholds -> default
+    assert kubelet.Probe.from_manifest({"successThreshold": 2}).success_threshold == 2
+    with pytest.raises(ValueError, match="successThreshold must be 1 for a liveness probe"):
+        kubelet.Probe.from_manifest({"successThreshold": 2}, liveness=True)
+    with pytest.raises(ValueError, match="periodSeconds must be a whole number >= 0"):
+        kubelet.Probe.from_manifest({"periodSeconds": "10s"})

@@ -110,10 +110,21 @@ class _PodRun:
         "deployment",
         "sample",
         "request",
+        "liveness",
+        "readiness",
     )
 
-    def __init__(self, pod: Pod, owner: str, deployment: str | None, now: float, request: int):
+    def __init__(
+        self,
+        pod: Pod,
+        owner: str,
+        deployment: str | None,
+        now: float,
+        request: int,
+        probes: tuple[Probe | None, Probe | None] = (None, None),
+    ):
         self.pod = pod
+        self.liveness, self.readiness = probes
         self.owner = owner
         self.deployment = deployment
         self.created = now
@@ -172,8 +183,10 @@ class Cluster:
 
     `load` maps a Deployment name to its total CPU demand in millicores as a function of time;
     it is shared evenly by the Ready pods (an unready pod gets no traffic). Pods use
-    `idle_fraction` of their cpu request when they get no traffic. `liveness`/`readiness` are
-    the probes every pod has (None: no such probe).
+    `idle_fraction` of their cpu request when they get no traffic. A pod's probes are its
+    (first) container's `livenessProbe`/`readinessProbe`; `liveness`/`readiness` are the
+    fallbacks for a container that sets none (None: no such probe, as in Kubernetes when a
+    manifest has none).
     """
 
     def __init__(
@@ -329,26 +342,26 @@ class Cluster:
     def fail_liveness(self, name: str) -> None:
         """The app hangs: liveness probes fail until the kubelet restarts the container."""
         run = self._pod(name)
-        if self.liveness is None:
-            raise ValueError("this cluster's pods have no liveness probe")
+        if run.liveness is None:
+            raise ValueError(f"pod {name!r} has no liveness probe")
         run.liveness_failing = self.now
         if run.container == "Running":
-            at = self.liveness.failure_detected_at(run.started, self.now)
+            at = run.liveness.failure_detected_at(run.started, self.now)
             self._at(at, "liveness", name, run.incarnation)
         self._sample()
 
     def fail_readiness(self, name: str, seconds: float = 60.0) -> None:
         """The app cannot serve for `seconds`: the pod leaves Ready, traffic goes elsewhere."""
         run = self._pod(name)
-        if self.readiness is None:
-            raise ValueError("this cluster's pods have no readiness probe")
+        if run.readiness is None:
+            raise ValueError(f"pod {name!r} has no readiness probe")
         until = self.now + seconds
         run.readiness_failing_until = until
         if run.container == "Running":
-            at = self.readiness.failure_detected_at(run.started, self.now)
+            at = run.readiness.failure_detected_at(run.started, self.now)
             if at < until:
                 self._at(at, "unready", name, run.incarnation)
-            back = self.readiness.success_detected_at(run.started, max(at, until))
+            back = run.readiness.success_detected_at(run.started, max(at, until))
             self._at(back, "ready", name, run.incarnation)
         self._sample()
 
@@ -426,19 +439,19 @@ class Cluster:
             )
         self._event("Normal", "Created", name, f"Created container: {c}")
         self._event("Normal", "Started", name, f"Started container {c}")
-        if self.readiness is None:
+        if run.readiness is None:
             self._set_ready(run, True)
         else:
-            at = self.readiness.success_detected_at(self.now, self.now)
+            at = run.readiness.success_detected_at(self.now, self.now)
             failing = run.readiness_failing_until
             if failing is not None and failing > at:
-                at = self.readiness.success_detected_at(self.now, failing)
+                at = run.readiness.success_detected_at(self.now, failing)
             self._at(at, "ready", name, run.incarnation)
         if run.crash_after is not None:
             self._at(self.now + run.crash_after, "exit", name, run.incarnation)
-        if run.liveness_failing is not None and self.liveness is not None:
+        if run.liveness_failing is not None and run.liveness is not None:
             run.liveness_failing = self.now  # the hang persists across a restart
-            at = self.liveness.failure_detected_at(self.now, self.now)
+            at = run.liveness.failure_detected_at(self.now, self.now)
             self._at(at, "liveness", name, run.incarnation)
         return True
 
@@ -528,7 +541,7 @@ class Cluster:
         if node.up or node.down_since != down_at:
             return False
         node.ready = False
-        self.scheduler.set_node(name, ready=False)
+        self.scheduler.set_node(name, ready=False, reachable=False)  # Ready=Unknown
         self._event(
             "Normal", "NodeNotReady", f"node/{name}", f"Node {name} status is now: NodeNotReady"
         )
@@ -561,7 +574,7 @@ class Cluster:
         if not node.up or node.ready:
             return False
         node.ready, node.tainted_at = True, None
-        self.scheduler.set_node(name, ready=True)
+        self.scheduler.set_node(name, ready=True, reachable=True)
         self._event("Normal", "NodeReady", f"node/{name}", f"Node {name} status is now: NodeReady")
         for run in self._pods_on(name):
             if run.deleting is not None:  # the kubelet confirms the eviction
@@ -729,8 +742,19 @@ class Cluster:
         pod = w.rs.template.instantiate(name, w.rs.namespace)
         pod.owner = w.rs.name
         request = pod.requests().get("cpu", 0)
-        self._pods[name] = _PodRun(pod, w.rs.name, w.deployment, self.now, request)
+        probes = self._probes(pod)
+        self._pods[name] = _PodRun(pod, w.rs.name, w.deployment, self.now, request, probes)
         self._event("Normal", "SuccessfulCreate", f"replicaset/{w.rs.name}", f"Created pod: {name}")
+
+    def _probes(self, pod: Pod) -> tuple[Probe | None, Probe | None]:
+        """(liveness, readiness): the pod's own, else the cluster's fallbacks."""
+        first = pod.containers[0] if pod.containers else None
+        liveness = first.liveness_probe if first is not None else None
+        readiness = first.readiness_probe if first is not None else None
+        return (
+            self.liveness if liveness is None else liveness,
+            self.readiness if readiness is None else readiness,
+        )
 
     def _schedule(self) -> None:
         for run in self._pods.values():

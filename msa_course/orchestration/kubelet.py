@@ -59,8 +59,13 @@ class Probe:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
     @classmethod
-    def from_manifest(cls, spec: Mapping | None) -> Probe | None:
-        """From a container's `livenessProbe`/`readinessProbe` mapping (camelCase keys)."""
+    def from_manifest(cls, spec: Mapping | None, *, liveness: bool = False) -> Probe | None:
+        """From a container's `livenessProbe`/`readinessProbe` mapping (camelCase keys).
+
+        As the API server defaults it (core/v1 SetDefaults_Probe): a field that is unset or 0
+        takes its default (timeout 1, period 10, success 1, failure 3); initialDelaySeconds
+        0 is a real value. A liveness probe's successThreshold must be 1 (API validation).
+        """
         if spec is None:
             return None
         keys = {
@@ -70,7 +75,19 @@ class Probe:
             "successThreshold": "success_threshold",
             "failureThreshold": "failure_threshold",
         }
-        return cls(**{keys[k]: int(v) for k, v in spec.items() if k in keys})
+        values = {}
+        for key, attr in keys.items():
+            value = spec.get(key)
+            if value is None or (value == 0 and key != "initialDelaySeconds"):
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{key} must be a whole number >= 0, got {value!r}")
+            values[attr] = value
+        if liveness and values.get("success_threshold", PROBE_SUCCESS_THRESHOLD) != 1:
+            raise ValueError(
+                f"successThreshold must be 1 for a liveness probe, got {values['success_threshold']}"
+            )
+        return cls(**values)
 
     def first_probe_at_or_after(self, container_start: float, t: float) -> float:
         """The first probe time >= t (probes run at start + delay + k * period)."""

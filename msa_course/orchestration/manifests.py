@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from msa_course.orchestration.kubelet import Probe
 from msa_course.orchestration.objects import (
     DEFAULT_MAX_PODS,
     DEFAULT_SCALE_DOWN,
@@ -46,6 +47,8 @@ SUPPORTED = {
     "ReplicaSet": "apps/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
 }
+# core/v1 ProbeHandler: a probe names exactly one of these (API validation).
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 # Kinds the API serves that this simulator does not run: named, so they are not mistaken
 # for typos.
 OTHER_KINDS = (
@@ -252,7 +255,26 @@ def _container(path: str, spec: dict) -> Container:
         requests=requests,
         limits=limits,
         restart_policy=spec.get("restartPolicy"),
+        liveness_probe=_probe(f"{path}.livenessProbe", spec.get("livenessProbe"), liveness=True),
+        readiness_probe=_probe(f"{path}.readinessProbe", spec.get("readinessProbe")),
     )
+
+
+def _probe(path: str, spec: dict | None, liveness: bool = False) -> Probe | None:
+    """A probe's timing, defaulted as the API server does; its handler is not simulated."""
+    if spec is None:
+        return None
+    handlers = [h for h in PROBE_HANDLERS if h in spec]
+    if len(handlers) != 1:
+        found = ", ".join(handlers) if handlers else "none"
+        raise _FieldError(
+            path, f"must specify exactly one handler ({', '.join(PROBE_HANDLERS)}); found {found}"
+        )
+    try:
+        return Probe.from_manifest(spec, liveness=liveness)
+    except ValueError as err:
+        field, _, message = str(err).partition(" ")
+        raise _FieldError(f"{path}.{field}", message) from None
 
 
 def _pod_spec(path: str, spec: dict) -> tuple[tuple[Container, ...], tuple[Container, ...]]:
@@ -343,16 +365,18 @@ def _node(doc: dict) -> Node:
         if key not in allocatable:
             raise _FieldError(f"{field}.{key}", "is required (cpu in cores, memory in bytes)")
     allocatable.setdefault("pods", DEFAULT_MAX_PODS)
-    ready = True
+    ready, reachable = True, True
     for condition in status.get("conditions") or []:
         if condition.get("type") == "Ready":
             ready = condition.get("status") == "True"
+            reachable = condition.get("status") != "Unknown"  # Unknown: the kubelet is silent
     return Node(
         name=doc["metadata"]["name"],
         allocatable=allocatable,
         labels=doc["metadata"].get("labels") or {},
         unschedulable=bool((doc.get("spec") or {}).get("unschedulable")),
         ready=ready,
+        reachable=reachable,
     )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from msa_course.orchestration.kubelet import Probe
+
 # The scheduler counts a container that sets no cpu/memory request as requesting this much,
 # when *scoring* only (pkg/scheduler/util: DefaultMilliCPURequest, DefaultMemoryRequest;
 # ../shared/reference/k8s_formulas.md §1.1). Filtering uses the real requests.
@@ -24,6 +26,10 @@ NON_ZERO_DEFAULTS = {"cpu": DEFAULT_MILLI_CPU_REQUEST, "memory": DEFAULT_MEMORY_
 DEFAULT_MAX_PODS = 110
 
 Resources = dict[str, int]
+
+# Taint keys the node-lifecycle controller sets for Ready False / Unknown (k8s_formulas.md §7).
+NOT_READY_TAINT = "node.kubernetes.io/not-ready"
+UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
 
 
 def _check_amounts(owner: str, amounts: Mapping[str, int]) -> None:
@@ -42,6 +48,8 @@ class Container:
     A resource missing from `requests` is different from an explicit 0: only a missing
     cpu/memory request gets the scheduler's scoring defaults (NON_ZERO_DEFAULTS).
     `restart_policy="Always"` on an init container makes it a sidecar (runs alongside).
+    `liveness_probe`/`readiness_probe` are `livenessProbe`/`readinessProbe`: None when the
+    manifest has none; a Probe's unset fields take Kubernetes' defaults (kubelet.Probe).
     """
 
     name: str
@@ -49,10 +57,23 @@ class Container:
     requests: Mapping[str, int] = field(default_factory=dict)
     limits: Mapping[str, int] = field(default_factory=dict)
     restart_policy: str | None = None
+    liveness_probe: Probe | None = None
+    readiness_probe: Probe | None = None
 
     def __post_init__(self) -> None:
         _check_amounts(f"container {self.name!r} requests", self.requests)
         _check_amounts(f"container {self.name!r} limits", self.limits)
+        for kind, probe in (("liveness", self.liveness_probe), ("readiness", self.readiness_probe)):
+            if probe is not None and not isinstance(probe, Probe):
+                raise ValueError(
+                    f"container {self.name!r} {kind}_probe must be a kubelet.Probe or None, "
+                    f"got {type(probe).__name__}"
+                )
+        if self.liveness_probe is not None and self.liveness_probe.success_threshold != 1:
+            raise ValueError(
+                f"container {self.name!r} liveness_probe success_threshold must be 1, got "
+                f"{self.liveness_probe.success_threshold}"
+            )
 
 
 def _add(total: dict[str, int], amounts: Mapping[str, int]) -> None:
@@ -153,7 +174,10 @@ class Node:
 
     `allocatable` must hold "cpu" (millicores) and "memory" (bytes); "pods" defaults to the
     kubelet's maxPods of 110. `unschedulable` is `spec.unschedulable` (kubectl cordon);
-    `ready` is the Ready condition: the scheduler filters out both.
+    `ready` is the Ready condition. `reachable=False` with `ready=False` is Ready "Unknown":
+    the kubelet stopped posting status, so the node-lifecycle controller taints the node
+    `node.kubernetes.io/unreachable` instead of `not-ready` (k8s_formulas.md §7). The
+    scheduler filters out all three.
     """
 
     name: str
@@ -161,6 +185,23 @@ class Node:
     labels: Mapping[str, str] = field(default_factory=dict)
     unschedulable: bool = False
     ready: bool = True
+    reachable: bool = True
+
+    @property
+    def taints(self) -> tuple[str, ...]:
+        """The taints Kubernetes' controllers put on a node in this state (`key:Effect`).
+
+        Cordon adds `unschedulable:NoSchedule`; Ready False or Unknown adds the condition's
+        taint with both effects (TaintNodesByCondition: NoSchedule; taint-based eviction:
+        NoExecute).
+        """
+        taints = []
+        if self.unschedulable:
+            taints.append("node.kubernetes.io/unschedulable:NoSchedule")
+        if not self.ready:
+            key = NOT_READY_TAINT if self.reachable else UNREACHABLE_TAINT
+            taints += [f"{key}:NoSchedule", f"{key}:NoExecute"]
+        return tuple(taints)
 
     def __post_init__(self) -> None:
         for key in ("cpu", "memory"):

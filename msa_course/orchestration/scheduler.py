@@ -4,7 +4,8 @@ Shaped like the real scheduling framework (pkg/scheduler/schedule_one.go,
 ../shared/reference/k8s_formulas.md §3-§4):
 
 * Filter, in the default profile's order: NodeUnschedulable (cordoned nodes), TaintToleration
-  (a NotReady node carries the `node.kubernetes.io/not-ready` NoSchedule taint), then
+  (a NotReady node carries the `node.kubernetes.io/not-ready` NoSchedule taint, a node
+  that stopped posting status `node.kubernetes.io/unreachable`), then
   NodeResourcesFit (pod count, then each requested resource).
 * On clusters of 100 nodes or more, filtering stops after `numFeasibleNodesToFind` feasible
   nodes, starting where the previous pod's search stopped (default 50 - nodes/125 per cent).
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from msa_course.orchestration.objects import Node, Pod
+from msa_course.orchestration.objects import NOT_READY_TAINT, UNREACHABLE_TAINT, Node, Pod
 from msa_course.orchestration.plugins import (
     BALANCED_VERSIONS,
     DEFAULT_RESOURCES,
@@ -82,7 +83,9 @@ __all__ = [
 ]
 
 UNSCHEDULABLE_REASON = "node(s) were unschedulable"  # nodeunschedulable.ErrReasonUnschedulable
-NOT_READY_REASON = "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+# tainttoleration.go: "node(s) had untolerated taint {<key>: <value>}"; these taints have no value.
+NOT_READY_REASON = f"node(s) had untolerated taint {{{NOT_READY_TAINT}: }}"
+UNREACHABLE_REASON = f"node(s) had untolerated taint {{{UNREACHABLE_TAINT}: }}"
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 BASE_PERCENTAGE_OF_NODES_TO_SCORE = 50
@@ -169,7 +172,7 @@ def _condition_reason(node: Node) -> str | None:
     if node.unschedulable:
         return UNSCHEDULABLE_REASON
     if not node.ready:
-        return NOT_READY_REASON
+        return NOT_READY_REASON if node.reachable else UNREACHABLE_REASON
     return None
 
 
@@ -400,13 +403,21 @@ class Scheduler(_Base):
             stale.add(i)
 
     def set_node(
-        self, node_name: str, *, ready: bool | None = None, unschedulable: bool | None = None
+        self,
+        node_name: str,
+        *,
+        ready: bool | None = None,
+        unschedulable: bool | None = None,
+        reachable: bool | None = None,
     ) -> None:
-        """Change a node's Ready condition or cordon it (kubectl cordon/uncordon)."""
+        """Change a node's Ready condition (`reachable=False`: Unknown) or cordon it (kubectl
+        cordon/uncordon)."""
         i = self._node_index(node_name)
         node = self.nodes[i]
         if ready is not None:
             node.ready = ready
+        if reachable is not None:
+            node.reachable = reachable
         if unschedulable is not None:
             node.unschedulable = unschedulable
         self.blocked[i] = _condition_reason(node) is not None
