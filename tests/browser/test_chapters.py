@@ -33,13 +33,14 @@ def test_chapter_runs_and_every_explorer_responds(chapter, lab, lab_page, artifa
     shown = page.locator(harness.EXPLORER).count()
     assert shown == expected, harness.count_mismatch(chapter.name, expected, shown, "explorers")
     assert harness.widget_errors(page) == []
-    page.screenshot(path=str(artifacts / f"{chapter.stem}.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"{chapter.stem}.png"))  # the chapter's end
 
     moved = {}
     for i in range(expected):
         explorer = page.locator(harness.EXPLORER).nth(i)
         explorer.scroll_into_view_if_needed()
         moved[i] = harness.move_one_control(explorer)
+        explorer.screenshot(path=str(artifacts / f"{chapter.stem}_explorer{i}.png"))
     assert len(moved) == expected
     assert harness.widget_errors(page) == [], "moving a control showed an error"
     assert page.errors == [], f"JavaScript errors: {page.errors}"
