@@ -36,13 +36,30 @@ def binpacking_figure(result: PackResult, title: str) -> go.Figure:
         bargap=0.25,
         yaxis_range=[0, 105],
         shapes=[dict(full, line_color=theme.PALETTE["grey"])],
+        margin=dict(b=110),  # room for slanted node names below the bars, then the axis title
     )
+    fig.update_xaxes(tickangle=-45, title_standoff=12)
     return fig
 
 
 # --- Self-healing and autoscaling timelines (issue 6) ------------------------------------------
 # They read a Cluster's `history` (cluster.Sample, one per change) and draw steps: the state
 # between two events is constant.
+
+
+def _title_and_legend_on_top(fig: go.Figure, title: str, legend_rows: int) -> None:
+    """Title, then the legend, then the first subplot's title, each in its own band.
+
+    The theme's legend sits just above the plot area, where a subplot's title also goes; in
+    a multi-panel figure they overlap. Placing both in container coordinates keeps them apart.
+    """
+    height = fig.layout.height
+    legend_top = 48
+    fig.update_layout(
+        title=dict(text=title, yref="container", y=1 - 12 / height, yanchor="top"),
+        legend=dict(yref="container", y=1 - legend_top / height, yanchor="top"),
+        margin=dict(t=legend_top + 28 * legend_rows + 34),
+    )
 
 
 def _timeline_step(fig, x, y, name, color, row, dash=None, width=3, axis_end=None):
@@ -156,8 +173,8 @@ def self_healing_chart(
         row=1,
         col=1,
     )
-    fig.update_layout(title_text=title)
-    fig.update_yaxes(title_text="pods", rangemode="tozero", row=1, col=1)
+    _title_and_legend_on_top(fig, title, legend_rows=1)
+    fig.update_yaxes(title_text="pods", range=[0, top + 1], row=1, col=1)  # room for labels
     fig.update_yaxes(title_text="count", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="simulated time (minutes)", row=2, col=1)
     if end_min is not None:
@@ -174,11 +191,12 @@ def autoscaling_chart(
     latency_ms: list,
     *,
     target: int,
+    max_replicas: int | None = None,
     title: str = "Horizontal scaling: load, replicas, CPU and latency",
 ) -> go.Figure:
     """Three panels over time (minutes): replicas against the pods the load needs at the
-    target (load / (target x request)); per-pod CPU as % of its request against the target;
-    mean response time from the queueing model."""
+    target (load / (target x request)) and the HPA's maxReplicas ceiling; per-pod CPU as % of
+    its request against the target; mean response time from the queueing model."""
     fig = theme.subplots(
         rows=3,
         titles=("pods", "CPU per pod", "latency"),
@@ -221,6 +239,18 @@ def autoscaling_chart(
         row=1,
         col=1,
     )
+    if max_replicas is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[minutes[0], minutes[-1]],
+                y=[max_replicas, max_replicas],
+                mode="lines",
+                name=f"maxReplicas ({max_replicas})",
+                line=dict(color=theme.PALETTE["black"], dash="dot", width=1.5),
+            ),
+            row=1,
+            col=1,
+        )
     fig.add_trace(
         go.Scatter(
             x=minutes,
@@ -252,9 +282,12 @@ def autoscaling_chart(
         row=3,
         col=1,
     )
-    fig.update_layout(title_text=title)
+    _title_and_legend_on_top(fig, title, legend_rows=2)
     fig.update_yaxes(title_text="pods", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="% of request", rangemode="tozero", row=2, col=1)
-    fig.update_yaxes(title_text="ms", type="log", row=3, col=1)
+    fig.update_yaxes(title_text="CPU (% of request)", rangemode="tozero", row=2, col=1)
+    ticks = [10, 20, 30, 40, 50, 100, 200, 500, 1000, 2000]  # log axis, labelled in plain ms
+    fig.update_yaxes(
+        title_text="mean latency (ms)", type="log", tickvals=ticks, ticktext=ticks, row=3, col=1
+    )
     fig.update_xaxes(title_text="simulated time (minutes)", row=3, col=1)
     return fig

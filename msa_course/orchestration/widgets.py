@@ -357,6 +357,10 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
     )
 
 
+MAX_REPLICAS = 30  # the explorer's HPA spec.maxReplicas
+WARMUP_S = 60  # the autoscaling run's pods start and pass readiness before the plot begins
+
+
 def load_curve(
     base_cores: float, peak: float, start_min: float, duration_min: float, ramp_min: float = 2.0
 ):
@@ -396,7 +400,7 @@ def simulate_autoscaling(
     up_pods=4,
     up_percent=100,
     min_replicas=2,
-    max_replicas=30,
+    max_replicas=None,
     minutes=60,
     request_milli=500,
     limit_milli=1000,
@@ -404,12 +408,16 @@ def simulate_autoscaling(
     seed=0,
 ):
     """The autoscaling explorer's run: a Deployment (cpu request 500m) with an HPA on a load
-    curve; returns the series the chart draws, one point every 30 s (the HPA syncs every 15 s)."""
+    curve; returns the series the chart draws, one point every 30 s (the HPA syncs every 15 s).
+
+    The plot starts WARMUP_S after the Deployment is created, once its pods are Ready, so the
+    first point shows a running service rather than pods still starting."""
     import math
 
     from msa_course.orchestration import objects
     from msa_course.orchestration.cluster import Cluster, mm1_latency_ms
 
+    max_replicas = MAX_REPLICAS if max_replicas is None else max_replicas
     nodes = [objects.Node(f"node-{i}", {"cpu": 8000, "memory": 32 * 2**30}) for i in range(10)]
     container = objects.Container("web", "nginx:1.27", {"cpu": request_milli})
     template = objects.PodTemplate({"app": "web"}, (container,))
@@ -426,7 +434,11 @@ def simulate_autoscaling(
         stabilization_window_seconds=window,
         tolerance=tolerance,
     )
-    demand = load_curve(base_cores, peak, start_min, duration_min)
+    curve = load_curve(base_cores, peak, start_min, duration_min)
+
+    def demand(t: float) -> float:  # cluster time runs WARMUP_S ahead of the plotted time
+        return curve(t - WARMUP_S)
+
     # start sized for the base load, as a Deployment that has been running a while would be
     at_target = request_milli * target / 100
     initial = min(max(min_replicas, math.ceil(base_cores * 1000 / at_target)), max_replicas)
@@ -446,11 +458,11 @@ def simulate_autoscaling(
     )
     series = {k: [] for k in ("t", "needed", "replicas", "ready", "util", "latency")}
     for t in range(0, minutes * 60 + 1, 30):
-        cluster.run_until(t)
+        cluster.run_until(WARMUP_S + t)
         ready = sum(cluster.pod_state(p)["ready"] for p in cluster.pod_names())
-        per_pod = demand(t) / ready if ready else math.inf
+        per_pod = curve(t) / ready if ready else math.inf
         series["t"].append(t)
-        series["needed"].append(demand(t) / (request_milli * target / 100))
+        series["needed"].append(curve(t) / (request_milli * target / 100))
         series["replicas"].append(int(cluster.get_hpa()[1][5]))
         series["ready"].append(ready)
         series["util"].append(None if not ready else 100 * per_pod / request_milli)
@@ -484,10 +496,11 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
             series["util"],
             series["latency"],
             target=target,
+            max_replicas=MAX_REPLICAS,
         )
         worst = max(series["latency"])
         side = (
-            f"<p>Peak replicas {max(series['replicas'])}; worst mean latency {worst:.0f} ms "
+            f"<p>Peak replicas {max(series['replicas'])} of maxReplicas {MAX_REPLICAS}; worst mean latency {worst:.0f} ms "
             "(M/M/1 model, 20 ms service time, one core per pod).</p>"
             + _pre("$ kubectl get hpa", cluster.get_hpa())
             + _pre(
