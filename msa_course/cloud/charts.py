@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue
-from msa_course.cloud.chooser import FACTORS, Ranking
+from msa_course.cloud.chooser import FACTOR_LABELS, FACTORS, Ranking
 from msa_course.ui import theme
 
 WHO_COLOURS = {
@@ -219,14 +219,17 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     )
     colours = [*theme.COLORWAY, theme.PALETTE["grey"]]
     for factor, colour in zip(FACTORS, colours):
+        points = [v.points(factor) for v in verdicts]
+        label = FACTOR_LABELS[factor]
         fig.add_trace(
             go.Bar(
                 y=labels,
-                x=[v.points(factor) for v in verdicts],
+                x=points,
                 orientation="h",
-                name=factor,
+                name=label,
+                showlegend=any(points),  # a factor worth nothing here would be a dead key
                 marker_color=colour,
-                hovertemplate=f"{factor}: %{{x:+g}}<extra></extra>",
+                hovertemplate=f"{label}: %{{x:+g}}<extra></extra>",
             )
         )
     fig.add_trace(

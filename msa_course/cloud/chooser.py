@@ -31,6 +31,17 @@ FACTORS = (
     "on_prem_required",
     "purpose",
 )
+# How a learner reads each factor (legends, reason lists); the keys stay the API's names.
+FACTOR_LABELS = {
+    "architecture": "architecture",
+    "services": "number of services",
+    "ops_capacity": "operations capacity",
+    "portability": "portability",
+    "traffic": "traffic pattern",
+    "os_control": "OS control",
+    "on_prem_required": "must stay on premises",
+    "purpose": "runs your own code",
+}
 MAX_SERVICES = 500
 # How many of the 10 layers (shared counts half) a team of each operations capacity can run.
 OPS_LIMIT = {"none": 1.5, "low": 3.0, "medium": 6.5, "high": 10.0}

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from msa_course.cloud import charts
 from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue, default
-from msa_course.cloud.chooser import ARCHITECTURES, LEVELS, TRAFFIC, Ranking, choose
+from msa_course.cloud.chooser import ARCHITECTURES, FACTOR_LABELS, LEVELS, TRAFFIC, Ranking, choose
 from msa_course.ui.explorer import Explorer
 
 _STYLE = {"description_width": "11em"}
@@ -128,7 +128,7 @@ def _ranking_panel(ranking: Ranking, catalogue: Catalogue) -> str:
     for i, v in enumerate(ranking.verdicts, start=1):
         status = "fits" if v.fits else "blocked"
         items = "".join(
-            f"<li>{'⛔ blocker' if r.blocker else f'{r.points:+g}'} <i>{r.factor}</i>: "
+            f"<li>{'⛔ blocker' if r.blocker else f'{r.points:+g}'} <i>{FACTOR_LABELS[r.factor]}</i>: "
             f"{html.escape(r.text)}</li>"
             for r in v.reasons
         )
