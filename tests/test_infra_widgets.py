@@ -30,7 +30,7 @@ def _bar(ex, metric):
 
 
 def test_explorer_has_one_figure_and_every_control(explorer):
-    assert len(explorer.figure.data) == 16  # 4 panels x 3 traces, 3 metrics, NRDC reference
+    assert len(explorer.figure.data) == 15  # 4 panels x 3 traces, 3 metrics (NRDC: a band in the layout)
     assert set(explorer.controls) == {
         "spike_size",
         "spike_day",

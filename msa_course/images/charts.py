@@ -20,7 +20,7 @@ MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so the
 
 def step_label(step: Step) -> str:
     text = step.layer.created_by
-    text = text if len(text) <= 38 else text[:37] + "…"
+    text = text if len(text) <= 28 else text[:27] + "…"
     return f"{step.layer.line:>3}  {text}"
 
 
@@ -30,7 +30,10 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
     height = max(420, 160 + 26 * max(len(steps) for _, steps in panels))
     titles = tuple(t for t, _ in panels)
     fig = theme.subplots(1, len(panels), titles, height, horizontal_spacing=0.3)
-    fig.update_layout(barmode="overlay")
+    fig.update_layout(
+        barmode="overlay",
+        legend=dict(orientation="h", x=0, y=1.12, yanchor="bottom"),
+    )
     for col, (_title, steps) in enumerate(panels, start=1):
         labels = [step_label(s) for s in steps]
         for status, colour in STATUS_COLOURS.items():
@@ -59,7 +62,12 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
                 col,
             )
         fig.update_yaxes(
-            categoryorder="array", categoryarray=labels, autorange=True, row=1, col=col
+            categoryorder="array",
+            categoryarray=labels,
+            autorange=True,
+            automargin=True,
+            row=1,
+            col=col,
         )
         fig.update_xaxes(title_text="layer size (MB, log)", type="log", row=1, col=col)
     return fig

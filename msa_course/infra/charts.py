@@ -21,8 +21,12 @@ from msa_course.ui import theme
 
 STRATEGY_COLOURS = [theme.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]
 UNMET_FILL = "rgba(213, 94, 0, 0.45)"  # vermillion, translucent
-NRDC_NOTE = "on-prem<br>servers<br>(NRDC)"
-METRIC_TITLES = ["cost ($)", "mean utilisation (%)", "unmet demand (% of core-time)"]
+NRDC_NOTE = "on-prem<br>(NRDC)"
+METRIC_TITLES = [
+    "cost ($)",
+    "mean utilisation (%)",
+    "unmet demand (% of core-time)",
+]
 
 
 # Bin lengths (minutes) that divide a day, so bins never alias against the daily cycle.
@@ -211,12 +215,30 @@ def _grid_template(rows: int, bars: bool):
     bar_axes = [axes(n, c) for c in (1, 3, 5)] if bars else []
     if bars:
         fig.update_yaxes(range=[0, 105], row=n, col=3)
+        low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
+        fig.add_hrect(
+            y0=low,
+            y1=high,
+            row=n,
+            col=3,
+            fillcolor=theme.PALETTE["grey"],
+            opacity=0.45,
+            line_width=0,
+            layer="below",
+            exclude_empty_subplots=False,
+            annotation=dict(
+                text=f"on-prem, NRDC: {low:.0f}-{high:.0f}%",
+                font=dict(size=12, color=theme.PALETTE["black"]),
+                bgcolor="rgba(255, 255, 255, 0.8)",
+            ),
+            annotation_position="bottom right",
+        )
         fig.update_xaxes(tickfont=dict(size=11), tickangle=0, row=n)
     return fig.layout.to_plotly_json(), panels, bar_axes
 
 
 def _bars(results: list[Result], bar_axes) -> list[dict]:
-    names = [_wrap(r.strategy.name) for r in results]
+    names = [_short(r.strategy.name) for r in results]
     values = (
         [r.cost for r in results],
         [100 * r.mean_utilisation for r in results],
@@ -238,16 +260,20 @@ def _bars(results: list[Result], bar_axes) -> list[dict]:
             hovertemplate=f"%{{x}}: {fmt}<extra></extra>",
         )
         for (x, y), ys, fmt in zip(bar_axes, values, formats, strict=True)
-    ] + [dict(_nrdc_bar(), type="bar", xaxis=bar_axes[1][0], yaxis=bar_axes[1][1])]
+    ]
 
 
-def _wrap(label: str, width: int = 10) -> str:
-    """A tick label broken into short lines, so five fit side by side in a narrow panel."""
-    return "<br>".join(textwrap.wrap(label.replace(",", ""), width))
+def _short(name: str) -> str:
+    """A two-line tick label, "bare metal, sized for the peak" -> "bare metal<br>peak", so
+    five bars fit side by side in a third of the figure without their labels touching."""
+    what, _, how = name.partition(", ")
+    how = how.removeprefix("sized for ").removeprefix("the ")
+    return f"{what}<br>{how}" if how else "<br>".join(textwrap.wrap(what, 10))
 
 
 def _nrdc_bar() -> dict:
-    """A grey reference bar: the NRDC's 12-18% for on-premises servers (figures.md §6, [S]),
+    """A grey reference bar (consolidation chart; the provisioning figure draws the same
+    range as a band behind its bars): the NRDC's 12-18% for on-premises servers (figures.md §6, [S]),
     drawn as a range because it is an order of magnitude, not a precise figure."""
     low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
     return dict(

@@ -51,9 +51,21 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
     names = [d.isolation.name for d in results.values()]
     colours = [KIND_COLOURS.get(k, theme.PALETTE["grey"]) for k in results]
     counts = [d.instances for d in results.values()]
-    limits = [f"{d.instances} ({d.limited_by} ran out)" for d in results.values()]
+    limits = [
+        f"{d.instances}<br>{d.limited_by.replace('cpu', 'CPU')} ran out" for d in results.values()
+    ]
     fig.add_trace(
-        go.Bar(x=names, y=counts, marker_color=colours, text=limits, textposition="auto"), 1, 1
+        go.Bar(
+            x=names,
+            y=counts,
+            marker_color=colours,
+            text=limits,
+            textposition="auto",
+            textangle=0,
+            insidetextanchor="middle",
+        ),
+        1,
+        1,
     )
     starts = [d.cold_start_s(start_instances) for d in results.values()]
     fig.add_trace(
@@ -68,5 +80,5 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
         2,
     )
     fig.update_yaxes(title_text="instances", row=1, col=1)
-    fig.update_yaxes(title_text="seconds (log scale)", type="log", row=1, col=2)
+    fig.update_yaxes(title_text="seconds (log scale)", type="log", dtick="D2", row=1, col=2)
     return fig
