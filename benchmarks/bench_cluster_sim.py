@@ -15,6 +15,7 @@ import time
 
 import msa_course
 from msa_course.orchestration.cluster import Cluster
+from msa_course.orchestration.kubelet import Probe
 from msa_course.orchestration.objects import (
     Container,
     Deployment,
@@ -31,9 +32,18 @@ DAY = 24 * 3600
 def build(seed: int = 0) -> Cluster:
     nodes = [Node(f"node-{i}", {"cpu": 8000, "memory": 32 * GI}) for i in range(10)]
     template = PodTemplate(
-        {"app": "web"}, (Container("web", "nginx:1.27", {"cpu": 500, "memory": 512 * 2**20}),)
+        {"app": "web"},
+        (
+            Container(
+                "web",
+                "nginx:1.27",
+                {"cpu": 500, "memory": 512 * 2**20},
+                liveness_probe=Probe(),  # the container's own probes, Kubernetes' defaults
+                readiness_probe=Probe(),
+            ),
+        ),
     )
-    cluster = Cluster(nodes, seed=seed)
+    cluster = Cluster(nodes, seed=seed, liveness=None, readiness=None)
     cluster.load["web"] = lambda t: 100 * 300 * (1 + 0.5 * math.sin(2 * math.pi * t / DAY))
     cluster.apply(
         Deployment("web", 100, {"app": "web"}, template),
