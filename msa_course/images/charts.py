@@ -15,6 +15,7 @@ STATUS_COLOURS = {
     "skipped": theme.PALETTE["grey"],
 }
 STATUS_NAMES = {"hit": "cache hit", "rebuilt": "rebuilds", "skipped": "skipped (unused stage)"}
+DIGEST_COLUMN = "image digest"  # the parity chart's last column: red when it differs from dev
 MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so they show
 
 
@@ -106,21 +107,29 @@ def sharing_chart(result: Sharing) -> go.Figure:
 
 
 def parity_chart(result: Parity) -> go.Figure:
-    """For each strategy: which component versions differ from dev in each environment."""
-    fig = theme.subplots(1, 3, STRATEGIES, 420, shared_yaxes=True, horizontal_spacing=0.04)
+    """For each strategy: which component versions, and whether the image digest, differ from
+    dev in each environment: one full-width panel per strategy, stacked, so every cell's
+    version reads at projector size; the digest is a column of its own."""
+    fig = theme.subplots(3, 1, STRATEGIES, 640, shared_xaxes=True, vertical_spacing=0.09)
     scale = [[0, theme.PALETTE["green"]], [1, theme.PALETTE["vermillion"]]]
+    columns = [*COMPONENTS, DIGEST_COLUMN]
     for col, strategy in enumerate(STRATEGIES, start=1):
         envs = result.strategies[strategy]
         diffs = result.differences(strategy)
-        z = [[int(c in diffs[e.name]) for c in COMPONENTS] for e in envs]
-        text = [[e.versions[c] for c in COMPONENTS] for e in envs]
+        dev_digest = envs[0].digest
+        z = [
+            [int(c in diffs[e.name]) for c in COMPONENTS] + [int(e.digest != dev_digest)]
+            for e in envs
+        ]
+        text = [[e.versions[c] for c in COMPONENTS] + [e.digest[7:15]] for e in envs]
         fig.add_trace(
             go.Heatmap(
                 z=z,
-                x=list(COMPONENTS),
-                y=[f"{e.name} {e.digest[7:15]}" for e in envs],
+                x=columns,
+                y=[e.name for e in envs],
                 text=text,
                 texttemplate="%{text}",
+                textfont=dict(size=15),
                 colorscale=scale,
                 zmin=0,
                 zmax=1,
@@ -129,9 +138,10 @@ def parity_chart(result: Parity) -> go.Figure:
                 ygap=2,
                 hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
             ),
-            1,
             col,
+            1,
         )
     fig.update_yaxes(autorange="reversed")
-    fig.update_yaxes(title_text="environment, digest", row=1, col=1)
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(title_text="environment", automargin=True, row=2, col=1)
     return fig
