@@ -465,7 +465,8 @@ def simulate_autoscaling(
         series["needed"].append(curve(t) / (request_milli * target / 100))
         series["replicas"].append(int(cluster.get_hpa()[1][5]))
         series["ready"].append(ready)
-        series["util"].append(None if not ready else 100 * per_pod / request_milli)
+        used = min(per_pod, limit_milli)  # a container cannot use more than its CPU limit
+        series["util"].append(None if not ready else 100 * used / request_milli)
         series["latency"].append(mm1_latency_ms(service_ms, per_pod / limit_milli))
     return series, cluster
 
