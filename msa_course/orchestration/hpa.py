@@ -255,7 +255,8 @@ def plain_metric_replicas(
 
     Used for Pods metrics (`resource=None`) and Resource metrics with an AverageValue target
     (`resource="cpu"` also applies the cpu readiness rules). The average is an integer
-    division; a pod without a sample counts as exactly the target on a scale-down.
+    division; a pod without a sample counts as exactly the target on a scale-down and as 0
+    otherwise (upstream's `else`: also when the ratio is exactly 1).
     """
     _check_current(current_replicas)
     if target_average_milli <= 0:
@@ -284,11 +285,11 @@ def plain_metric_replicas(
         if tol.within(ratio):
             return result
         return Recommendation(math.ceil(ratio * ready_count), None, usage)
-    if missing:
+    if missing:  # unlike the Resource path, a ratio of exactly 1 counts as a scale-up here
         if ratio < 1.0:
             for i in missing:
                 metrics[i] = target_average_milli
-        elif ratio > 1.0:
+        else:
             for i in missing:
                 metrics[i] = 0
     if scale_up_with_unready:

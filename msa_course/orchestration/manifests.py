@@ -421,8 +421,16 @@ def _hpa(doc: dict) -> HorizontalPodAutoscaler:
         metrics.append(MetricTarget(metric["resource"]["name"], target["type"], value))
     behavior = spec.get("behavior")
     min_replicas = spec.get("minReplicas", 1)
-    if min_replicas < 1 or spec["maxReplicas"] < min_replicas:
-        raise _FieldError("spec.maxReplicas", "need 1 <= minReplicas <= maxReplicas")
+    if min_replicas < 1:  # 0 only with the alpha HPAScaleToZero feature gate
+        raise _FieldError(
+            "spec.minReplicas",
+            f"{min_replicas} must be greater than or equal to 1 (no scale to zero)",
+        )
+    if spec["maxReplicas"] < min_replicas:
+        raise _FieldError(
+            "spec.maxReplicas",
+            f"{spec['maxReplicas']} must be greater than or equal to minReplicas",
+        )
     ref = spec["scaleTargetRef"]
     return HorizontalPodAutoscaler(
         name=doc["metadata"]["name"],

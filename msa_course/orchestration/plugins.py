@@ -250,9 +250,8 @@ def balanced_allocation_score(
     check_resources(resources)
     requested, allocs, pod = resource_vectors(pod_request, node_requested, allocatable, resources)
     before = [r - p if a else 0 for r, p, a in zip(requested, pod, allocs, strict=True)]
-    pod = [p if a else 0 for p, a in zip(pod, allocs, strict=True)]
-    if not any(pod_request.get(name, 0) for name, _w in resources):
-        return 0  # best-effort pod: PreScore returns Skip
+    # PreScore's best-effort test looks at the pod alone (a resource the node lacks still
+    # counts); a node with none of the resources then scores std 0, not Skip.
     return balanced_allocation(before, pod, allocs, version)
 
 
