@@ -30,7 +30,7 @@ def _bar(ex, metric):
 
 
 def test_explorer_has_one_figure_and_every_control(explorer):
-    assert len(explorer.figure.data) == 15  # 4 panels x 3 traces, 3 metrics (NRDC: a band in the layout)
+    assert len(explorer.figure.data) == 15  # 4 panels x 3 traces, 3 metrics (NRDC is a band)
     assert set(explorer.controls) == {
         "spike_size",
         "spike_day",
@@ -155,6 +155,14 @@ def test_consolidation_explorer_controls():
     assert ex.figure.data[20].y[0] < dedicated  # smaller machines waste less per service
     ex.controls["mean_cores"].value = 20.0
     assert "servers" in ex.side.value and ex.message.value == ""
+
+
+def test_hosting_table_has_a_static_fallback():
+    msa_course.setup_notebook()
+    bundle = hosting_table()._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert "public cloud" in data["text/html"] and "<table" in data["text/html"]
 
 
 def test_hosting_table_resorts():

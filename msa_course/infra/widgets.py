@@ -187,11 +187,23 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
     return Explorer(controls, render, title="Dedicated bare metal vs shared capacity")
 
 
+class _SortableTable(widgets.VBox):
+    """A VBox whose mimebundle also carries the table as HTML, so viewers with no widget
+    front-end (GitHub, nbviewer, the static site) still show it, as an Explorer does."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = f"<div class='msa-static-figure'>{self.table.value}</div>"
+        return bundle
+
+
 def hosting_table() -> widgets.VBox:
     """Bare metal, private and public cloud compared; a dropdown re-sorts the rows.
 
     Not an Explorer (there is no figure): a VBox with `.controls` ("sort by", "order") and
-    `.table` (the HTML widget), so tests drive it the same way.
+    `.table` (the HTML widget), so tests drive it the same way; it has the same static
+    fallback (the table as HTML).
     """
     sort_by = widgets.Dropdown(
         options=["option", *hosting.SORTABLE],
@@ -230,7 +242,7 @@ def hosting_table() -> widgets.VBox:
     sort_by.observe(redraw, names="value")
     order.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([widgets.HBox([sort_by, order]), table])
+    box = _SortableTable([widgets.HBox([sort_by, order]), table])
     box.controls = {"sort by": sort_by, "order": order}
     box.table = table
     return box
