@@ -21,21 +21,23 @@ MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so the
 
 def step_label(step: Step) -> str:
     text = step.layer.created_by
-    text = text if len(text) <= 28 else text[:27] + "…"
+    text = text if len(text) <= 40 else text[:39] + "…"
     return f"{step.layer.line:>3}  {text}"
 
 
 def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
-    """One panel per (title, steps): every build step bottom-up, bar length = layer size (MB),
-    colour = cache hit, rebuild or skipped; hatched bars change only metadata."""
-    height = max(420, 160 + 26 * max(len(steps) for _, steps in panels))
+    """One panel per (title, steps), stacked vertically so each gets the full width for its
+    instruction labels: every build step bottom-up, bar length = layer size (MB), colour =
+    cache hit, rebuild or skipped; hatched bars change only metadata."""
+    per_panel = [max(6, len(steps)) * 30 + 90 for _, steps in panels]
+    height = max(420, sum(per_panel) + 60)
     titles = tuple(t for t, _ in panels)
-    fig = theme.subplots(1, len(panels), titles, height, horizontal_spacing=0.3)
+    fig = theme.subplots(len(panels), 1, titles, height, vertical_spacing=0.1, shared_xaxes=True)
     fig.update_layout(
         barmode="overlay",
-        legend=dict(orientation="h", x=0, y=1.12, yanchor="bottom"),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.04, yanchor="bottom"),
     )
-    for col, (_title, steps) in enumerate(panels, start=1):
+    for row, (_title, steps) in enumerate(panels, start=1):
         labels = [step_label(s) for s in steps]
         for status, colour in STATUS_COLOURS.items():
             chosen = [i for i, s in enumerate(steps) if s.status == status]
@@ -44,7 +46,7 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
                     orientation="h",
                     name=STATUS_NAMES[status],
                     legendgroup=status,
-                    showlegend=col == 1,
+                    showlegend=row == 1,
                     y=[labels[i] for i in chosen],
                     x=[max(steps[i].layer.size_mb, MIN_WIDTH_MB) for i in chosen],
                     marker=dict(
@@ -59,18 +61,19 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
                     ],
                     hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
                 ),
+                row,
                 1,
-                col,
             )
         fig.update_yaxes(
             categoryorder="array",
             categoryarray=labels,
             autorange=True,
             automargin=True,
-            row=1,
-            col=col,
+            row=row,
+            col=1,
         )
-        fig.update_xaxes(title_text="layer size (MB, log)", type="log", row=1, col=col)
+        fig.update_xaxes(type="log", dtick=1, row=row, col=1)
+    fig.update_xaxes(title_text="layer size (MB, log)", row=len(panels), col=1)
     return fig
 
 
