@@ -11,7 +11,7 @@ from msa_course.grading import release, source
 from msa_course.grading.tidy import dumps, tidy
 
 ALL = notebooks(COURSE) + notebooks(SOLUTIONS) + notebooks(EXERCISES)
-EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
+EXPLORER_CALL = re.compile(r"\b\w+_(?:explorer|chooser)\(")
 
 
 def ids(paths):

@@ -139,3 +139,14 @@ def test_selfcheck_degrades_to_question_and_folded_answer():
     data = data[0] if isinstance(data, tuple) else data
     assert "<details>" in data["text/html"] and "How <i>many</i>?" in data["text/html"]
     assert data["text/plain"] == "How many?\n(Answer: 3)"
+
+
+def test_figure_widgets_share_one_bundle_module_per_page():
+    """Every explorer's FigureWidget carries the same small loader around plotly's bundle,
+    which the page evaluates once (the browser tests show the plots drawing)."""
+    from msa_course.ui.figurewidget import figure_widget_class
+
+    first, second = figure_widget_class()(), figure_widget_class()()
+    assert first._esm == second._esm and "globalThis[key] ??= import(" in first._esm
+    assert "export default (await globalThis[key]).default" in first._esm
+    assert isinstance(make().figure, figure_widget_class())

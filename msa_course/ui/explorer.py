@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from msa_course import figure_mode
 from msa_course.ui import theme
+from msa_course.ui.figurewidget import figure_widget_class
 
 RenderResult = go.Figure | tuple[go.Figure, str]
 
@@ -49,7 +50,7 @@ class Explorer(widgets.VBox):
         figure, side = self._run()  # defaults must be valid: a failure here is a course bug
         self.side.value = side
         if figure_mode() == "widget":
-            self.figure: go.Figure = go.FigureWidget(figure)
+            self.figure: go.Figure = figure_widget_class()(figure)
             self.figure._msa_last = _plotly_json(figure)
             view: widgets.Widget = self.figure
         else:

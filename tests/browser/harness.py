@@ -48,7 +48,8 @@ LAB_SETTINGS = {
     },
 }
 COURSE_DIRS = ("course", "exercises", "solutions")
-EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
+EXPLORER_SUFFIXES = ("_explorer", "_chooser")
+EXPLORER_CALL = re.compile(r"\b\w+_(?:explorer|chooser)\(")
 
 
 def free_port() -> int:
@@ -227,19 +228,22 @@ def code_sources(nb: dict) -> list[str]:
 
 
 def explorer_calls(nb: dict) -> int:
-    """How many explorers the notebook creates: calls of `*_explorer(`, not definitions."""
+    """How many explorers the notebook creates: calls of `*_explorer(` (and the chapter 04
+    `*_chooser(`, named so by its issue), not definitions."""
     count = 0
     for source in code_sources(nb):
         try:
             tree = ast.parse(source)
         except SyntaxError:  # IPython magics; count textually instead
-            count += len(EXPLORER_CALL.findall(re.sub(r"def\s+\w+_explorer\(", "", source)))
+            count += len(
+                EXPLORER_CALL.findall(re.sub(r"def\s+\w+_(?:explorer|chooser)\(", "", source))
+            )
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                count += name.endswith("_explorer")
+                count += name.endswith(EXPLORER_SUFFIXES)
     return count
 
 
