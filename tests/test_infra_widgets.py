@@ -149,7 +149,7 @@ def test_consolidation_explorer_controls():
     msa_course.setup_notebook()
     ex = consolidation_explorer()
     ex.controls["n_services"].value = 20
-    assert len(ex.figure.data) == 20 + 2 + 2  # services, two capacity lines, bars + NRDC
+    assert len(ex.figure.data) == 20 + 2 + 1  # services, two capacity lines, bars (NRDC is a band)
     dedicated = ex.figure.data[20].y[0]
     ex.controls["server_cores"].value = 8
     assert ex.figure.data[20].y[0] < dedicated  # smaller machines waste less per service

@@ -21,11 +21,10 @@ from msa_course.ui import theme
 
 STRATEGY_COLOURS = [theme.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]
 UNMET_FILL = "rgba(213, 94, 0, 0.45)"  # vermillion, translucent
-NRDC_NOTE = "on-prem<br>(NRDC)"
 METRIC_TITLES = [
     "cost ($)",
     "mean utilisation (%)",
-    "unmet demand (% of core-time)",
+    "unmet (% of core-time)",
 ]
 
 
@@ -215,24 +214,7 @@ def _grid_template(rows: int, bars: bool):
     bar_axes = [axes(n, c) for c in (1, 3, 5)] if bars else []
     if bars:
         fig.update_yaxes(range=[0, 105], row=n, col=3)
-        low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-        fig.add_hrect(
-            y0=low,
-            y1=high,
-            row=n,
-            col=3,
-            fillcolor=theme.PALETTE["grey"],
-            opacity=0.45,
-            line_width=0,
-            layer="below",
-            exclude_empty_subplots=False,
-            annotation=dict(
-                text=f"on-prem, NRDC: {low:.0f}-{high:.0f}%",
-                font=dict(size=12, color=theme.PALETTE["black"]),
-                bgcolor="rgba(255, 255, 255, 0.8)",
-            ),
-            annotation_position="bottom right",
-        )
+        _nrdc_band(fig, n, 3)
         fig.update_xaxes(tickfont=dict(size=11), tickangle=0, row=n)
     return fig.layout.to_plotly_json(), panels, bar_axes
 
@@ -264,28 +246,36 @@ def _bars(results: list[Result], bar_axes) -> list[dict]:
 
 
 def _short(name: str) -> str:
-    """A two-line tick label, "bare metal, sized for the peak" -> "bare metal<br>peak", so
-    five bars fit side by side in a third of the figure without their labels touching."""
+    """A compact tick label, "bare metal, sized for the peak" -> "metal<br>peak", "VMs,
+    autoscaled" -> "VMs", so four bars fit a third of a notebook-width figure; the panels
+    above spell the names out in the same colours."""
     what, _, how = name.partition(", ")
-    how = how.removeprefix("sized for ").removeprefix("the ")
-    return f"{what}<br>{how}" if how else "<br>".join(textwrap.wrap(what, 10))
+    if what == "bare metal" and how:
+        return "metal<br>" + how.removeprefix("sized for ").removeprefix("the ")
+    return "<br>".join(textwrap.wrap(what, 10))
 
 
-def _nrdc_bar() -> dict:
-    """A grey reference bar (consolidation chart; the provisioning figure draws the same
-    range as a band behind its bars): the NRDC's 12-18% for on-premises servers (figures.md §6, [S]),
-    drawn as a range because it is an order of magnitude, not a precise figure."""
+def _nrdc_band(fig: go.Figure, row: int, col: int) -> None:
+    """The NRDC's 12-18% for on-premises servers (figures.md §6, [S]) as a grey band behind a
+    utilisation panel's bars: a range, because it is an order of magnitude, not a figure."""
     low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-    return dict(
-        x=[NRDC_NOTE],
-        y=[(low + high) / 2],
-        error_y=dict(type="data", array=[(high - low) / 2], visible=True),
-        marker=dict(color=theme.PALETTE["grey"]),
-        text=[f"{low:.0f}-{high:.0f}%"],
-        textposition="outside",
-        cliponaxis=False,
-        showlegend=False,
-        hovertemplate="on-premises servers, NRDC (2014, secondary source): %{text}<extra></extra>",
+    fig.add_hrect(
+        y0=low,
+        y1=high,
+        row=row,
+        col=col,
+        fillcolor=theme.PALETTE["grey"],
+        opacity=0.45,
+        line_width=0,
+        layer="below",
+        exclude_empty_subplots=False,
+        annotation=dict(
+            text=f"on-prem, NRDC: {low:.0f}-{high:.0f}%",
+            font=dict(size=12, color=theme.PALETTE["black"]),
+            bgcolor="rgba(255, 255, 255, 0.8)",
+            yanchor="bottom",
+        ),
+        annotation_position="top right",
     )
 
 
@@ -299,8 +289,8 @@ def consolidation_chart(
     fig = make_subplots(
         rows=1,
         cols=2,
-        column_widths=[0.68, 0.32],
-        horizontal_spacing=0.1,
+        column_widths=[0.66, 0.34],
+        horizontal_spacing=0.14,
     )
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
@@ -347,8 +337,9 @@ def consolidation_chart(
         row=1,
         col=2,
     )
-    fig.add_bar(**_nrdc_bar(), row=1, col=2)
+    _nrdc_band(fig, 1, 2)
     fig.update_xaxes(title_text="time (days)", row=1, col=1)
     fig.update_yaxes(title_text="cores (each service's demand, stacked)", row=1, col=1)
     fig.update_yaxes(range=[0, 105], title_text="utilisation of servers bought (%)", row=1, col=2)
+    fig.update_xaxes(tickangle=0, row=1, col=2)
     return fig
