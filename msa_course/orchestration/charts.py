@@ -199,7 +199,7 @@ def autoscaling_chart(
     its request against the target; mean response time from the queueing model."""
     fig = theme.subplots(
         rows=3,
-        titles=("pods", "CPU per pod", "latency"),
+        titles=("pods", "CPU per pod (% of its request)", "mean latency (M/M/1 model)"),
         height=680,
         shared_xaxes=True,
         vertical_spacing=0.08,
@@ -209,7 +209,7 @@ def autoscaling_chart(
         go.Scatter(
             x=minutes,
             y=needed,
-            name="pods needed at the target",
+            name="pods needed",
             line=dict(color=theme.PALETTE["grey"], width=2),
             fill="tozeroy",
             fillcolor="rgba(153,153,153,0.2)",
@@ -255,7 +255,7 @@ def autoscaling_chart(
         go.Scatter(
             x=minutes,
             y=utilization,
-            name="CPU per pod (% of request)",
+            name="CPU per pod",
             line=dict(color=theme.PALETTE["orange"], width=3),
         ),
         row=2,
@@ -282,12 +282,15 @@ def autoscaling_chart(
         row=3,
         col=1,
     )
-    _title_and_legend_on_top(fig, title, legend_rows=2)
+    _title_and_legend_on_top(fig, title, legend_rows=3)  # 3 rows in a notebook-wide figure
     fig.update_yaxes(title_text="pods", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="CPU (% of request)", rangemode="tozero", row=2, col=1)
-    ticks = [10, 20, 30, 40, 50, 100, 200, 500, 1000, 2000]  # log axis, labelled in plain ms
-    fig.update_yaxes(
-        title_text="mean latency (ms)", type="log", tickvals=ticks, ticktext=ticks, row=3, col=1
-    )
+    fig.update_yaxes(title_text="% of request", rangemode="tozero", row=2, col=1)
+    shown = [v for v in latency_ms if v is not None]
+    if shown and max(shown) > 10 * min(shown):  # an overload: seconds next to milliseconds
+        ticks = [10, 20, 50, 100, 200, 500, 1000, 2000]
+        fig.update_yaxes(type="log", tickvals=ticks, ticktext=ticks, row=3, col=1)
+    else:
+        fig.update_yaxes(type="linear", rangemode="tozero", row=3, col=1)
+    fig.update_yaxes(title_text="ms", row=3, col=1)
     fig.update_xaxes(title_text="simulated time (minutes)", row=3, col=1)
     return fig
