@@ -174,8 +174,13 @@ def self_healing_chart(
         col=1,
     )
     _title_and_legend_on_top(fig, title, legend_rows=1)
-    fig.update_yaxes(title_text="pods", range=[0, top + 1], row=1, col=1)  # room for labels
-    fig.update_yaxes(title_text="count", rangemode="tozero", row=2, col=1)
+    # whole-number ticks: pods and restarts are counts
+    fig.update_yaxes(
+        title_text="pods", range=[0, top + 1], dtick=max(1, (top + 1) // 6), row=1, col=1
+    )
+    fig.update_yaxes(
+        title_text="count", range=[0, high * 1.1], dtick=max(1, round(high / 5)), row=2, col=1
+    )
     fig.update_xaxes(title_text="simulated time (minutes)", row=2, col=1)
     if end_min is not None:
         fig.update_xaxes(range=[0, end_min])
