@@ -161,11 +161,20 @@ def requested_to_capacity_ratio(
 
 def _balance(requested: Sequence[int], allocatable: Sequence[int]) -> int:
     """int64((1 - std) * 100) over the usage fractions (capped at 1) of resources a node has."""
-    fractions = [
-        min(req / alloc, 1.0)
-        for req, alloc in zip(requested, allocatable, strict=True)
-        if alloc != 0
-    ]
+    return fraction_balance(
+        [
+            min(req / alloc, 1.0)
+            for req, alloc in zip(requested, allocatable, strict=True)
+            if alloc != 0
+        ]
+    )
+
+
+def fraction_balance(fractions: Sequence[float]) -> int:
+    """int64((1 - std) * 100) over usage fractions, in upstream's float order of operations.
+
+    Split out of `_balance` so the scheduler's one-node rescoring runs this exact code.
+    """
     std = 0.0
     if len(fractions) == 2:
         std = abs((fractions[0] - fractions[1]) / 2)

@@ -47,6 +47,7 @@ from msa_course.orchestration.plugins import (
     check_resources,
     check_shape,
     fits_request,
+    fraction_balance,
     go_div,
     go_round,
     is_scalar,
@@ -188,6 +189,9 @@ class _Base:
         self.index = {name: i for i, name in enumerate(names)}
         self.rng = np.random.default_rng(seed)
         self.next_start = 0
+        self.want = num_feasible_nodes_to_find(
+            len(names), self.profile.percentage_of_nodes_to_score
+        )
         self.bound: dict[str, tuple[str, Pod]] = {}  # pod key -> (node name, pod)
 
     def _node_index(self, node_name: str) -> int:
@@ -198,24 +202,23 @@ class _Base:
     def _candidates(self, feasible: np.ndarray) -> np.ndarray:
         """Feasible node indices the search reaches, in search order; advances the start."""
         n = len(self.nodes)
-        want = num_feasible_nodes_to_find(n, self.profile.percentage_of_nodes_to_score)
         found = np.flatnonzero(feasible)
         split = np.searchsorted(found, self.next_start)
         ordered = np.concatenate([found[split:], found[:split]])
-        if len(ordered) >= want and want < n:
-            ordered = ordered[:want]
+        if len(ordered) >= self.want and self.want < n:
+            ordered = ordered[: self.want]
             processed = (ordered[-1] - self.next_start) % n + 1
         else:
             processed = n
         self.next_start = int((self.next_start + processed) % n)
         return ordered
 
-    def _pick(self, candidates: np.ndarray, totals: np.ndarray) -> int:
-        """The top-scoring candidate; among ties a uniform draw (selectHost)."""
-        top = np.flatnonzero(totals == totals.max())
+    def _top(self, totals: np.ndarray) -> int:
+        """Position of the top score in `totals`; among ties a uniform draw (selectHost)."""
+        top = (totals == totals[totals.argmax()]).nonzero()[0]
         if len(top) == 1:
-            return int(candidates[top[0]])
-        return int(candidates[top[self.rng.integers(len(top))]])
+            return int(top[0])
+        return int(top[self.rng.integers(len(top))])
 
     def schedule(self, pods: Iterable[Pod]) -> list[Decision]:
         """Schedule pods one at a time in order, as the scheduling queue would (FIFO at equal
@@ -320,21 +323,47 @@ class PlainScheduler(_Base):
         if len(candidates) == 1:
             return self._finish(pod, int(candidates[0]), "", 1)
         totals = np.array([self.score(pod, int(i)) for i in candidates])
-        return self._finish(pod, self._pick(candidates, totals), "", len(candidates))
+        return self._finish(pod, int(candidates[self._top(totals)]), "", len(candidates))
+
+
+class _Shape:
+    """One distinct pod request and, per node, whether it passes Filter and its Score.
+
+    Both stay valid until the node changes; `stale` lists nodes changed since, rescored the
+    next time a pod of this shape is scheduled (a Deployment's replicas share one shape).
+    """
+
+    __slots__ = (
+        "real",
+        "scoring",
+        "real_items",
+        "scoring_items",
+        "asked",
+        "fit_cols",
+        "balanced_cols",
+        "balanced_skip",
+        "feasible",
+        "scores",
+        "n_feasible",
+        "stale",
+        "pending",
+    )
 
 
 class Scheduler(_Base):
     """kube-scheduler over a node list, every plugin computed for all nodes at once (numpy).
 
-    Per resource it keeps one array over nodes of allocatable, free room (allocatable minus
-    real requests, for Filter), real requests (BalancedAllocation) and requests with the
-    100m/200Mi defaults (NodeResourcesFit scoring). A node's score depends only on that
-    node and the pod's requests, so scores are cached per distinct request (a Deployment's
-    replicas share one) and only nodes changed since are recomputed.
+    Per resource it keeps, over nodes, allocatable, real requests (Filter and
+    BalancedAllocation) and requests with the 100m/200Mi defaults (NodeResourcesFit scoring),
+    as Python lists: binding a pod changes one node, which plain ints update fastest. A
+    node's Filter result and Score depend only on that node and the pod's requests, so they
+    are cached per distinct request as arrays over nodes; after a bind only that node is
+    recomputed (in plain ints), and only when a pod of that shape comes next. A new shape,
+    or one with many changed nodes, is computed for all nodes with numpy.
     """
 
-    CACHE_SIZE = 64  # distinct pod shapes whose scores are kept
-    SCALAR_ROWS = 16  # below this many changed nodes, rescore them one by one
+    CACHE_SIZE = 64  # distinct pod shapes whose results are kept
+    SCALAR_ROWS = 48  # above this many changed nodes, recompute the shape with numpy
 
     def __init__(self, nodes: Sequence[Node], profile: Profile | None = None, seed: int | None = 0):
         super().__init__(nodes, profile, seed)
@@ -343,64 +372,242 @@ class Scheduler(_Base):
         for node in self.nodes:
             names.update(k for k in node.allocatable if k != "pods")
         names.update(name for name, _ in (*p.resources, *p.balanced_resources))
+        n = len(self.nodes)
         self.resources: list[str] = []
         self._columns: dict[str, int] = {}
-        n = len(self.nodes)
-        self.allocatable = np.zeros((0, n), dtype=np.int64)  # [resource, node]
-        self.requested = np.zeros((0, n), dtype=np.int64)
-        self.non_zero = np.zeros((0, n), dtype=np.int64)
+        self._alloc: list[list[int]] = []  # [resource][node]
+        self._req: list[list[int]] = []
+        self._nz: list[list[int]] = []
         for name in sorted(names):
             self._add_column(name)
         for i, node in enumerate(self.nodes):
             for name, amount in node.allocatable.items():
                 if name != "pods":
-                    self.allocatable[self._columns[name], i] = amount
-        self.free = self.allocatable.copy()
-        self.pods_left = np.array([n.allocatable["pods"] for n in self.nodes], dtype=np.int64)
-        self.pod_count = np.zeros(n, dtype=np.int64)
-        self.blocked = np.array([_condition_reason(node) is not None for node in self.nodes])
-        self._vectors: dict[tuple[int, int], tuple] = {}
-        self._scores: dict[bytes, tuple[np.ndarray, set[int]]] = {}
+                    self._alloc[self._columns[name]][i] = amount
+        self._max_pods = [node.allocatable["pods"] for node in self.nodes]
+        self._count = [0] * n
+        self._blocked = [_condition_reason(node) is not None for node in self.nodes]
+        self._version = 0  # bumped on every change of node state
+        self._snapshot: tuple[int, dict[str, np.ndarray]] | None = None
+        self._shapes: dict[tuple, _Shape] = {}
+        self._current: tuple[Pod | None, _Shape | None] = (None, None)
 
     def _add_column(self, name: str) -> None:
         """A resource first seen in a pod's request starts at 0 on every node."""
+        n = len(self.nodes)
+        self._columns[name] = len(self.resources)
         self.resources.append(name)
-        self._columns[name] = len(self.resources) - 1
-        pad = np.zeros((1, len(self.nodes)), dtype=np.int64)
-        for attr in ("allocatable", "requested", "non_zero", "free"):
-            if hasattr(self, attr):
-                setattr(self, attr, np.vstack([getattr(self, attr), pad]))
-        self._scores = {}
+        for table in (self._alloc, self._req, self._nz):
+            table.append([0] * n)
+        self._shapes = {}
+        self._current = (None, None)
+        self._version = getattr(self, "_version", 0) + 1
 
-    def _pod_vectors(self, pod: Pod) -> tuple[np.ndarray, np.ndarray]:
-        """(real, scoring) request vectors; pods made from one template share the result."""
-        key = (id(pod.containers), id(pod.init_containers))
-        hit = self._vectors.get(key)
-        if hit is not None and hit[0] is pod.containers and hit[1] is pod.init_containers:
-            if len(hit[2]) == len(self.resources):
-                return hit[2], hit[3]
+    # --- numpy views of the state, for vectorised scoring and for charts --------------------
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """The state as numpy arrays [resource, node] / [node], rebuilt when it changed."""
+        if self._snapshot is None or self._snapshot[0] != self._version:
+            alloc = np.array(self._alloc, dtype=np.int64).reshape(len(self.resources), -1)
+            req = np.array(self._req, dtype=np.int64).reshape(alloc.shape)
+            count = np.array(self._count, dtype=np.int64)
+            arrays = {
+                "allocatable": alloc,
+                "requested": req,
+                "non_zero": np.array(self._nz, dtype=np.int64).reshape(alloc.shape),
+                "free": alloc - req,
+                "pod_count": count,
+                "pods_left": np.array(self._max_pods, dtype=np.int64) - count,
+                "blocked": np.array(self._blocked, dtype=bool),
+            }
+            self._snapshot = (self._version, arrays)
+        return self._snapshot[1]
+
+    @property
+    def allocatable(self) -> np.ndarray:
+        """Allocatable per [resource, node] (rows in `resources` order)."""
+        return self._arrays()["allocatable"]
+
+    @property
+    def requested(self) -> np.ndarray:
+        """What bound pods request per [resource, node]: what Filter and BalancedAllocation see."""
+        return self._arrays()["requested"]
+
+    @property
+    def non_zero(self) -> np.ndarray:
+        """Requests per [resource, node] with the 100m/200Mi scoring defaults."""
+        return self._arrays()["non_zero"]
+
+    @property
+    def free(self) -> np.ndarray:
+        """Allocatable minus requested per [resource, node]."""
+        return self._arrays()["free"]
+
+    @property
+    def pod_count(self) -> np.ndarray:
+        """Pods bound per node."""
+        return self._arrays()["pod_count"]
+
+    @property
+    def pods_left(self) -> np.ndarray:
+        """Allocatable pods minus pods bound, per node."""
+        return self._arrays()["pods_left"]
+
+    @property
+    def blocked(self) -> np.ndarray:
+        """Per node: cordoned, NotReady or unreachable (filtered out whatever the pod)."""
+        return self._arrays()["blocked"]
+
+    # --- pod shapes --------------------------------------------------------------------------
+
+    def _shape_of(self, pod: Pod) -> _Shape:
+        """The cached shape of a pod's requests (the pod being scheduled is remembered)."""
+        if self._current[0] is pod:
+            return self._current[1]
+        key = (
+            tuple(tuple(c.requests.items()) for c in pod.containers),
+            tuple((c.restart_policy, tuple(c.requests.items())) for c in pod.init_containers),
+        )
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._new_shape(pod)
+            if len(self._shapes) >= self.CACHE_SIZE:
+                self._shapes.pop(next(iter(self._shapes)))
+            self._shapes[key] = shape
+        self._current = (pod, shape)
+        return shape
+
+    def _new_shape(self, pod: Pod) -> _Shape:
         real_map, scoring_map = pod.requests(), pod.scoring_requests()
         for name in (*real_map, *scoring_map):
             if name not in self._columns:
                 self._add_column(name)
-        real = np.zeros(len(self.resources), dtype=np.int64)
-        scoring = np.zeros(len(self.resources), dtype=np.int64)
+        s = _Shape()
+        s.real = np.zeros(len(self.resources), dtype=np.int64)
+        s.scoring = np.zeros(len(self.resources), dtype=np.int64)
         for name, amount in real_map.items():
-            real[self._columns[name]] = amount
+            s.real[self._columns[name]] = amount
         for name, amount in scoring_map.items():
-            scoring[self._columns[name]] = amount
-        self._vectors[key] = (pod.containers, pod.init_containers, real, scoring)
-        return real, scoring
+            s.scoring[self._columns[name]] = amount
+        real, scoring = s.real.tolist(), s.scoring.tolist()
+        s.real_items = [(self._req[j], a) for j, a in enumerate(real) if a]
+        s.scoring_items = [(self._nz[j], a) for j, a in enumerate(scoring) if a]
+        s.asked = [(self._alloc[j], self._req[j], a) for j, a in enumerate(real) if a > 0]
+        p = self.profile
+        s.fit_cols = [
+            (self._alloc[j], self._nz[j], scoring[j], weight)
+            for j, weight in ((self._columns[name], w) for name, w in p.resources)
+            if not (scoring[j] == 0 and is_scalar(self.resources[j]))
+        ]
+        s.balanced_cols = [
+            (self._alloc[j], self._req[j], real[j])
+            for j in (self._columns[name] for name, _w in p.balanced_resources)
+            if not (real[j] == 0 and is_scalar(self.resources[j]))
+        ]
+        # PreScore: a pod requesting none of the balanced resources is skipped (score 0)
+        s.balanced_skip = p.balanced_allocation is None or not any(a for _, _, a in s.balanced_cols)
+        s.stale = set()
+        s.pending = (-1, "")
+        self._recompute(s)
+        return s
+
+    def _pod_vectors(self, pod: Pod) -> tuple[np.ndarray, np.ndarray]:
+        """(real, scoring) request vectors over `resources`."""
+        shape = self._shape_of(pod)
+        return shape.real, shape.scoring
+
+    def _recompute(self, s: _Shape) -> None:
+        """Filter and Score for every node, with numpy."""
+        a = self._arrays()
+        feasible = ~a["blocked"] & (a["pods_left"] > 0)
+        for j in np.flatnonzero(s.real > 0):
+            feasible &= s.real[j] <= a["free"][j]
+        s.feasible = feasible
+        s.n_feasible = int(feasible.sum())
+        s.scores = self._score_rows(slice(None), s.real, s.scoring)
+        s.stale.clear()
+
+    def _refresh(self, s: _Shape) -> None:
+        """Bring a shape's cached Filter and Score up to date on the nodes changed since."""
+        if len(s.stale) > self.SCALAR_ROWS:
+            self._recompute(s)
+            return
+        feasible, scores = s.feasible, s.scores
+        for i in s.stale:
+            fits = self._fits(s, i)
+            if fits != feasible[i]:
+                feasible[i] = fits
+                s.n_feasible += 1 if fits else -1
+            if fits:
+                scores[i] = self._score_node(s, i)
+        s.stale.clear()
+
+    def _fits(self, s: _Shape, i: int) -> bool:
+        """The Filter plugins for one node, in plain ints."""
+        if self._blocked[i] or self._count[i] >= self._max_pods[i]:
+            return False
+        for alloc, req, amount in s.asked:
+            if amount > alloc[i] - req[i]:
+                return False
+        return True
+
+    def _score_node(self, s: _Shape, i: int) -> int:
+        """One node's weighted Score total in plain ints: cheaper than numpy for a few nodes."""
+        p = self.profile
+        num = den = 0
+        if p.strategy == "LeastAllocated":
+            for alloc, nz, amount, weight in s.fit_cols:
+                a = alloc[i]
+                if a:
+                    r = nz[i] + amount
+                    num += 0 if r > a else (a - r) * MAX_NODE_SCORE // a * weight
+                    den += weight
+            total = num // den if den else 0
+        elif p.strategy == "MostAllocated":
+            for alloc, nz, amount, weight in s.fit_cols:
+                a = alloc[i]
+                if a:
+                    num += min(nz[i] + amount, a) * MAX_NODE_SCORE // a * weight
+                    den += weight
+            total = num // den if den else 0
+        else:
+            req, allocs, weights = [], [], []
+            for alloc, nz, amount, weight in s.fit_cols:
+                req.append(nz[i] + amount)
+                allocs.append(alloc[i])
+                weights.append(weight)
+            total = requested_to_capacity_ratio(req, allocs, weights, p.shape)
+        total *= p.fit_weight
+        if s.balanced_skip:
+            return total
+        before, after = [], []
+        for alloc, req, amount in s.balanced_cols:
+            a = alloc[i]
+            if a:
+                r = req[i]
+                before.append(min(r / a, 1.0))
+                after.append(min((r + amount) / a, 1.0))
+        score = fraction_balance(after)
+        if p.balanced_allocation == "v1.36":
+            half = MAX_NODE_SCORE // 2
+            score = half + (half + score - fraction_balance(before)) // 2
+        return total + p.balanced_weight * score
+
+    # --- binding and node state --------------------------------------------------------------
 
     def _account(self, i: int, pod: Pod, sign: int) -> None:
-        real, scoring = self._pod_vectors(pod)
-        self.requested[:, i] += sign * real
-        self.free[:, i] -= sign * real
-        self.non_zero[:, i] += sign * scoring
-        self.pod_count[i] += sign
-        self.pods_left[i] -= sign
-        for _scores, stale in self._scores.values():
-            stale.add(i)
+        s = self._shape_of(pod)
+        for column, amount in s.real_items:
+            column[i] += sign * amount
+        for column, amount in s.scoring_items:
+            column[i] += sign * amount
+        self._count[i] += sign
+        self._changed(i)
+
+    def _changed(self, i: int) -> None:
+        self._version += 1
+        for shape in self._shapes.values():
+            shape.stale.add(i)
 
     def set_node(
         self,
@@ -420,94 +627,65 @@ class Scheduler(_Base):
             node.reachable = reachable
         if unschedulable is not None:
             node.unschedulable = unschedulable
-        self.blocked[i] = _condition_reason(node) is not None
+        self._blocked[i] = _condition_reason(node) is not None
+        self._changed(i)
+
+    # --- scheduling --------------------------------------------------------------------------
 
     def schedule_one(self, pod: Pod) -> Decision:
-        real, scoring = self._pod_vectors(pod)
-        asked = np.flatnonzero(real > 0)
-        feasible = ~self.blocked & (self.pods_left > 0)
-        for j in asked:
-            feasible &= real[j] <= self.free[j]
-        candidates = self._candidates(feasible)
-        if len(candidates) == 0:
-            return self._finish(pod, None, self._failure_message(real, asked), 0)
-        if len(candidates) == 1:
-            return self._finish(pod, int(candidates[0]), "", 1)
-        totals = self._cached_scores(real, scoring)[candidates]
-        return self._finish(pod, self._pick(candidates, totals), "", len(candidates))
+        s = self._shape_of(pod)
+        if s.stale:
+            self._refresh(s)
+        n = len(self.nodes)
+        if s.n_feasible == 0:
+            return self._finish(pod, None, self._failure_message(s), 0)
+        if s.n_feasible < n:
+            candidates = self._candidates(s.feasible)
+            if len(candidates) == 1:
+                return self._finish(pod, int(candidates[0]), "", 1)
+            chosen = int(candidates[self._top(s.scores[candidates])])
+            return self._finish(pod, chosen, "", len(candidates))
+        # Every node passes Filter: the search takes `want` nodes from where the last stopped.
+        start = self.next_start
+        count = min(self.want, n)
+        end = start + count
+        self.next_start = end % n
+        if count == 1:
+            return self._finish(pod, start, "", 1)
+        if end <= n:
+            totals = s.scores[start:end]
+        else:
+            totals = np.concatenate((s.scores[start:], s.scores[: end - n]))
+        return self._finish(pod, (start + self._top(totals)) % n, "", count)
 
-    def _failure_message(self, real: np.ndarray, asked: np.ndarray) -> str:
-        reasons = [_condition_reason(n) for n, b in zip(self.nodes, self.blocked, strict=True) if b]
-        open_ = ~self.blocked
-        reasons += ["Too many pods"] * int((open_ & (self.pods_left <= 0)).sum())
-        for j in asked:
-            short = open_ & (real[j] > self.free[j])
+    def _failure_message(self, s: _Shape) -> str:
+        """The Pending message; the same until some node changes."""
+        if s.pending[0] == self._version:
+            return s.pending[1]
+        a = self._arrays()
+        blocked = a["blocked"]
+        reasons = [_condition_reason(n) for n, b in zip(self.nodes, blocked, strict=True) if b]
+        open_ = ~blocked
+        reasons += ["Too many pods"] * int((open_ & (a["pods_left"] <= 0)).sum())
+        for j in np.flatnonzero(s.real > 0):
+            short = open_ & (s.real[j] > a["free"][j])
             reasons += [f"Insufficient {self.resources[j]}"] * int(short.sum())
-        return fit_error_message(len(self.nodes), reasons)
+        message = fit_error_message(len(self.nodes), reasons)
+        s.pending = (self._version, message)
+        return message
 
-    def _cached_scores(self, real: np.ndarray, scoring: np.ndarray) -> np.ndarray:
-        key = real.tobytes() + scoring.tobytes()
-        entry = self._scores.get(key)
-        if entry is None:
-            if len(self._scores) >= self.CACHE_SIZE:
-                self._scores.pop(next(iter(self._scores)))
-            entry = (self._score_rows(slice(None), real, scoring), set())
-            self._scores[key] = entry
-        elif len(entry[1]) <= self.SCALAR_ROWS:
-            for i in entry[1]:
-                entry[0][i] = self._score_node(i, real, scoring)
-            entry[1].clear()
-        else:
-            rows = np.fromiter(entry[1], dtype=np.int64, count=len(entry[1]))
-            entry[0][rows] = self._score_rows(rows, real, scoring)
-            entry[1].clear()
-        return entry[0]
-
-    def _score_node(self, i: int, real: np.ndarray, scoring: np.ndarray) -> int:
-        """One node's total with the plain plugin functions: cheaper than numpy for a few rows."""
-        p = self.profile
-        non_zero = self.non_zero[:, i].tolist()
-        requested = self.requested[:, i].tolist()
-        allocatable = self.allocatable[:, i].tolist()
-        req, alloc, weights = [], [], []
-        for name, weight in p.resources:
-            j = self._columns[name]
-            pod = int(scoring[j])
-            if pod == 0 and is_scalar(name):
-                continue
-            req.append(non_zero[j] + pod)
-            alloc.append(allocatable[j])
-            weights.append(weight)
-        if p.strategy == "LeastAllocated":
-            total = least_allocated(req, alloc, weights)
-        elif p.strategy == "MostAllocated":
-            total = most_allocated(req, alloc, weights)
-        else:
-            total = requested_to_capacity_ratio(req, alloc, weights, p.shape)
-        total *= p.fit_weight
-        if p.balanced_allocation is None:
-            return total
-        before, pods, alloc = [], [], []
-        for name, _weight in p.balanced_resources:
-            j = self._columns[name]
-            pod = int(real[j])
-            if pod == 0 and is_scalar(name):
-                continue
-            before.append(requested[j])
-            pods.append(pod)
-            alloc.append(allocatable[j])
-        ba = balanced_allocation(before, pods, alloc, p.balanced_allocation)
-        return total + p.balanced_weight * ba
+    # --- vectorised scoring ------------------------------------------------------------------
 
     def _score_rows(self, rows, real: np.ndarray, scoring: np.ndarray) -> np.ndarray:
         """Weighted total of the Score plugins for the given nodes (a slice or indices)."""
         p = self.profile
-        total = p.fit_weight * self._fit_scores(rows, scoring)
+        a = self._arrays()
+        total = p.fit_weight * self._fit_scores(a, rows, scoring)
         if p.balanced_allocation is not None:
-            total = total + p.balanced_weight * self._balanced_scores(rows, real)
+            total = total + p.balanced_weight * self._balanced_scores(a, rows, real)
         return total
 
-    def _columns_for(self, rows, pod: np.ndarray, node_requested: np.ndarray, resources):
+    def _columns_for(self, a, rows, pod: np.ndarray, node_requested: np.ndarray, resources):
         """Per resource scored for this pod: (requested incl. the pod, allocatable, pod, weight).
 
         A scalar resource the pod does not request is left out for every node; a resource a
@@ -519,14 +697,14 @@ class Scheduler(_Base):
             if pod[j] == 0 and is_scalar(name):
                 continue
             out.append(
-                (node_requested[j, rows] + pod[j], self.allocatable[j, rows], pod[j], weight)
+                (node_requested[j, rows] + pod[j], a["allocatable"][j, rows], pod[j], weight)
             )
         return out
 
-    def _fit_scores(self, rows, pod: np.ndarray) -> np.ndarray:
+    def _fit_scores(self, a, rows, pod: np.ndarray) -> np.ndarray:
         p = self.profile
         num = den = 0
-        for req, alloc, _pod, weight in self._columns_for(rows, pod, self.non_zero, p.resources):
+        for req, alloc, _pod, weight in self._columns_for(a, rows, pod, a["non_zero"], p.resources):
             has = alloc > 0
             safe = np.where(has, alloc, 1)
             if p.strategy == "LeastAllocated":
@@ -561,10 +739,10 @@ class Scheduler(_Base):
         interpolated = s0 + np.sign(top) * (np.abs(top) // np.maximum(u1 - u0, 1))  # Go's /
         return np.where(i == 0, s[0], np.where(i >= len(u), s[-1], interpolated))
 
-    def _balanced_scores(self, rows, pod: np.ndarray) -> np.ndarray:
+    def _balanced_scores(self, a, rows, pod: np.ndarray) -> np.ndarray:
         p = self.profile
         size = len(self.nodes) if isinstance(rows, slice) else len(rows)
-        cols = self._columns_for(rows, pod, self.requested, p.balanced_resources)
+        cols = self._columns_for(a, rows, pod, a["requested"], p.balanced_resources)
         if not any(pod_amount for _r, _a, pod_amount, _w in cols):
             return np.zeros(size, dtype=np.int64)  # best-effort pod: PreScore returns Skip
         after = _balance([(r, a) for r, a, _p, _w in cols], size)
