@@ -201,16 +201,19 @@ class _Base:
 
     def _candidates(self, feasible: np.ndarray) -> np.ndarray:
         """Feasible node indices the search reaches, in search order; advances the start."""
-        n = len(self.nodes)
+        n, start, want = len(self.nodes), self.next_start, self.want
         found = np.flatnonzero(feasible)
-        split = np.searchsorted(found, self.next_start)
-        ordered = np.concatenate([found[split:], found[:split]])
-        if len(ordered) >= self.want and self.want < n:
-            ordered = ordered[: self.want]
-            processed = (ordered[-1] - self.next_start) % n + 1
+        split = int(found.searchsorted(start))
+        if want < n and len(found) - split >= want:
+            ordered = found[split : split + want]  # the search stops before wrapping around
         else:
-            processed = n
-        self.next_start = int((self.next_start + processed) % n)
+            ordered = np.concatenate((found[split:], found[:split]))
+            if want < n and len(ordered) >= want:
+                ordered = ordered[:want]
+            else:
+                self.next_start = start  # it went all the way round
+                return ordered
+        self.next_start = (start + (int(ordered[-1]) - start) % n + 1) % n
         return ordered
 
     def _top(self, totals: np.ndarray) -> int:
@@ -329,8 +332,10 @@ class PlainScheduler(_Base):
 class _Shape:
     """One distinct pod request and, per node, whether it passes Filter and its Score.
 
-    Both stay valid until the node changes; `stale` lists nodes changed since, rescored the
+    Both stay valid until the node changes; `stale` lists nodes changed since, redone the
     next time a pod of this shape is scheduled (a Deployment's replicas share one shape).
+    `memo` maps a node state (Scheduler._state) to its result, -1 for filtered out: nodes
+    of one pool pass through the same states, so most redone nodes are a lookup.
     """
 
     __slots__ = (
@@ -346,6 +351,7 @@ class _Shape:
         "scores",
         "n_feasible",
         "stale",
+        "memo",
         "pending",
     )
 
@@ -364,6 +370,7 @@ class Scheduler(_Base):
 
     CACHE_SIZE = 64  # distinct pod shapes whose results are kept
     SCALAR_ROWS = 48  # above this many changed nodes, recompute the shape with numpy
+    MEMO_SIZE = 1 << 16  # node states remembered per shape
 
     def __init__(self, nodes: Sequence[Node], profile: Profile | None = None, seed: int | None = 0):
         super().__init__(nodes, profile, seed)
@@ -387,6 +394,7 @@ class Scheduler(_Base):
         self._max_pods = [node.allocatable["pods"] for node in self.nodes]
         self._count = [0] * n
         self._blocked = [_condition_reason(node) is not None for node in self.nodes]
+        self._state = [self._node_state(i) for i in range(n)]
         self._version = 0  # bumped on every change of node state
         self._snapshot: tuple[int, dict[str, np.ndarray]] | None = None
         self._shapes: dict[tuple, _Shape] = {}
@@ -401,7 +409,19 @@ class Scheduler(_Base):
             table.append([0] * n)
         self._shapes = {}
         self._current = (None, None)
-        self._version = getattr(self, "_version", 0) + 1
+        if hasattr(self, "_state"):
+            self._state = [self._node_state(i) for i in range(n)]
+            self._version += 1
+
+    def _node_state(self, i: int) -> tuple:
+        """Everything Filter and Score read of node i: equal states give equal results."""
+        return (
+            self._blocked[i],
+            self._max_pods[i] - self._count[i],
+            *(column[i] for column in self._alloc),
+            *(column[i] for column in self._req),
+            *(column[i] for column in self._nz),
+        )
 
     # --- numpy views of the state, for vectorised scoring and for charts --------------------
 
@@ -507,6 +527,7 @@ class Scheduler(_Base):
         # PreScore: a pod requesting none of the balanced resources is skipped (score 0)
         s.balanced_skip = p.balanced_allocation is None or not any(a for _, _, a in s.balanced_cols)
         s.stale = set()
+        s.memo = {}
         s.pending = (-1, "")
         self._recompute(s)
         return s
@@ -532,14 +553,21 @@ class Scheduler(_Base):
         if len(s.stale) > self.SCALAR_ROWS:
             self._recompute(s)
             return
-        feasible, scores = s.feasible, s.scores
+        feasible, scores, memo = s.feasible, s.scores, s.memo
+        if len(memo) > self.MEMO_SIZE:
+            memo.clear()
         for i in s.stale:
-            fits = self._fits(s, i)
+            state = self._state[i]
+            score = memo.get(state)
+            if score is None:
+                score = self._score_node(s, i) if self._fits(s, i) else -1
+                memo[state] = score
+            fits = score >= 0
             if fits != feasible[i]:
                 feasible[i] = fits
                 s.n_feasible += 1 if fits else -1
             if fits:
-                scores[i] = self._score_node(s, i)
+                scores[i] = score
         s.stale.clear()
 
     def _fits(self, s: _Shape, i: int) -> bool:
@@ -605,6 +633,7 @@ class Scheduler(_Base):
         self._changed(i)
 
     def _changed(self, i: int) -> None:
+        self._state[i] = self._node_state(i)
         self._version += 1
         for shape in self._shapes.values():
             shape.stale.add(i)
@@ -637,6 +666,7 @@ class Scheduler(_Base):
         if s.stale:
             self._refresh(s)
         n = len(self.nodes)
+        start = self.next_start
         if s.n_feasible == 0:
             return self._finish(pod, None, self._failure_message(s), 0)
         if s.n_feasible < n:
@@ -646,7 +676,6 @@ class Scheduler(_Base):
             chosen = int(candidates[self._top(s.scores[candidates])])
             return self._finish(pod, chosen, "", len(candidates))
         # Every node passes Filter: the search takes `want` nodes from where the last stopped.
-        start = self.next_start
         count = min(self.want, n)
         end = start + count
         self.next_start = end % n
