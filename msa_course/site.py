@@ -159,6 +159,8 @@ def _static_outputs(nb) -> None:
     needs a kernel), and plotly's HTML rather than its JupyterLab-only mimetype."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
+        if cell.metadata.get("jupyter", {}).get("source_hidden"):
+            cell.metadata["transient"] = {"remove_source": True}  # as JupyterLab collapses it
         for output in cell.get("outputs", []):
             data = output.get("data")
             if not data:

@@ -189,3 +189,18 @@ def test_tidy_keeps_ids_stable_and_unique():
         "source": "xy",
     }
     assert dumps(tidy(out)) == dumps(out)
+
+
+def test_tidy_folds_self_check_code_which_holds_the_answer():
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": "selfcheck.numeric('How many?', 4)", "metadata": {}},
+            {"cell_type": "code", "source": "layer_map_explorer()", "metadata": {}},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    first, second = tidy(nb)["cells"]
+    assert first["metadata"] == {"jupyter": {"source_hidden": True}}
+    assert second["metadata"] == {}

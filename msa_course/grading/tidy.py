@@ -1,5 +1,9 @@
 """Notebooks are code: stored without outputs, execution counts or widget state, with one
-canonical metadata dict and stable cell ids, so diffs show only what an author changed."""
+canonical metadata dict and stable cell ids, so diffs show only what an author changed.
+
+Self-check cells are stored with their code collapsed (`jupyter.source_hidden`): the code
+holds the answer, and a learner should meet the question first. A click expands it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ CANONICAL_METADATA = {
 }
 _ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 _KEEP_CELL_METADATA = ("nbgrader", "editable", "deletable", "tags")
+_SELFCHECK = re.compile(r"\bselfcheck\.(choice|numeric|short)\(")
 
 
 def tidy(nb: dict) -> dict:
@@ -28,6 +33,8 @@ def tidy(nb: dict) -> dict:
             for k in _KEEP_CELL_METADATA
             if k in cell.get("metadata", {})
         }
+        if cell["cell_type"] == "code" and _SELFCHECK.search(source):
+            meta["jupyter"] = {"source_hidden": True}
         new["metadata"] = meta
         new["source"] = source
         if cell["cell_type"] == "code":

@@ -40,6 +40,7 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
     fig.update_layout(
         barmode="stack",
         showlegend=True,
+        legend=dict(title_text="group (in the source)", y=-0.02, yanchor="top"),
         bargap=0.08,
         xaxis=dict(visible=False, range=[0, 1]),
         yaxis=dict(
