@@ -47,6 +47,7 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
             categoryorder="array",
             categoryarray=[x.name for x in LAYERS],
             showticklabels=False,
+            ticks="",
             title_text="",
         ),
     )
