@@ -28,7 +28,18 @@ def model_label(model: str) -> str:
 def _column_title(model: str) -> str:
     you = len(resp.layers_by(model, "you"))
     shared = len(resp.layers_by(model, "shared"))
-    return f"{model_label(model)}<br><sub>you {you} · shared {shared}</sub>"
+    small = "<span style='font-size:12px'>"
+    return f"{model_label(model)}<br>{small}you {you}</span><br>{small}shared {shared}</span>"
+
+
+def _two_lines(label: str, width: int) -> str:
+    """A label longer than `width` characters, broken at the space nearest its middle, so
+    neighbouring labels do not run into each other in a notebook-width figure."""
+    if len(label) <= width or " " not in label:
+        return label
+    spaces = [i for i, ch in enumerate(label) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:cut]}<br>{label[cut + 1 :]}"
 
 
 def responsibility_grid(
@@ -64,7 +75,7 @@ def responsibility_grid(
     fig.add_trace(
         go.Heatmap(
             x=x,
-            y=layers,
+            y=[_two_lines(layer, 18) for layer in layers],
             z=z,
             zmin=-0.5,
             zmax=2.5,
@@ -92,10 +103,11 @@ def responsibility_grid(
         )
     fig.update_layout(
         plot_bgcolor=_CONVENTION_GREY,
-        margin=dict(l=300, t=120, b=70),
+        title=dict(yref="container", y=1 - 12 / 560, yanchor="top"),  # above the column heads
+        margin=dict(l=170, t=150, b=70),
         legend=dict(orientation="h", y=-0.04, yanchor="top", x=0),
     )
-    fig.update_xaxes(side="top", showgrid=False, title_text="")
+    fig.update_xaxes(side="top", showgrid=False, title_text="", tickangle=0, tickfont=dict(size=14))
     fig.update_yaxes(showgrid=False, title_text="")
     if selected is not None:
         layer, model = selected
@@ -173,9 +185,9 @@ def catalogue_map(
                 y=[position[s.id][1] for s in services],
                 mode="markers+text",
                 name=name,
-                text=[s.label for s in services],
+                text=[_two_lines(s.label, 10) for s in services],
                 textposition="middle right",
-                textfont=dict(size=13),
+                textfont=dict(size=12),
                 customdata=[s.id for s in services],
                 hovertext=[f"{s.name}<br>{s.note[:120]}" if s.note else s.name for s in services],
                 hoverinfo="text",
@@ -191,16 +203,16 @@ def catalogue_map(
     fig.update_xaxes(
         tickvals=list(range(len(SERVICE_MODELS))),
         ticktext=[model_label(m) for m in SERVICE_MODELS],
-        range=[-0.4, len(SERVICE_MODELS) - 0.1],
+        range=[-0.4, len(SERVICE_MODELS) - 0.1],  # room right of SaaS for its labels
         title_text="service model",
     )
     fig.update_yaxes(
         tickvals=list(range(len(providers))),
-        ticktext=[catalogue.providers[p].split(" (")[0] for p in providers],
+        ticktext=[_two_lines(catalogue.providers[p].split(" (")[0], 14) for p in providers],
         range=[-0.6, len(providers) - 0.4],
         title_text="",
     )
-    fig.update_layout(margin=dict(l=220))
+    fig.update_layout(margin=dict(l=130))
     return fig
 
 
