@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -251,3 +253,87 @@ def test_unreachable_node_reports_its_own_taint():
     assert "unreachable" in sched.schedule_one(_pod("q")).message
     sched.set_node("n", ready=True, reachable=True)
     assert sched.schedule_one(_pod("r")).node == "n"
+
+
+def _mixed_pods(prefix, count, seed):
+    """Interleaved pods of a few shapes (fresh containers each, as binpacking.workload makes)."""
+    shapes = [(250, GI // 4), (1000, GI // 2), (None, None), (2000, GI), (100, 3 * GI), (500, 0)]
+    rng = random.Random(seed)
+    return [_pod(f"{prefix}{i}", *rng.choice(shapes)) for i in range(count)]
+
+
+@pytest.mark.parametrize("profile", PROFILES[:3] + PROFILES[5:])
+@pytest.mark.parametrize(("scalar_rows", "memo_size"), [(48, 1 << 16), (0, 1 << 16), (10**9, 0)])
+def test_cached_paths_equal_plain_on_a_large_cluster(monkeypatch, profile, scalar_rows, memo_size):
+    # numpy recompute of every changed node (0), one-node rescoring without the node-state
+    # memo (memo cleared every time), and the defaults: all must decide as PlainScheduler does,
+    # through the partial search (>= 100 nodes), full nodes, a cordon and an unbind.
+    monkeypatch.setattr(Scheduler, "SCALAR_ROWS", scalar_rows)
+    monkeypatch.setattr(Scheduler, "MEMO_SIZE", memo_size)
+
+    def cluster():
+        return [
+            Node(f"n{i:03}", {"cpu": 2000 + 1000 * (i % 3), "memory": 4 * GI, "pods": 5})
+            for i in range(120)
+        ]
+
+    fast, plain = Scheduler(cluster(), profile, seed=3), PlainScheduler(cluster(), profile, seed=3)
+    runs = []
+    for sched in (fast, plain):
+        first = sched.schedule(_mixed_pods("a", 300, seed=1))
+        sched.set_node("n007", unschedulable=True)
+        victims = [p for p in sched.pods_on("n010")[:2]]
+        for pod in victims:
+            sched.unbind(pod)
+        second = sched.schedule(_mixed_pods("b", 250, seed=2))
+        runs.append([(d.node, d.message, d.feasible) for d in first + second])
+    assert runs[0] == runs[1]
+    assert any(node is None for node, _m, _f in runs[0])  # some pods were left Pending
+    assert any(0 < feasible < 120 for _n, _m, feasible in runs[0])  # and some nodes were full
+
+
+def test_resource_first_requested_mid_run_equals_plain():
+    # a pod asking for an extended resource no node lists adds a column and resets the caches
+    def cluster():
+        return [Node(f"n{i}", {"cpu": 4000, "memory": 8 * GI}) for i in range(5)]
+
+    def pods():
+        return [
+            *(_pod(f"a{i}", 500, GI) for i in range(6)),
+            _pod("gpu", 100, GI, gpu=1),
+            *(_pod(f"b{i}", 700, GI) for i in range(6)),
+        ]
+
+    fast, plain = Scheduler(cluster(), seed=2), PlainScheduler(cluster(), seed=2)
+    a, b = fast.schedule(pods()), plain.schedule(pods())
+    assert [(d.node, d.message) for d in a] == [(d.node, d.message) for d in b]
+    assert a[6].message == "0/5 nodes are available: 5 Insufficient nvidia.com/gpu."
+    assert "nvidia.com/gpu" in fast.resources
+
+
+def test_pending_message_follows_node_changes():
+    sched = Scheduler([Node("n", {"cpu": 1000, "memory": GI})])
+    first = _pod("a", 800, GI // 2)
+    sched.schedule_one(first)
+    assert (
+        sched.schedule_one(_pod("b", 800)).message == "0/1 nodes are available: 1 Insufficient cpu."
+    )
+    sched.set_node("n", unschedulable=True)
+    assert sched.schedule_one(_pod("c", 800)).message == (
+        "0/1 nodes are available: 1 node(s) were unschedulable."
+    )
+    sched.set_node("n", unschedulable=False)
+    sched.unbind(first)
+    assert sched.schedule_one(_pod("d", 800)).node == "n"
+
+
+def test_state_arrays_follow_binds():
+    sched = Scheduler([Node(f"n{i}", {"cpu": 1000, "memory": GI, "pods": 5}) for i in range(2)])
+    pod = _pod("a", 300)
+    sched.bind(pod, "n1")
+    cpu = sched.resources.index("cpu")
+    assert sched.requested[cpu].tolist() == [0, 300]
+    assert sched.non_zero[sched.resources.index("memory")].tolist() == [0, 200 * 2**20]
+    assert sched.pod_count.tolist() == [0, 1] and sched.pods_left.tolist() == [5, 4]
+    sched.unbind(pod)
+    assert sched.requested[cpu].tolist() == [0, 0] and sched.pod_count.tolist() == [0, 0]

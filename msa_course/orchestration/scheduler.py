@@ -266,6 +266,29 @@ class _Base:
     def _account(self, i: int, pod: Pod, sign: int) -> None:
         raise NotImplementedError
 
+    def set_node(
+        self,
+        node_name: str,
+        *,
+        ready: bool | None = None,
+        unschedulable: bool | None = None,
+        reachable: bool | None = None,
+    ) -> None:
+        """Change a node's Ready condition (`reachable=False`: Unknown) or cordon it (kubectl
+        cordon/uncordon)."""
+        i = self._node_index(node_name)
+        node = self.nodes[i]
+        if ready is not None:
+            node.ready = ready
+        if reachable is not None:
+            node.reachable = reachable
+        if unschedulable is not None:
+            node.unschedulable = unschedulable
+        self._conditions_changed(i)
+
+    def _conditions_changed(self, i: int) -> None:
+        """Hook for a scheduler that caches what node i's conditions decide."""
+
 
 class PlainScheduler(_Base):
     """The per-node reference: loops over nodes calling the plugin functions of plugins.py."""
@@ -638,25 +661,8 @@ class Scheduler(_Base):
         for shape in self._shapes.values():
             shape.stale.add(i)
 
-    def set_node(
-        self,
-        node_name: str,
-        *,
-        ready: bool | None = None,
-        unschedulable: bool | None = None,
-        reachable: bool | None = None,
-    ) -> None:
-        """Change a node's Ready condition (`reachable=False`: Unknown) or cordon it (kubectl
-        cordon/uncordon)."""
-        i = self._node_index(node_name)
-        node = self.nodes[i]
-        if ready is not None:
-            node.ready = ready
-        if reachable is not None:
-            node.reachable = reachable
-        if unschedulable is not None:
-            node.unschedulable = unschedulable
-        self._blocked[i] = _condition_reason(node) is not None
+    def _conditions_changed(self, i: int) -> None:
+        self._blocked[i] = _condition_reason(self.nodes[i]) is not None
         self._changed(i)
 
     # --- scheduling --------------------------------------------------------------------------
