@@ -19,8 +19,9 @@ Not modelled: TaintToleration, NodeAffinity, PodTopologySpread, InterPodAffinity
 ImageLocality scoring (default weights 3, 2, 2, 2, 1) and preemption, so a real cluster can
 place a Deployment's replicas more evenly than this does.
 
-`Scheduler` is vectorised over nodes with numpy; `PlainScheduler` is the per-node reference
-built on the plugin functions of plugins.py. Both consume the random generator identically,
+`Scheduler` caches each pod shape's Filter and Score over all nodes (numpy arrays) and
+redoes only the nodes a bind changed; `PlainScheduler` is the per-node reference built on the
+plugin functions of plugins.py. Both consume the random generator identically,
 so on the same input they make the same decisions (tested).
 """
 
@@ -380,7 +381,7 @@ class _Shape:
 
 
 class Scheduler(_Base):
-    """kube-scheduler over a node list, every plugin computed for all nodes at once (numpy).
+    """kube-scheduler over a node list, with Filter and Score results cached over nodes.
 
     Per resource it keeps, over nodes, allocatable, real requests (Filter and
     BalancedAllocation) and requests with the 100m/200Mi defaults (NodeResourcesFit scoring),
@@ -392,7 +393,9 @@ class Scheduler(_Base):
     """
 
     CACHE_SIZE = 64  # distinct pod shapes whose results are kept
-    SCALAR_ROWS = 48  # above this many changed nodes, recompute the shape with numpy
+    # Above this many changed nodes, recompute the shape with numpy: at 1,000 nodes that costs
+    # about as much as 200 one-node rescores (~430 us against ~2 us each, measured).
+    SCALAR_ROWS = 200
     MEMO_SIZE = 1 << 16  # node states remembered per shape
 
     def __init__(self, nodes: Sequence[Node], profile: Profile | None = None, seed: int | None = 0):
