@@ -318,20 +318,24 @@ def _mount(libc, source, target: str, fstype, flags: int, data) -> None:
 
 def _private_filesystem(libc, hide: list[str], keep: list[str], limits: Limits, uid) -> None:
     """Cover the grader's folders with empty read-only tmpfs, put back the read-only paths
-    the learner's Python needs, make everything else read-only and /tmp private."""
+    the learner's Python needs, make everything else read-only and /tmp private.
+
+    A kept path may itself live under /tmp (a checkout cloned there, with its .venv): it is
+    opened before anything is covered and bound back, read-only, into the private /tmp.
+    """
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, None)
     hide = hide + [d for d in map(_closed_ancestor, keep) if d]
+    in_tmp = {p for p in keep if os.path.isdir(p) and any(_inside(p, t) for t in PRIVATE_TMP)}
     keep_fds = {}
     for path in keep:
-        if os.path.isdir(path) and any(_inside(path, h) for h in hide):
+        if os.path.isdir(path) and (path in in_tmp or any(_inside(path, h) for h in hide)):
             keep_fds[path] = os.open(path, os.O_PATH | os.O_DIRECTORY)
     for path in sorted(set(hide), key=len):
         if os.path.isdir(path) and path != "/":
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
     for path, fd in keep_fds.items():
-        os.makedirs(path, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-        os.close(fd)
+        if path not in in_tmp:
+            _bind(libc, fd, path)
     for point in _mount_points():
         try:  # best effort: some special mounts refuse; the uid drop still protects them
             _mount(libc, None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
@@ -347,9 +351,19 @@ def _private_filesystem(libc, hide: list[str], keep: list[str], limits: Limits, 
                 MS_NOSUID | MS_NODEV,
                 f"size={limits.tmp_mb}m,mode=1777",
             )
+    for path in sorted(in_tmp, key=len):
+        _bind(libc, keep_fds[path], path)
+        _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
     os.makedirs("/tmp/work", mode=0o700)
     if uid is not None:
         os.chown("/tmp/work", uid, uid)
+
+
+def _bind(libc, fd: int, path: str) -> None:
+    """Bind the folder open as `fd` at `path` (created if the covering tmpfs lacks it)."""
+    os.makedirs(path, exist_ok=True)
+    _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+    os.close(fd)
 
 
 def _closed_ancestor(path: str) -> str | None:
