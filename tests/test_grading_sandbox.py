@@ -82,3 +82,23 @@ def test_user_namespace_fallback_still_hides_files_and_network():
         code = f"import os\nresult = sorted(os.listdir({str(ROOT)!r}))"
         assert box.request({"op": "exec", "label": "<cell u>", "code": code})["ok"]
         assert set(judge.LearnerNamespace(box, {})["result"]) <= {".venv", "msa_course"}
+
+
+@root_only
+def test_a_kept_folder_under_tmp_stays_readable_and_read_only(tmp_path):
+    """A checkout cloned under /tmp keeps its .venv and package visible in the private /tmp."""
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "data.txt").write_text("visible")
+    os.chmod(tmp_path, 0o755)
+    code = (
+        f"result = {{'read': open({str(kept / 'data.txt')!r}).read()}}\n"
+        f"try:\n    open({str(kept / 'new.txt')!r}, 'w').close()\n    result['write'] = 'written'\n"
+        "except OSError:\n    result['write'] = 'refused'\n"
+    )
+    with Sandbox(LIMITS, 15, [str(ROOT)], [*default_keep(), str(kept)]) as box:
+        reply = box.request({"op": "exec", "label": "<cell k>", "code": code})
+        assert reply["ok"], reply
+        result = judge.LearnerNamespace(box, {})["result"]
+    assert result == {"read": "visible", "write": "refused"}
+    assert not (kept / "new.txt").exists()
