@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import json
-import os
 import math
+import os
 import re
 from pathlib import Path
 
