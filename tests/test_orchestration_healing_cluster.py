@@ -301,3 +301,27 @@ def test_silent_node_is_tainted_unreachable_not_not_ready():
     c.node_up("node-0")
     c.advance(NODE_MONITOR_PERIOD_SECONDS)
     assert node.taints == () and node.reachable
+
+
+def test_hpa_sees_usage_throttled_at_the_cpu_limit():
+    """metrics-server reports what a container used, and CFS throttling stops it at its limit:
+    with request 500m and limit 1000m the HPA can never see more than 200 %."""
+    template = PodTemplate(
+        {"app": "web"}, (Container("web", "nginx:1.27", {"cpu": 500}, {"cpu": 1000}),)
+    )
+    c = Cluster([Node(f"node-{i}", {"cpu": 8000, "memory": 16 * GI}) for i in range(2)], seed=0)
+    c.apply(Deployment("web", 2, {"app": "web"}, template))
+    c.load["web"] = lambda t: 8000  # far more than two pods could use
+    c.apply(HorizontalPodAutoscaler("web", "web", max_replicas=10, min_replicas=1,
+                                    metrics=(MetricTarget("cpu", "Utilization", 50),)))  # fmt: skip
+    c.run_until(600)
+    seen = [d.utilization for d in c.decisions if d.utilization is not None]
+    assert seen and max(seen) == 200
+
+
+def test_get_nodes_counts_pods_and_cpu_requests():
+    c = make(replicas=3, nodes=3, cpu=4000, request=500).run_until(POD_STARTUP_SECONDS)
+    rows = mapping_of(c.get_nodes())
+    assert sum(int(r["PODS"]) for r in rows) == 3
+    assert {r["STATUS"] for r in rows} == {"Ready"}
+    assert all(r["CPU REQUESTS"] in ("0%", "12%", "25%", "37%") for r in rows)

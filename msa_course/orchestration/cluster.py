@@ -606,8 +606,10 @@ class Cluster:
                     ready_transition_time=r.ready_since,
                 )
             idle = int(self.idle_fraction * r.request)
+            used = max(idle, share) if r.ready else idle
+            limit = cpu_limit(r.pod)  # a container is throttled at its limit: metrics show that
             r.sample.usage_milli = (
-                None if r.container != "Running" else max(idle, share) if r.ready else idle
+                None if r.container != "Running" else used if limit is None else min(used, limit)
             )
             samples.append(r.sample)
         current = d.replicas
@@ -946,13 +948,13 @@ class Cluster:
         return rows
 
     def get_nodes(self) -> list[list[str]]:
+        """`kubectl get nodes`, with the pods bound and their CPU requests per node."""
         rows = [["NAME", "STATUS", "PODS", "CPU REQUESTS"]]
-        usage = self.scheduler.usage()
         for name, n in self._nodes.items():
-            cpu = usage[name].get("cpu", 0) * 100 // n.node.allocatable["cpu"]
-            rows.append(
-                [name, "Ready" if n.ready else "NotReady", str(usage[name]["pods"]), f"{cpu}%"]
-            )
+            pods = self.scheduler.pods_on(name)
+            requested = sum(p.requests().get("cpu", 0) for p in pods)
+            cpu = requested * 100 // n.node.allocatable["cpu"]
+            rows.append([name, "Ready" if n.ready else "NotReady", str(len(pods)), f"{cpu}%"])
         return rows
 
     def get_events(self, last: int | None = None) -> list[list[str]]:
@@ -961,6 +963,12 @@ class Cluster:
         for e in events[-last:] if last else events:
             rows.append([human_duration(self.now - e.last), e.type, e.reason, e.object, e.message])
         return rows
+
+
+def cpu_limit(pod) -> int | None:
+    """The pod's CPU limit in millicores, or None when a container has none (unbounded)."""
+    limits = [c.limits.get("cpu") for c in pod.containers]
+    return None if not limits or None in limits else sum(limits)
 
 
 def _rules(rules, default: hpa.ScalingRules) -> hpa.ScalingRules:

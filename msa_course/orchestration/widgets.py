@@ -419,7 +419,7 @@ def simulate_autoscaling(
 
     max_replicas = MAX_REPLICAS if max_replicas is None else max_replicas
     nodes = [objects.Node(f"node-{i}", {"cpu": 8000, "memory": 32 * 2**30}) for i in range(10)]
-    container = objects.Container("web", "nginx:1.27", {"cpu": request_milli})
+    container = objects.Container("web", "nginx:1.27", {"cpu": request_milli}, {"cpu": limit_milli})
     template = objects.PodTemplate({"app": "web"}, (container,))
     up = objects.HPAScalingRules(
         (
