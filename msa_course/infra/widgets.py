@@ -194,7 +194,7 @@ class _SortableTable(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = f"<div class='msa-static-figure'>{self.table.value}</div>"
+        data["text/html"] = f"<div class='msa-static-table'>{self.table.value}</div>"
         return bundle
 
 
