@@ -7,7 +7,8 @@ settings, drawn by plotly.js). plotly.js is copied once into `assets/` and loade
 every page; no page loads anything from the network (no require.js, MathJax or widget CDN).
 
 Layout of OUT: index.html (table of contents), course/NN_slug.html, exercises/NN_slug.html
-(read-only view with a link to the notebook), the .ipynb files beside them, assets/.
+(read-only view with a link to the notebook), the .ipynb files beside them, docs/NAME.html
+(the reference notes the chapters cite, from docs/*.md), assets/.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ NO_FALLBACK = (
     "notebook and open it in JupyterLab.</div>"
 )
 # A relative link to a notebook, not a download link: href="../exercises/01_x.ipynb#part"
+# A relative link to the reference notes: href="../docs/figures.md#part"
+DOCS_HREF = re.compile(r"""href=(["'])((?:\.\./)*docs/[\w.-]+)\.md(#[^"']*)?\1""")
 IPYNB_HREF = re.compile(
     r"""href=(["'])(?![a-z][a-z0-9+.-]*:|/|#)([^"'#?]+)\.ipynb(#[^"']*)?\1(?!\s*download)"""
 )
@@ -94,6 +97,7 @@ def build(root: Path, out: Path, *, timeout: int = 300) -> list[Page]:
     (out / "assets").mkdir(parents=True, exist_ok=True)
     _copy_assets(out / "assets")
     built = {p.href for p in chapters} | {p.href for p in exercises.values()}
+    _write_docs(root / "docs", out / "docs")
     for i, chapter in enumerate(chapters):
         nb = nbformat.read(chapter.source, as_version=4)
         _execute(nb, chapter.source, timeout)
@@ -204,7 +208,25 @@ def _local_links(body: str, page: Page, built: set[str]) -> str:
             return f"href={quote}{stem}.html{anchor}{quote}"
         return match.group(0)
 
-    return IPYNB_HREF.sub(swap, body)
+    body = IPYNB_HREF.sub(swap, body)
+    return DOCS_HREF.sub(lambda m: f"href={m[1]}{m[2]}.html{m[3] or ''}{m[1]}", body)
+
+
+def _write_docs(source: Path, target: Path) -> None:
+    """The reference notes (docs/*.md) as pages styled like the rest of the site."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    for path in sorted(source.glob("*.md")):
+        body = markdown2html_mistune(path.read_text(encoding="utf-8"))
+        title = html.escape(path.stem)
+        nav = _bar(["<a href='../index.html'>Contents</a>"])
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{path.stem}.html").write_text(
+            f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+            "<link rel='stylesheet' href='../assets/site.css'></head><body>"
+            f"{nav}<main>{body}</main></body></html>",
+            encoding="utf-8",
+        )
 
 
 def _normalise(path: str) -> str:
