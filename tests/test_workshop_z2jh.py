@@ -18,6 +18,7 @@ Z2JH = ROOT / "deploy" / "z2jh" / "chart"  # the chart's values.yaml and schema,
 CONFIG = ROOT / "deploy" / "z2jh" / "config.yaml"
 FIGURES = ROOT / "deploy" / "load_figures.json"
 
+
 def merge(base, override):
     """Helm's merge of user values over chart defaults: maps merge, everything else replaces."""
     if isinstance(base, dict) and isinstance(override, dict):

@@ -1,5 +1,5 @@
 """Chapter 04: cloud service models, the services the source names, and choosing where to run.
 
 Model modules (`responsibility`, `catalogue`, `chooser`) are plain Python and import no view
-library; `charts` and `widgets` draw them. Sources: ../shared/reference/figures.md §5.
+library; `charts` and `widgets` draw them. Sources: docs/figures.md §5.
 """

@@ -1,6 +1,6 @@
 """Who manages which layer of the stack under each service model, with a reason per cell.
 
-Sources (../shared/reference/figures.md §5): NIST SP 800-145 (Mell & Grance, 2011) defines
+Sources (docs/figures.md §5): NIST SP 800-145 (Mell & Grance, 2011) defines
 IaaS, PaaS and SaaS; Microsoft's "Shared responsibility in the cloud" page gives the official
 on-premises/IaaS/PaaS/SaaS matrix, and where it has a row for a layer this grid follows it.
 NIST has no CaaS or FaaS category and no provider publishes those columns: they, and the

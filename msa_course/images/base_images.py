@@ -2,7 +2,7 @@
 
 Sizes are the compressed download in MB (10^6 bytes) and change with every tag: treat them as
 approximate, and pass your own with `base_sizes={"image:tag": mb}`. Sources:
-../shared/reference/figures.md §2.
+docs/figures.md §2.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A curve is built from parts a learner can reason about one at a time: a daily cycle, growth
 over the year, noise (seeded), and one spike the learner places. Every default here is an
-illustrative assumption, not a measured figure: `../shared/reference/figures.md` has no
+illustrative assumption, not a measured figure: `docs/figures.md` has no
 source for traffic shapes, so each one is a parameter.
 """
 

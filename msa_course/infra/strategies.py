@@ -11,7 +11,7 @@ Four strategies, as chapter 01 compares them:
 
 Only the *order of magnitude* of lead times is sourced; prices are not sourced at all. Every
 such default is a parameter, and its docstring says where it comes from
-(`../shared/reference/figures.md` section numbers) or that it is an illustrative assumption.
+(`docs/figures.md` section numbers) or that it is an illustrative assumption.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The HorizontalPodAutoscaler's arithmetic, as upstream computes it, on plain numbers.
 
 Three public layers, each a transcription of `pkg/controller/podautoscaler/` (see
-`../shared/reference/k8s_formulas.md` §5), so a learner's hand calculation and a vector from
+`docs/k8s_formulas.md` §5), so a learner's hand calculation and a vector from
 the upstream unit tests give the same answer:
 
 1. the replica calculator (`resource_utilization_replicas`, `plain_metric_replicas`,

@@ -1,12 +1,12 @@
 """The kubelet's timing: health probes and the CrashLoopBackOff restart delay.
 
-Probes (`../shared/reference/figures.md` §3): a probe runs every `periodSeconds` from
+Probes (`docs/figures.md` §3): a probe runs every `periodSeconds` from
 `initialDelaySeconds` after the container starts; `failureThreshold` consecutive failures make
 a liveness probe restart the container (a readiness probe marks the pod not Ready), and
 `successThreshold` consecutive successes mark it Ready again. With the defaults a container
 that stops answering is restarted about 30 s later.
 
-Restart back-off (`../shared/reference/k8s_formulas.md` §6, client-go `flowcontrol.Backoff` as
+Restart back-off (`docs/k8s_formulas.md` §6, client-go `flowcontrol.Backoff` as
 the kubelet configures it): no jitter, 10 s initial, doubled per crash up to 300 s, forgotten
 when a container ran longer than 10 minutes. The first restart is immediate; after the 2nd,
 3rd ... consecutive crash the container waits 10, 20, 40, 80, 160, 300, 300 ... s (measured

@@ -16,7 +16,7 @@ from msa_course.orchestration.kubelet import Probe
 
 # The scheduler counts a container that sets no cpu/memory request as requesting this much,
 # when *scoring* only (pkg/scheduler/util: DefaultMilliCPURequest, DefaultMemoryRequest;
-# ../shared/reference/k8s_formulas.md §1.1). Filtering uses the real requests.
+# docs/k8s_formulas.md §1.1). Filtering uses the real requests.
 DEFAULT_MILLI_CPU_REQUEST = 100
 DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 NON_ZERO_DEFAULTS = {"cpu": DEFAULT_MILLI_CPU_REQUEST, "memory": DEFAULT_MEMORY_REQUEST}

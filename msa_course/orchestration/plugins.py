@@ -4,7 +4,7 @@ Each function is one plugin's Filter or Score for one node, written the way upst
 (Go int64 arithmetic: truncating division, `math.Round` half away from zero) so its output can
 be checked against upstream unit-test vectors. Units: cpu in millicores, memory and
 ephemeral-storage in bytes, pods and extended resources as counts. Source and formulas:
-../shared/reference/k8s_formulas.md §1-§3 (pkg/scheduler/framework/plugins/noderesources).
+docs/k8s_formulas.md §1-§3 (pkg/scheduler/framework/plugins/noderesources).
 
 `scheduler.py` runs these over a whole cluster; `PlainScheduler` there calls them directly
 and is the reference the vectorised scheduler is tested against.

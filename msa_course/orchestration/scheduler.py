@@ -1,7 +1,7 @@
 """A kube-scheduler for the simulator: Filter, then Score, then pick the best node.
 
 Shaped like the real scheduling framework (pkg/scheduler/schedule_one.go,
-../shared/reference/k8s_formulas.md §3-§4):
+docs/k8s_formulas.md §3-§4):
 
 * Filter, in the default profile's order: NodeUnschedulable (cordoned nodes), TaintToleration
   (a NotReady node carries the `node.kubernetes.io/not-ready` NoSchedule taint, a node

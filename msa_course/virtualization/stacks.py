@@ -3,7 +3,7 @@
 A type-1 hypervisor runs on the hardware; a type-2 hypervisor runs as a program on a host OS;
 containers share the host's kernel through a container engine. Each stack is a list of layers
 from the hardware up, and each layer is either paid once per host or once per instance; that
-difference is the whole story of density. Figures come from ../shared/reference/figures.md §1
+difference is the whole story of density. Figures come from docs/figures.md §1
 and carry their source in `Figure.source`; figures marked `approximate` are orders of
 magnitude or assumptions, and the learner can change every one of them.
 """
