@@ -110,6 +110,7 @@ class _PodRun:
         "deployment",
         "sample",
         "request",
+        "limit",
         "liveness",
         "readiness",
     )
@@ -144,6 +145,7 @@ class _PodRun:
         self.waiting_until = math.nan
         self.sample: hpa.PodSample | None = None  # what the HPA last saw; None when stale
         self.request = request
+        self.limit = cpu_limit(pod)  # None: no CPU limit, usage unbounded
 
 
 class _NodeRun:
@@ -607,10 +609,9 @@ class Cluster:
                 )
             idle = int(self.idle_fraction * r.request)
             used = max(idle, share) if r.ready else idle
-            limit = cpu_limit(r.pod)  # a container is throttled at its limit: metrics show that
-            r.sample.usage_milli = (
-                None if r.container != "Running" else used if limit is None else min(used, limit)
-            )
+            if r.limit is not None:  # a container is throttled at its limit: metrics show that
+                used = min(used, r.limit)
+            r.sample.usage_milli = None if r.container != "Running" else used
             samples.append(r.sample)
         current = d.replicas
         decision = a.scaler.reconcile(self.now, current, samples)
