@@ -12,6 +12,14 @@ import math
 from collections.abc import Mapping
 
 
+def _plain(value):
+    """A numpy scalar (np.int64, np.bool_, np.float32) as the Python value it stands for, so
+    an answer computed with numpy is judged like the same answer in plain Python."""
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        return value.item()
+    return value
+
+
 def _fail(name: str, message: str) -> None:
     raise AssertionError(f"{name}: {message}")
 
@@ -23,6 +31,7 @@ def _is_number(value) -> bool:
 def expect_type(value, kind: type | tuple[type, ...], *, name: str) -> None:
     """`value` must be an instance of `kind` (bool never counts as a number)."""
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    value = _plain(value)
     if isinstance(value, bool) and bool not in kinds:
         _fail(name, f"expected {_kind_names(kinds)}, got a bool ({value!r})")
     if not isinstance(value, kinds):
@@ -54,6 +63,7 @@ def expect_close(
     `hints` maps the typical wrong results (the average instead of the peak, a forgotten
     factor) to the advice for each; other wrong values are told whether they are too high or low.
     """
+    value = _plain(value)
     if not _is_number(value):
         _fail(name, f"expected a finite number, got {type(value).__name__} ({value!r:.60})")
     if math.isclose(value, expected, rel_tol=rel, abs_tol=abs_tol):
