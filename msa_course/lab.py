@@ -46,13 +46,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    import secrets
     import subprocess
 
     root = course_root()
     cmd = lab_command(root, args.port, not args.no_browser, args.ip)
+    # Our own token (passed in the environment, not on the command line), so the URL we print
+    # opens chapter 00 directly; Jupyter's own URL would open an empty JupyterLab.
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
     print(
-        f"Starting JupyterLab on {root}\nOpen http://{args.ip}:{args.port}/lab/tree/{WELCOME}"
-        " (the token is printed below); Ctrl-C stops it.",
+        f"Starting JupyterLab on {root}\n"
+        f"Open http://{args.ip}:{args.port}/lab/tree/{WELCOME}?token={token}\n"
+        "Ctrl-C stops it.",
         flush=True,
     )
-    return subprocess.call(cmd)
+    return subprocess.call(cmd, env=dict(os.environ, JUPYTER_TOKEN=token))

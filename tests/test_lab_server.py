@@ -59,7 +59,9 @@ def get(url: str) -> dict:
 
 
 def test_lab_serves_the_welcome_chapter(lab_server):
-    base, token, _proc = lab_server
+    base, token, proc = lab_server
+    printed = proc.stdout.readline() + proc.stdout.readline()
+    assert f"{base}/lab/tree/course/00_welcome.ipynb?token={token}" in printed
     status = get(f"{base}/api/status?token={token}")
     assert "started" in status
     model = get(f"{base}/api/contents/course/00_welcome.ipynb?token={token}&content=1")
