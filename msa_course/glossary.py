@@ -100,12 +100,11 @@ def glossary_search():
     """
     import ipywidgets as widgets
 
-    class GlossarySearch(widgets.VBox):
-        def _repr_mimebundle_(self, **kwargs):
-            bundle = super()._repr_mimebundle_(**kwargs)
-            data = bundle[0] if isinstance(bundle, tuple) else bundle
-            data["text/html"] = table_html(search())
-            return bundle
+    from msa_course.ui.fallback import StaticFallback
+
+    class GlossarySearch(StaticFallback, widgets.VBox):
+        def static_html(self) -> str:
+            return table_html(search())
 
     box = widgets.Text(placeholder="search in English or 한국어", description="Search")
     chapter = widgets.Dropdown(

@@ -18,6 +18,7 @@ from msa_course.infra.strategies import (
     vm_autoscaled,
 )
 from msa_course.ui.explorer import Explorer
+from msa_course.ui.fallback import StaticFallback
 
 _STYLE = {"description_width": "13em"}
 _LAYOUT = widgets.Layout(width="24em")
@@ -187,15 +188,11 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
     return Explorer(controls, render, title="Dedicated bare metal vs shared capacity")
 
 
-class _SortableTable(widgets.VBox):
-    """A VBox whose mimebundle also carries the table as HTML, so viewers with no widget
-    front-end (GitHub, nbviewer, the static site) still show it, as an Explorer does."""
+class _SortableTable(StaticFallback, widgets.VBox):
+    """A VBox that shows its table as HTML where no widget front-end runs."""
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = f"<div class='msa-static-table'>{self.table.value}</div>"
-        return bundle
+    def static_html(self) -> str:
+        return f"<div class='msa-static-table'>{self.table.value}</div>"
 
 
 def hosting_table() -> widgets.VBox:

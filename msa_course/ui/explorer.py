@@ -19,12 +19,13 @@ import plotly.graph_objects as go
 
 from msa_course import figure_mode
 from msa_course.ui import theme
+from msa_course.ui.fallback import StaticFallback
 from msa_course.ui.figurewidget import figure_widget_class
 
 RenderResult = go.Figure | tuple[go.Figure, str]
 
 
-class Explorer(widgets.VBox):
+class Explorer(StaticFallback, widgets.VBox):
     """An interactive: `controls` (name -> widget with .value), `render(**values)`, `actions`.
 
     `actions` maps a button label to a callable run on click (it changes state the render
@@ -117,19 +118,13 @@ class Explorer(widgets.VBox):
             self._output.clear_output(wait=True)
             display(self.figure)
 
-    def _repr_mimebundle_(self, **kwargs):
-        """The widget, plus the current figure as HTML for viewers with no widget front-end."""
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):  # (data, metadata)
-            data = bundle[0]
-        else:
-            data = bundle
+    def static_html(self) -> str:
+        """The current figure (and side panel) for viewers with no widget front-end."""
         title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
-        data["text/html"] = (
+        return (
             f"<div class='msa-static-figure'>{title}{theme.html_fallback(go.Figure(self.figure))}"
             f"{self.side.value}</div>"
         )
-        return bundle
 
 
 def _rows(items: list[widgets.Widget], per_row: int) -> list[widgets.Widget]:

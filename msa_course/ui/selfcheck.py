@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from msa_course.ui.fallback import StaticFallback
+
 CORRECT = "#009E73"
 WRONG = "#D55E00"
 
@@ -26,7 +28,7 @@ class Feedback:
     message: str
 
 
-class _Check(widgets.VBox):
+class _Check(StaticFallback, widgets.VBox):
     """Question, an input, a Check button, and the feedback line."""
 
     def __init__(self, question: str, input_widget: widgets.Widget, explanation: str):
@@ -63,7 +65,7 @@ class _Check(widgets.VBox):
     def answer_text(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _static_html(self) -> str:
+    def static_html(self) -> str:
         return (
             f"<div class='msa-selfcheck-static'><p><b>{self.question}</b></p>{self._static_body()}"
             f"<details><summary>Show the answer</summary><p>{self.answer_text()}</p>"
@@ -73,12 +75,8 @@ class _Check(widgets.VBox):
     def _static_body(self) -> str:
         return ""
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = self._static_html()
-        data["text/plain"] = f"{_plain(self.question)}\n(Answer: {_plain(self.answer_text())})"
-        return bundle
+    def static_text(self) -> str:
+        return f"{_plain(self.question)}\n(Answer: {_plain(self.answer_text())})"
 
 
 class Choice(_Check):

@@ -33,10 +33,8 @@ def layer_map_explorer() -> Explorer:
     explorer = Explorer(
         {"layer": choice}, lambda layer: (layer_map(layer), _describe(layer)), title="Layer map"
     )
-    if hasattr(explorer.figure, "data"):
-        for trace in explorer.figure.data:
-            if hasattr(trace, "on_click"):
-                trace.on_click(lambda _trace, points, _state: _select(choice, points))
+    for trace in explorer.figure.data:  # clicks reach Python only from a FigureWidget
+        trace.on_click(lambda _trace, points, _state: _select(choice, points))
     return explorer
 
 
