@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -13,11 +12,7 @@ import urllib.request
 import pytest
 from helpers import PYTHON, ROOT
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from msa_course.workshop.localhub import free_port
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from msa_course.workshop.localhub import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL_HINT = "apt-get install -y chromium fonts-noto-cjk"
@@ -50,12 +51,6 @@ LAB_SETTINGS = {
 COURSE_DIRS = ("course", "exercises", "solutions")
 EXPLORER_SUFFIXES = ("_explorer", "_chooser")
 EXPLORER_CALL = re.compile(r"\b\w+_(?:explorer|chooser)\(")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def chromium_missing_message() -> str:
