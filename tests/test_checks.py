@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from msa_course.grading.checks import expect_close, expect_equal, expect_true, expect_type
+from msa_course.grading.checks import (
+    expect_close,
+    expect_equal,
+    expect_not,
+    expect_true,
+    expect_type,
+)
 
 
 def test_numpy_scalars_are_their_python_values():
@@ -32,3 +38,16 @@ def test_wrong_types_and_values_say_what_is_wrong():
         expect_equal(["b"], ["a"], name="order")
     with pytest.raises(AssertionError, match="flag: must be True"):
         expect_true(1, "must be True", name="flag")
+
+
+def test_expect_not_names_a_typical_mistake_and_lets_anything_else_pass():
+    mistakes = {6: "round up", "SaaS": "SaaS is the provider's application", (1, 2): "reversed"}
+    with pytest.raises(AssertionError, match="servers: round up"):
+        expect_not(np.float64(6.0000001), mistakes, name="servers")
+    with pytest.raises(AssertionError, match="model: SaaS is"):
+        expect_not("SaaS", mistakes, name="model")
+    with pytest.raises(AssertionError, match="order: reversed"):
+        expect_not([1, 2], mistakes, name="order")
+    for other in (7, "PaaS", [2, 1], True, None, np.array([6, 6])):
+        expect_not(other, mistakes, name="anything")  # the hidden tests judge these
+    expect_not(1, {True: "a bool is not a number"}, name="count")

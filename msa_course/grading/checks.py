@@ -75,6 +75,35 @@ def expect_close(
     _fail(name, f"{value:g}{' ' + unit if unit else ''} is {direction}")
 
 
+def expect_not(
+    value, mistakes: Mapping, *, name: str, rel: float = 1e-6, abs_tol: float = 0.0
+) -> None:
+    """Fail with the hint when `value` is one of the typical wrong answers in `mistakes`.
+
+    For visible checks: they name the kind of mistake without showing the expected value,
+    which stays in the hidden tests. Numbers match within `rel` or `abs_tol`, anything else by
+    equality; a value that matches no mistake passes (the hidden tests judge it).
+    """
+    value = _plain(value)
+    for wrong, hint in mistakes.items():
+        if _same_answer(value, wrong, rel, abs_tol):
+            _fail(name, hint)
+
+
+def _same_answer(value, wrong, rel: float, abs_tol: float) -> bool:
+    """Numbers within tolerance; a list and a tuple with the same items; a bool only a bool."""
+    if _is_number(value) and _is_number(wrong):
+        return math.isclose(value, wrong, rel_tol=rel, abs_tol=abs_tol)
+    if isinstance(value, bool) != isinstance(wrong, bool):
+        return False
+    if isinstance(value, (list, tuple)) and isinstance(wrong, (list, tuple)):
+        return tuple(value) == tuple(wrong)
+    try:
+        return bool(value == wrong)
+    except (TypeError, ValueError):  # an array compared element-wise, say
+        return False
+
+
 def expect_true(condition, message: str, *, name: str) -> None:
     """A condition with the sentence that explains what is wrong when it is false."""
     if condition is not True:
