@@ -150,3 +150,16 @@ def test_figure_widgets_share_one_bundle_module_per_page():
     assert first._esm == second._esm and "globalThis[key] ??= import(" in first._esm
     assert "export default (await globalThis[key]).default" in first._esm
     assert isinstance(make().figure, figure_widget_class())
+
+
+def test_static_edition_shows_the_state_the_notice_describes():
+    ex = Explorer(make().controls, render, title="Demo", static={"n": 7, "kind": "two"})
+    assert list(ex.figure.data[0].y) == [0, 1, 2, 3], "the live explorer starts at its controls"
+    figure, side = ex.static_state()
+    assert list(figure.data[0].y) == [0, 7, 14, 21] and side == "<p>n = 7</p>"
+    assert [t.type for t in figure.data] == ["scatter", "bar"]
+    assert "n = 7" in ex.static_html()
+    called = Explorer({}, lambda: render(1, "one"), static=lambda: render(9, "one"))
+    assert list(called.static_state()[0].data[0].y) == [0, 9, 18, 27]
+    with pytest.raises(ValueError, match=r"static names no control \['m'\]"):
+        Explorer(make().controls, render, static={"m": 1})

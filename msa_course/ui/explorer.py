@@ -30,6 +30,12 @@ class Explorer(StaticFallback, widgets.VBox):
 
     `actions` maps a button label to a callable run on click (it changes state the render
     closure reads, e.g. "kill a pod"); the buttons appear in `controls` under their label.
+
+    `static` is what a viewer without a kernel shows (GitHub, nbviewer, the static site): the
+    state the chapter's Notice describes, since nobody can move a control there. Either control
+    values (name -> value, the others keep their starting values) or a zero-argument callable
+    returning what `render` returns (for a state reached through actions). Without it, the
+    starting state is shown. The live explorer always starts at its controls' own values.
     """
 
     def __init__(
@@ -40,8 +46,13 @@ class Explorer(StaticFallback, widgets.VBox):
         title: str = "",
         actions: Mapping[str, Callable[[], None]] | None = None,
         controls_per_row: int = 3,
+        static: Mapping[str, object] | Callable[[], RenderResult] | None = None,
     ):
         self.controls: dict[str, widgets.Widget] = dict(controls)
+        unknown = sorted(set(static) - set(self.controls)) if isinstance(static, Mapping) else []
+        if unknown:
+            raise ValueError(f"static names no control {unknown}; controls: {list(self.controls)}")
+        self._static = static
         self._render = render
         self.title = title
         self.message = widgets.HTML(layout=widgets.Layout(min_height="0"))
@@ -94,11 +105,17 @@ class Explorer(StaticFallback, widgets.VBox):
             self._draw_plain()
         self.update_count += 1
 
-    def _run(self) -> tuple[go.Figure, str]:
-        result = self._render(**self.values)
-        if isinstance(result, tuple):
-            return result
-        return result, ""
+    def _run(self, overrides: Mapping[str, object] | None = None) -> tuple[go.Figure, str]:
+        result = self._render(**{**self.values, **(overrides or {})})
+        return _pair(result)
+
+    def static_state(self) -> tuple[go.Figure, str]:
+        """The figure and side panel a viewer without a kernel shows (see `static`)."""
+        if self._static is None:
+            return go.Figure(self.figure), self.side.value
+        if callable(self._static):
+            return _pair(self._static())
+        return self._run(self._static)
 
     def _on_change(self, _change) -> None:
         self.update()
@@ -119,12 +136,14 @@ class Explorer(StaticFallback, widgets.VBox):
             display(self.figure)
 
     def static_html(self) -> str:
-        """The current figure (and side panel) for viewers with no widget front-end."""
+        """The static state's figure (and side panel) for viewers with no widget front-end."""
         title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
-        return (
-            f"<div class='msa-static-figure'>{title}{theme.html_fallback(go.Figure(self.figure))}"
-            f"{self.side.value}</div>"
-        )
+        figure, side = self.static_state()
+        return f"<div class='msa-static-figure'>{title}{theme.html_fallback(figure)}{side}</div>"
+
+
+def _pair(result: RenderResult) -> tuple[go.Figure, str]:
+    return result if isinstance(result, tuple) else (result, "")
 
 
 def _rows(items: list[widgets.Widget], per_row: int) -> list[widgets.Widget]:
