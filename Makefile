@@ -1,43 +1,65 @@
 # Two commands on a fresh machine with Python >= 3.10: `make lab` starts the course, `make test`
-# runs every test. Both create and fill the project-local virtual environment .venv when missing.
+# runs every test. Each has its own project-local virtual environment, created when missing and
+# refreshed when pyproject.toml changes:
+#   .venv      the learner's: the course and its runtime dependencies (`pip install -e .`), so
+#              JupyterLab shows what a learner needs and nothing else
+#   .venv-dev  the developer's: the same plus the test toolchain, nbgrader and the workshop
+#              server (`pip install -e '.[test]'`)
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+DEV ?= .venv-dev
+PYTEST := $(DEV)/bin/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: lab test lint unit notebooks browser install clean-venv
+.PHONY: lab test lint unit notebooks browser install learner clean-venv
 
-lab: $(STAMP)
-	$(BIN)/msa-course lab
+lab: $(VENV)/.installed
+	$(VENV)/bin/msa-course lab
 
 test: lint unit notebooks browser
 
-$(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed: run make PYTHON=python3.11 ...")'
-	$(PYTHON) -m venv $(VENV)
+# $(call venv,FOLDER,PIP-TARGET,WHAT): create FOLDER and install PIP-TARGET into it, one line per
+# step and pip's own progress; a failed step is named with its likely fix, and a venv that could
+# not be created is removed so the next run starts clean.
+define venv
+	@command -v $(PYTHON) >/dev/null || { \
+	  echo "*** no Python found as $(PYTHON): install Python >= 3.10, or name it: make PYTHON=/path/to/python3 $(MAKECMDGOALS)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 $(MAKECMDGOALS)")'
+	@test -x $(1)/bin/python || { \
+	  echo "==> [1/3] creating the virtual environment $(1) ($(3))"; \
+	  $(PYTHON) -m venv $(1) || { rm -rf $(1); \
+	    echo "*** step 1/3 failed: could not create $(1). On Debian/Ubuntu: apt install python3-venv" >&2; exit 1; }; }
+	@echo "==> [2/3] updating pip in $(1)"
+	@$(1)/bin/python -m pip install --disable-pip-version-check --upgrade pip || { \
+	  echo "*** step 2/3 failed: could not update pip in $(1). Check the network (or proxy) and run make again" >&2; exit 1; }
+	@echo "==> [3/3] installing the course (pip install -e '$(2)') into $(1); the first time takes a few minutes"
+	@$(1)/bin/python -m pip install --disable-pip-version-check -e '$(2)' || { \
+	  echo "*** step 3/3 failed: could not install the course into $(1) (pip's message is above). Check the network (or proxy) and run make again; make clean-venv starts over" >&2; exit 1; }
+	@touch $(1)/.installed
+	@echo "==> $(1) is ready"
+endef
 
-# Reinstall when the declared dependencies change.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+$(VENV)/.installed: pyproject.toml
+	$(call venv,$(VENV),.,the learner's environment)
 
-install: $(STAMP)
+$(DEV)/.installed: pyproject.toml
+	$(call venv,$(DEV),.[test],the developer's environment)
 
-lint: $(STAMP)
-	$(BIN)/ruff check msa_course tests benchmarks conftest.py
-	$(BIN)/ruff format --check msa_course tests benchmarks conftest.py
+learner: $(VENV)/.installed
+install: $(DEV)/.installed
 
-unit: $(STAMP)
+lint: $(DEV)/.installed
+	$(DEV)/bin/ruff check msa_course tests benchmarks conftest.py
+	$(DEV)/bin/ruff format --check msa_course tests benchmarks conftest.py
+
+unit: $(DEV)/.installed
 	$(PYTEST) -n $(WORKERS) --dist loadfile -m "not browser and not hub" tests
 
-notebooks: $(STAMP)
+notebooks: $(DEV)/.installed
 	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax course solutions
 
-browser: $(STAMP)
+browser: $(DEV)/.installed
 	$(PYTEST) -m "browser or hub" tests
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(DEV)

@@ -6,7 +6,7 @@ plot and the kernel idle; the slowest cell (from the timestamps JupyterLab recor
 median over 10 presses of a slider's arrow key until the plot's data in the DOM changed.
 Bars (issue 9): Run All to visible under 15 s per chapter, slider median under 300 ms.
 
-    .venv/bin/python benchmarks/bench_browser.py [--presses 10] [chapter stems ...]
+    .venv-dev/bin/python benchmarks/bench_browser.py [--presses 10] [chapter stems ...]
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Scenario (the issue's bar): 10 nodes of 8 CPU / 32 GiB, one Deployment of 100 po
 liveness and readiness probes (1 s resolution: every timing is an exact second), an HPA
 (min 100, max 150, cpu 60 %) driven by a daily load curve, and a fault every 10 minutes
 (a pod killed, a crash loop, a failed probe or a node down for 10 minutes), for 24 simulated
-hours. Run: .venv/bin/python benchmarks/bench_cluster_sim.py
+hours. Run: .venv-dev/bin/python benchmarks/bench_cluster_sim.py
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 -j 1 and -j 2. The scores of both graders are checked against each other before any figure
 is printed, so a fast wrong grader cannot look good.
 
-    .venv/bin/python benchmarks/bench_grading.py [--source NB] [--size 20]
+    .venv-dev/bin/python benchmarks/bench_grading.py [--source NB] [--size 20]
 """
 
 from __future__ import annotations

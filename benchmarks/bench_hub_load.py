@@ -9,7 +9,7 @@ figures as JSON (deploy/load_figures.json is what deploy/z2jh/config.yaml is siz
 Everything runs on 127.0.0.1 in a temporary folder that is removed at the end; every process
 started is stopped by its id.
 
-    .venv/bin/python benchmarks/bench_hub_load.py [--learners 30] [--record FILE]
+    .venv-dev/bin/python benchmarks/bench_hub_load.py [--learners 30] [--record FILE]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Chapter 01 performance figures: a year of 1-minute steps for all four strategies, and the
 provisioning explorer's update latency (median over 50 control changes, in-process).
 
-Run: .venv/bin/python benchmarks/bench_infra.py
+Run: .venv-dev/bin/python benchmarks/bench_infra.py
 Targets (issue 3): the year-long run under 1 s; the explorer's median update under 50 ms.
 """
 

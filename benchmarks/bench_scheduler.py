@@ -1,6 +1,6 @@
 """Scheduler figures: throughput at 1,000 nodes, packing quality, explorer update latency.
 
-Run: .venv/bin/python benchmarks/bench_scheduler.py
+Run: .venv-dev/bin/python benchmarks/bench_scheduler.py
 Bars (issue 5): 10,000 pods on 1,000 nodes in under 1 s per strategy; explorer update
 median under 100 ms for 200 pods on 20 nodes. Wall times depend on the machine's load; CPU
 time (time.process_time) much less so, but shared cores still slow it.

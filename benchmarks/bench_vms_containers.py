@@ -2,7 +2,7 @@
 
 Bars (issue 4): explorer update median under 50 ms; a 200-instruction Dockerfile analysed
 (parse, layers, digests, cache report against a previous build) under 100 ms.
-Run: .venv/bin/python benchmarks/bench_vms_containers.py
+Run: .venv-dev/bin/python benchmarks/bench_vms_containers.py
 """
 
 from __future__ import annotations

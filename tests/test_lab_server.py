@@ -1,66 +1,175 @@
-"""The Quickstart's start command serves the course: /api/status answers, chapter 00 opens."""
+"""The Quickstart's start command tells the truth: with the default port taken it serves the
+course at the URL it prints (token included, chapter 00 open), shows a learner no grading UI
+and no warnings they cannot act on, and stopping it stops JupyterLab and its kernels."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import time
+import urllib.error
 import urllib.request
+from pathlib import Path
 
+import psutil
 import pytest
-from helpers import PYTHON, ROOT
+from helpers import LEARNER_PYTHON, ROOT
 
-from msa_course.workshop.localhub import free_port
+URL = re.compile(r"http://127\.0\.0\.1:(\d+)/lab/tree/course/00_welcome\.ipynb\?token=(\S+)")
+
+
+class Lab:
+    """`msa-course lab --no-browser` as a learner runs it (in the learner's environment when
+    MSA_LEARNER_ENV names it), with Jupyter's folders in tmp."""
+
+    def __init__(self, tmp_path, *args: str, env: dict[str, str] | None = None):
+        # Short, so kernels' Unix socket paths fit (msa_course.lab.ipc_fits)
+        self.runtime = Path(tempfile.mkdtemp(prefix="msa-rt-"))
+        environ = dict(os.environ, **(env or {}))
+        environ.pop("JUPYTER_TOKEN", None)  # the command makes its own
+        for var, sub in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("IPYTHONDIR", "ipython"),
+        ]:
+            environ[var] = str(tmp_path / sub)
+        environ["JUPYTER_RUNTIME_DIR"] = str(self.runtime)
+        self.output = tmp_path / "output.txt"
+        with open(self.output, "wb") as out:
+            self.proc = subprocess.Popen(
+                [LEARNER_PYTHON, "-m", "msa_course", "lab", "--no-browser", *args],
+                cwd=ROOT,
+                env=environ,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def printed_url(self, timeout: float = 90) -> tuple[str, str]:
+        """(base URL, token) from the line the command prints once the server answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = URL.search(self.text())
+            if match:
+                return f"http://127.0.0.1:{match.group(1)}", match.group(2)
+            if self.proc.poll() is not None:
+                pytest.fail(f"msa-course lab exited {self.proc.returncode}: {self.text()[-2000:]}")
+            time.sleep(0.2)
+        pytest.fail(f"msa-course lab printed no URL within {timeout} s: {self.text()[-2000:]}")
+
+    def server(self) -> psutil.Process:
+        (record,) = self.runtime.glob("jpserver-*.json")
+        return psutil.Process(json.loads(record.read_text())["pid"])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 @pytest.fixture
-def lab_server(tmp_path):
-    port, token = free_port(), "msa-test-token"
-    env = dict(os.environ, JUPYTER_TOKEN=token)
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "msa_course", "lab", "--no-browser", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+def busy_port():
+    """A port with a listener on it, standing in for someone else's server on 8888."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+def get(url: str, token: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def start_kernel(base: str, token: str) -> None:
+    request = urllib.request.Request(
+        f"{base}/api/kernels",
+        data=json.dumps({"name": "python3"}).encode(),
+        headers={"Authorization": f"token {token}"},
+        method="POST",
     )
-    base = f"http://127.0.0.1:{port}"
+    urllib.request.urlopen(request, timeout=60).close()
+
+
+def wait_for_kernel_process(server: psutil.Process, timeout: float = 60) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kernels = [
+            p for p in server.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
+        ]
+        if kernels:
+            return kernels
+        time.sleep(0.2)
+    pytest.fail("the kernel process did not appear")
+
+
+def test_serves_the_course_at_the_url_it_prints_when_the_default_port_is_taken(tmp_path, busy_port):
+    # JUPYTER_PORT moves JupyterLab's default (8888) onto the busy port, as a second server on
+    # 8888 would; the printed URL must be where the course really is.
+    lab = Lab(tmp_path, env={"JUPYTER_PORT": str(busy_port)})
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"msa-course lab exited: {proc.stdout.read()[-2000:]}")
-                time.sleep(0.3)
-        yield base, token, proc
+        base, token = lab.printed_url()
+        assert not base.endswith(f":{busy_port}")
+        status = json.loads(get(f"{base}/api/status", token))
+        assert "started" in status
+        model = json.loads(get(f"{base}/api/contents/course/00_welcome.ipynb?content=1", token))
+        assert model["content"]["cells"][0]["source"].startswith("# 00 Welcome")
+        page = get(f"{base}/lab/tree/course/00_welcome.ipynb?token={token}", token).decode()
+        config = json.loads(
+            re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S).group(1)
+        )
+        assert config["treePath"] == "course/00_welcome.ipynb"
+
+        # No grading UI, even where nbgrader is installed (as in the developer's environment):
+        # its JupyterLab extensions are disabled and its server extensions not loaded.
+        disabled = set(config["disabledExtensions"])
+        grading = {e["name"] for e in config["federated_extensions"] if "nbgrader" in e["name"]}
+        assert grading <= disabled
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            get(f"{base}/formgrader", token)
+        # No news or update prompt over the chapter.
+        assert "@jupyterlab/apputils-extension:announcements" in disabled
+        assert config["news"] == {"disabled": True}
+
+        # Starting a kernel prints nothing a learner cannot act on (no TCP-transport warning).
+        start_kernel(base, token)
+        wait_for_kernel_process(lab.server())
+        time.sleep(2)  # the kernel's own start-up messages
+        printed = lab.text()
+        assert printed.count("\n") == 3, printed
+        assert "WARN" not in printed and "[C " not in printed and "[E " not in printed
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        lab.stop()
 
 
-def get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
+def test_a_port_asked_for_but_taken_is_refused_with_its_fix(tmp_path, busy_port):
+    lab = Lab(tmp_path, "--port", str(busy_port))
+    assert lab.proc.wait(timeout=60) == 1
+    assert f"port {busy_port} is in use" in lab.text() and "--port" in lab.text()
 
 
-def test_lab_serves_the_welcome_chapter(lab_server):
-    base, token, proc = lab_server
-    printed = proc.stdout.readline() + proc.stdout.readline()
-    assert f"{base}/lab/tree/course/00_welcome.ipynb?token={token}" in printed
-    status = get(f"{base}/api/status?token={token}")
-    assert "started" in status
-    model = get(f"{base}/api/contents/course/00_welcome.ipynb?token={token}&content=1")
-    assert model["type"] == "notebook"
-    assert model["content"]["cells"][0]["source"].startswith("# 00 Welcome")
-    with urllib.request.urlopen(f"{base}/lab/tree/course/00_welcome.ipynb?token={token}") as r:
-        assert r.status == 200 and b"JupyterLab" in r.read()
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_command_stops_jupyterlab_and_its_kernels(tmp_path, signum):
+    lab = Lab(tmp_path)
+    try:
+        base, token = lab.printed_url()
+        server = lab.server()
+        start_kernel(base, token)
+        started = [server, *wait_for_kernel_process(server)]
+        os.kill(lab.proc.pid, signum)  # the command alone, as Ctrl-C or a service manager does
+        assert lab.proc.wait(timeout=60) == 0
+        _gone, alive = psutil.wait_procs(started, timeout=30)
+        assert not alive, f"still running after the command stopped: {alive}"
+    finally:
+        lab.stop()

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from msa_course.lab import learner_environment
 from msa_course.workshop.localhub import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,14 +36,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# JupyterLab settings for a quiet, deterministic session: no news or update checks (no
-# network); no notebook windowing, so every cell is laid out and can be counted at once; and
-# each cell's execution timestamps recorded in the saved notebook (the benchmark reads them).
+# JupyterLab settings for a deterministic session: no notebook windowing, so every cell is
+# laid out and can be counted at once; and each cell's execution timestamps recorded in the
+# saved notebook (the benchmark reads them). News and update prompts are off as for every
+# learner (msa_course.lab.learner_environment), not by a setting of the tests' own.
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
         "windowingMode": "none",
         "recordTiming": True,
@@ -104,7 +102,7 @@ class LabServer:
             target = settings / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(value))
-        env = dict(os.environ)
+        env = learner_environment(self.token)  # the learner's configuration: no grading UI
         for var, sub in [
             ("JUPYTER_CONFIG_DIR", "config"),
             ("JUPYTER_DATA_DIR", "data"),
@@ -127,8 +125,6 @@ class LabServer:
             f"--ServerApp.root_dir={self.root}",
             f"--LabServerApp.user_settings_dir={settings}",
             f"--LabServerApp.workspaces_dir={self.workdir / 'workspaces'}",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")

@@ -23,6 +23,10 @@ def test_chapter_runs_and_every_explorer_responds(chapter, lab, lab_page, artifa
     path = f"course/{chapter.name}"
 
     harness.open_notebook(page, lab, path)
+    # What a learner sees: no grading menu (nbgrader is installed here, hidden for learners)
+    # and no news or update prompt over the chapter.
+    assert page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 0
+    assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0
     harness.run_all(page)
     harness.wait_until_executed(page)
     harness.save(page)
