@@ -2,9 +2,9 @@
 
 For learners without a kernel. Each chapter is executed with nbclient and exported with
 nbconvert (already installed with JupyterLab, and it renders exactly the mimebundles the
-kernel produced, so every explorer shows its own static fallback: the figure at its default
-settings, drawn by plotly.js). plotly.js is copied once into `assets/` and loaded locally by
-every page; no page loads anything from the network (no require.js, MathJax or widget CDN).
+kernel produced, so every explorer shows its own static fallback: the figure in the state the
+chapter's Notice describes, drawn by plotly.js). plotly.js is copied once into `assets/` and
+loaded locally by every page; no page loads anything from the network (no require.js, MathJax or widget CDN).
 
 Layout of OUT: index.html (table of contents), course/NN_slug.html, exercises/NN_slug.html
 (read-only view with a link to the notebook), the .ipynb files beside them, docs/NAME.html

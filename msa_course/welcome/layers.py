@@ -3,6 +3,10 @@
 Source (seed): Chris Richardson groups microservice patterns into infrastructure, application
 infrastructure and application patterns; a developer builds the infrastructure first, then the
 middleware (whose role the platform takes over), then the application.
+
+The cloud service models are not a layer of this stack: they say who runs which layers (the
+provider or you), so the map draws them as brackets beside it. How far up each bracket reaches
+follows chapter 04's responsibility grid (`msa_course.cloud.responsibility`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,19 @@ class Layer:
     chapter: str | None  # course chapter notebook stem, or None when beyond this course
 
 
+@dataclass(frozen=True)
+class Bracket:
+    """One service model: the provider runs the stack from the bottom up to `up_to`.
+
+    `up_to` counts layers from the bottom of the map (1.0 = the top of the first layer); a
+    value in the middle of a layer means the provider and you share that layer.
+    """
+
+    model: str
+    up_to: float
+    provider_runs: str
+
+
 GROUPS = ("infrastructure components", "platform patterns", "application patterns")
 
 # Bottom to top, as a system is built.
@@ -27,31 +44,25 @@ LAYERS: tuple[Layer, ...] = (
         "Bare metal and cloud",
         "베어 메탈 / 클라우드",
         GROUPS[0],
-        "Hardware, networking, operating systems and storage; bought as bare metal or rented "
-        "virtualised from a public or private cloud.",
+        "Hardware, networking, operating systems and storage. You buy them as bare metal, or "
+        "you rent them, virtualised, from a public or private cloud.",
         "01_infrastructure",
     ),
     Layer(
         "VMs and containers",
         "VM과 컨테이너",
         GROUPS[0],
-        "Hypervisors run many operating systems on one machine; container engines isolate "
-        "processes on one kernel. Docker images are stacks of layers.",
+        "A hypervisor runs many operating systems on one machine. A container engine isolates "
+        "processes that share one kernel. Docker images are stacks of layers.",
         "02_vms_and_containers",
     ),
     Layer(
         "Container orchestration",
         "컨테이너 오케스트레이션",
         GROUPS[0],
-        "Kubernetes places containers on nodes, heals failures and scales replicas.",
+        "Kubernetes places containers on nodes, replaces failed ones and scales the number of "
+        "replicas.",
         "03_container_orchestration",
-    ),
-    Layer(
-        "Cloud service models",
-        "클라우드 서비스 유형",
-        GROUPS[0],
-        "IaaS, CaaS and PaaS: how much of the stack a provider runs for you.",
-        "04_cloud_service_models",
     ),
     Layer(
         "Platform (middleware)",
@@ -70,10 +81,38 @@ LAYERS: tuple[Layer, ...] = (
     ),
 )
 
+# Not a layer: the axis beside the stack.
+SERVICE_MODELS = Layer(
+    "Cloud service models",
+    "서비스 유형",
+    GROUPS[0],
+    "IaaS, CaaS and PaaS are not a layer of the stack. Each one says how far up the stack the "
+    "cloud provider runs things for you; you run the rest.",
+    "04_cloud_service_models",
+)
+
+# Bottom up, as in chapter 04's grid: IaaS leaves you the guest OS and everything in it; CaaS
+# runs the orchestrator's control plane (shared with you); PaaS includes middleware and runtime.
+BRACKETS: tuple[Bracket, ...] = (
+    Bracket("IaaS", 1.5, "the machines and the hypervisor; you run the OS inside each VM"),
+    Bracket("CaaS", 2.5, "the cluster that runs containers; you run your containers on it"),
+    Bracket("PaaS", 4.0, "everything up to the platform; you bring the application"),
+)
+
+ENTRIES: tuple[Layer, ...] = (*LAYERS, SERVICE_MODELS)
+
 
 def layer(name: str) -> Layer:
-    """Look a layer up by name; the error lists the valid names."""
-    for item in LAYERS:
+    """Look a layer (or the service models) up by name; the error lists the valid names."""
+    for item in ENTRIES:
         if item.name == name:
             return item
-    raise ValueError(f"layer must be one of {[x.name for x in LAYERS]}, not {name!r}")
+    raise ValueError(f"layer must be one of {[x.name for x in ENTRIES]}, not {name!r}")
+
+
+def provider_runs(model: str) -> list[str]:
+    """The layers of the map the provider runs, at least in part, under `model`."""
+    for bracket in BRACKETS:
+        if bracket.model == model:
+            return [x.name for i, x in enumerate(LAYERS) if i < bracket.up_to]
+    raise ValueError(f"model must be one of {[b.model for b in BRACKETS]}, not {model!r}")

@@ -8,38 +8,49 @@ import ipywidgets as widgets
 
 from msa_course.ui.explorer import Explorer
 from msa_course.welcome.charts import layer_map
-from msa_course.welcome.layers import LAYERS, layer
+from msa_course.welcome.layers import BRACKETS, ENTRIES, LAYERS, SERVICE_MODELS, layer
 
 
 def _describe(name: str) -> str:
     item = layer(name)
-    where = (
-        f"<a href='{item.chapter}.ipynb'>chapter {item.chapter[:2]}</a>"
-        if item.chapter
-        else "the courses that follow this one"
-    )
-    return (
-        f"<h4>{html.escape(item.name)} (<span lang='ko'>{item.korean}</span>)</h4>"
-        f"<p>{html.escape(item.contains)}</p><p>Group: <b>{item.group}</b>. "
-        f"Taught in {where}.</p>"
-    )
+    if item.chapter:
+        where = f"<a href='{item.chapter}.ipynb'>Chapter {item.chapter[:2]}</a> teaches it."
+    else:
+        where = "The courses that follow this one teach it."
+    head = f"<h4>{html.escape(item.name)} (<span lang='ko'>{item.korean}</span>)</h4>"
+    body = f"<p>{html.escape(item.contains)}</p>"
+    if item == SERVICE_MODELS:
+        body += (
+            "<ul>"
+            + "".join(
+                f"<li><b>{b.model}</b>: the provider runs {html.escape(b.provider_runs)}.</li>"
+                for b in BRACKETS
+            )
+            + "</ul>"
+        )
+    else:
+        body += f"<p>Group in the source: <b>{item.group}</b>.</p>"
+    return f"{head}{body}<p>{where}</p>"
 
 
 def layer_map_explorer() -> Explorer:
     """Choose a layer (or click its bar) to read what it contains and which chapter covers it."""
     choice = widgets.Dropdown(
-        options=[x.name for x in LAYERS], value=LAYERS[0].name, description="Layer"
+        options=[x.name for x in ENTRIES], value=LAYERS[0].name, description="Layer"
     )
     explorer = Explorer(
-        {"layer": choice}, lambda layer: (layer_map(layer), _describe(layer)), title="Layer map"
+        {"layer": choice},
+        lambda layer: (layer_map(layer), _describe(layer)),
+        title="Layer map",
+        static={"layer": SERVICE_MODELS.name},  # the Notice is about the brackets
     )
     for trace in explorer.figure.data:  # clicks reach Python only from a FigureWidget
-        trace.on_click(lambda _trace, points, _state: _select(choice, points))
+        trace.on_click(lambda trace, points, _state: _select(choice, trace, points))
     return explorer
 
 
-def _select(choice: widgets.Dropdown, points) -> None:
+def _select(choice: widgets.Dropdown, trace, points) -> None:
     if points.point_inds:
-        name = points.ys[0] if points.ys else None
+        name = trace.customdata[points.point_inds[0]]
         if name in choice.options:
             choice.value = name

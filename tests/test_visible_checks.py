@@ -1,0 +1,235 @@
+"""A visible check says what kind of mistake was made; it never shows the expected value.
+
+The learner reads every visible check (it is the unlocked part of a test cell in exercises/).
+So for each solution notebook we run its answer cells, collect the plain values the answers
+hold (numbers, strings, the items of lists and dicts), and read the visible part of each test
+cell (the code before `### BEGIN HIDDEN TESTS`):
+
+- no `expect_equal` / `expect_close` there judges an answer variable, and one that judges a
+  function on an example compares with a value the question's own text already gives;
+- no `==` there compares an answer variable with a constant (`!=` a wrong value is fine);
+- no constant there (after folding arithmetic such as `1284 / 1536`) equals a value an answer
+  holds, unless the question's text shows that value too (the names it asks for, say).
+
+The expected values live in the hidden tests, which the learner never sees.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+
+import pytest
+from helpers import SOLUTIONS, cells, notebooks
+
+HIDDEN = "### BEGIN HIDDEN TESTS"
+EXPECTING = {"expect_equal", "expect_close"}
+TRIVIAL = (0, 1)  # too common to mean anything as constants (indexes, counts, True/False)
+# Exercises whose visible checks issue 13 still reworks (helper content-b: 02 and 03).
+PENDING = {"02_vms_and_containers", "03_container_orchestration"}
+# This helper's own, until their chapters land (issue 13 items 7, helper content-a).
+PENDING |= {"01_infrastructure", "04_cloud_service_models"}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+
+def _grade_id(cell: dict) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _leaves(value):
+    """The plain values inside an answer: numbers and strings, through dicts, lists, tuples."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            yield from _leaves(item)
+    elif type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        yield value.item()
+    elif _is_number(value) or isinstance(value, str):
+        yield value
+
+
+def _fold(node: ast.AST):
+    """The value of a constant expression (numbers and strings, + - * / ** and unary -), or
+    a sentinel when the expression reads a variable or calls something."""
+    if isinstance(node, ast.Constant) and (_is_number(node.value) or isinstance(node.value, str)):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _fold(node.operand)
+        return -inner if _is_number(inner) else _NOT_CONSTANT
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _fold(node.left), _fold(node.right)
+        if _is_number(left) and _is_number(right):
+            try:
+                return _BINARY[type(node.op)](left, right)
+            except (ArithmeticError, OverflowError):
+                return _NOT_CONSTANT
+    return _NOT_CONSTANT
+
+
+_NOT_CONSTANT = object()
+
+
+def _constants(tree: ast.AST) -> list:
+    """Every maximal constant expression in the code, folded."""
+    found = []
+
+    def visit(node):
+        value = _fold(node)
+        if value is not _NOT_CONSTANT:
+            found.append(value)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _same(a, b) -> bool:
+    if _is_number(a) and _is_number(b):
+        return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-9)
+    return isinstance(a, str) and isinstance(b, str) and a == b
+
+
+def _shown_by(text: str, value) -> bool:
+    """Whether the question's text already shows `value` (as a number or a quoted word)."""
+    if isinstance(value, str):
+        return value in text
+    numbers = [float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+    return any(_same(value, n) for n in numbers)
+
+
+def _names(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _questions(path):
+    """(grade id, question text, visible test code, answer variables, their plain values) per
+    graded test cell. Answer variables: what the question's answer cell assigns and the test
+    cell reads, functions excluded."""
+    all_cells = cells(path)
+    namespace: dict = {}
+    answer_names: dict[str, set[str]] = {}
+    for cell in all_cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] != "code" or meta.get("grade"):
+            continue
+        exec(compile(cell["text"], f"{path.name}:{_grade_id(cell)}", "exec"), namespace)
+        if meta.get("solution"):
+            names = {
+                t.id
+                for node in ast.walk(ast.parse(cell["text"]))
+                if isinstance(node, ast.Assign)
+                for t in node.targets
+                if isinstance(t, ast.Name)
+            }
+            answer_names[_grade_id(cell).split("-")[0]] = names
+    texts = {_grade_id(c): c["text"] for c in all_cells if c["cell_type"] == "markdown"}
+    shared = " ".join(t for gid, t in texts.items() if not gid.startswith("q"))
+    for cell in all_cells:
+        if not cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            continue
+        question = _grade_id(cell).split("-")[0]
+        text = shared + " " + texts.get(f"{question}-text", "")
+        read = _names(ast.parse(cell["text"]))
+        names = {n for n in answer_names.get(question, ()) & read if not callable(namespace.get(n))}
+        values = [leaf for name in names for leaf in _leaves(namespace.get(name))]
+        values = [v for v in values if not (_is_number(v) and v in TRIVIAL)]
+        yield _grade_id(cell), text, cell["text"].split(HIDDEN)[0], names, values
+
+
+def _problems(path) -> list[str]:
+    problems = []
+    for gid, text, visible, names, answers in _questions(path):
+        tree = ast.parse(visible)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in EXPECTING
+                and len(node.args) >= 2
+            ):
+                expected = _fold(node.args[1])
+                if _names(node.args[0]) & names or not (
+                    expected is not _NOT_CONSTANT and _shown_by(text, expected)
+                ):
+                    problems.append(
+                        f"{gid} line {node.lineno}: {node.func.id} shows an expected value; "
+                        "check for the typical mistakes with expect_not and keep the value "
+                        "in the hidden tests"
+                    )
+            if isinstance(node, ast.Compare) and any(
+                isinstance(op, (ast.Eq, ast.Is)) for op in node.ops
+            ):
+                sides = [node.left, *node.comparators]
+                if any(_names(x) & names for x in sides) and any(
+                    _fold(x) is not _NOT_CONSTANT for x in sides
+                ):
+                    problems.append(f"{gid} line {node.lineno}: compares an answer with a constant")
+        for constant in _constants(tree):
+            for answer in answers:
+                if _same(constant, answer) and not _shown_by(text, constant):
+                    problems.append(f"{gid}: the visible check shows the answer value {answer!r}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(
+            p,
+            marks=pytest.mark.xfail(strict=True, reason="issue 13 item 7 reworks these checks")
+            if p.stem in PENDING
+            else (),
+        )
+        for p in notebooks(SOLUTIONS)
+    ],
+    ids=lambda p: p.stem,
+)
+def test_visible_checks_show_no_expected_value(path, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # a solution that writes files writes them here
+    assert _problems(path) == []
+
+
+def test_the_rule_catches_a_shown_answer(tmp_path):
+    """The checker itself: an answer value or an expected value in a visible check is found."""
+    import json
+
+    def cell(kind, text, gid, **meta):
+        nbgrader = {"grade_id": gid, "grade": kind == "test", "solution": kind == "answer"}
+        return {
+            "cell_type": "markdown" if kind == "text" else "code",
+            "metadata": {"nbgrader": {**nbgrader, **meta}},
+            "source": text,
+        }
+
+    nb = {
+        "cells": [
+            cell("text", "Store the unmet demand, for example 7 for [1, 8].", "q1-text"),
+            cell("answer", "unmet = 180", "q1-answer"),
+            cell("test", "expect_close(unmet, 180)\nexpect_close(f([1, 8]), 7)", "q1-test"),
+            cell("test", "expect_true(unmet != 90 * 2, 'no')", "q1-test2"),
+            cell("test", "expect_true(unmet + 0 == 3, 'no')", "q1-test3"),
+        ]
+    }
+    path = tmp_path / "01_demo.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    problems = _problems(path)
+    assert any("q1-test line 1: expect_close shows" in p for p in problems)
+    assert not any("line 2" in p for p in problems), "a worked example from the text is fine"
+    assert any("q1-test2: the visible check shows the answer value 180" in p for p in problems)
+    assert any("q1-test3 line 1: compares an answer with a constant" in p for p in problems)
