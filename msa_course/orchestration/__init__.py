@@ -2,8 +2,12 @@
 
 objects.py (Node, Pod, Deployment, ...), quantity.py ("250m", "256Mi"), manifests.py
 (`load_manifests`: YAML validated against the Kubernetes schema), plugins.py (one scheduler
-plugin on plain numbers), scheduler.py (the cluster-wide scheduler). Importing this package is
-cheap: the validator, plotly and widgets load only inside the functions that need them.
+plugin on plain numbers), scheduler.py (the cluster-wide scheduler), hpa.py (the HPA's
+arithmetic). The simulated cluster is shaped as Kubernetes is built: store.py (the API
+server's objects), controllers/ (one module per controller), kubelet.py (probes, restarts,
+back-off), kubectl.py (read-only views) and cluster.py (the event loop that drives them).
+Importing this package is cheap: the validator, plotly and widgets load only inside the
+functions that need them.
 """
 
 from msa_course.orchestration.objects import (

@@ -13,7 +13,8 @@ when a container ran longer than 10 minutes. The first restart is immediate; aft
 from when it exited).
 
 Everything is computed in closed form for a given fault time, so the cluster simulator can
-schedule the exact second a probe fails instead of ticking through every probe.
+schedule the exact second a probe fails instead of ticking through every probe. `Kubelet`
+is the node agent that applies this timing to the simulated cluster's pods.
 """
 
 from __future__ import annotations
@@ -176,3 +177,279 @@ def backoff_waits(restarts: int, run_seconds: float = 0.0) -> list[float]:
     times = restart_times(restarts, run_seconds)
     starts = [0.0, *times]
     return [times[i] - (starts[i] + run_seconds) for i in range(restarts)]
+
+
+# --------------------------------------------------------------------------------------------
+# The kubelet as a node agent in the cluster simulator
+# --------------------------------------------------------------------------------------------
+# Not a Kubernetes setting: time from binding to a running container (image present). The
+# scalability SLO puts stateless pod startup at p99 <= 5 s (figures.md §3).
+POD_STARTUP_SECONDS = 2
+
+
+class _Container:
+    """The kubelet's own state for a pod's container, beside the API object.
+
+    `incarnation` tells a stale timer from a live one (it counts container starts);
+    `crash_after`/`crash_left`, `liveness_failing` and `readiness_failing_until` are how the
+    simulated app misbehaves (set by the fault injectors).
+    """
+
+    __slots__ = (
+        "liveness",
+        "readiness",
+        "incarnation",
+        "backoff",
+        "crash_after",
+        "crash_left",
+        "liveness_failing",
+        "readiness_failing_until",
+    )
+
+    def __init__(self, liveness: Probe | None, readiness: Probe | None):
+        self.liveness, self.readiness = liveness, readiness
+        self.incarnation = 0
+        self.backoff = CrashLoopBackOff()
+        self.crash_after: float | None = None
+        self.crash_left: int | None = None
+        self.liveness_failing: float | None = None
+        self.readiness_failing_until: float | None = None
+
+
+class Kubelet:
+    """Every node's kubelet: starts bound pods' containers, runs their probes, restarts them
+    with CrashLoopBackOff, and finishes deletions (pkg/kubelet; one object serves all nodes).
+
+    `at(time, kind, *args)` sets a timer on the simulated clock; the cluster calls the
+    `on_<kind>` handler when it fires. `liveness`/`readiness` are the probes of a container
+    that sets none (None: it has no such probe).
+    """
+
+    def __init__(self, store, at, liveness: Probe | None, readiness: Probe | None):
+        self.store, self.at = store, at
+        self.fallback = (liveness, readiness)
+        self.containers: dict[str, _Container] = {}
+        self._away: list = []  # pods deleted while their node was down
+        self._node_ready = {name: r.node.ready for name, r in store.nodes.items()}
+
+    def container(self, name: str) -> _Container:
+        c = self.containers.get(name)
+        if c is None:
+            pod = self.store.pods[name].pod
+            first = pod.containers[0] if pod.containers else None
+            liveness = first.liveness_probe if first is not None else None
+            readiness = first.readiness_probe if first is not None else None
+            c = self.containers[name] = _Container(
+                self.fallback[0] if liveness is None else liveness,
+                self.fallback[1] if readiness is None else readiness,
+            )
+        return c
+
+    # ------------------------------------------------------------------ sync
+    def sync(self) -> None:
+        """Finish deletions on running nodes (a pod deleted while its node is down goes when
+        the node is Ready again); resume the pods of a node that is Ready again."""
+        store = self.store
+        for record in store.deletions:
+            node = record.pod.node_name
+            if node is None or store.nodes[node].up:
+                self._remove(record)
+            else:
+                self._away.append(record)
+        store.deletions.clear()
+        for name, node in store.nodes.items():
+            was, self._node_ready[name] = self._node_ready[name], node.node.ready
+            if not node.node.ready or was:
+                continue
+            for record in [r for r in self._away if r.pod.node_name == name]:
+                self._away.remove(record)
+                self._remove(record)
+            for record in store.pods_on(name):
+                c = self.container(record.name)
+                kind = "ready" if record.container == "Running" else "started"
+                self.at(store.now, kind, record.name, c.incarnation)
+
+    def _remove(self, record) -> None:
+        self.store.remove_pod(record)
+        self.containers.pop(record.name, None)
+
+    def admit(self) -> None:
+        """Pods the scheduler just bound: pull (image present) and start their container."""
+        for record in self.store.bindings:
+            record.container = "ContainerCreating"
+            c = self.container(record.name)
+            self.at(self.store.now + POD_STARTUP_SECONDS, "started", record.name, c.incarnation)
+        self.store.bindings.clear()
+
+    # ------------------------------------------------------------------ timers
+    def _alive(self, name: str, incarnation: int):
+        """The pod's record if its container `incarnation` is still running on a live node."""
+        record = self.store.pods.get(name)
+        if (
+            record is None
+            or record.deleting is not None
+            or record.container != "Running"
+            or self.containers[name].incarnation != incarnation
+            or not self.store.nodes[record.pod.node_name].up
+        ):
+            return None
+        return record
+
+    def on_started(self, name: str, incarnation: int) -> bool:
+        store = self.store
+        record = store.pods.get(name)
+        if record is None or record.deleting is not None:
+            return False
+        c = self.container(name)
+        if c.incarnation != incarnation or not store.nodes[record.pod.node_name].up:
+            return False
+        now = store.now
+        record.container, record.started = "Running", now
+        record.version += 1
+        record.pod.phase = "Running"
+        if record.restarts:
+            record.last_restart = now
+        cname = record.container_name
+        if record.restarts == 0:
+            image = record.pod.containers[0].image if record.pod.containers else "app"
+            store.record(
+                "Normal", "Pulled", name, f'Container image "{image}" already present on machine'
+            )
+        store.record("Normal", "Created", name, f"Created container: {cname}")
+        store.record("Normal", "Started", name, f"Started container {cname}")
+        if c.readiness is None:
+            store.set_ready(record, True)
+        else:
+            at = c.readiness.success_detected_at(now, now)
+            failing = c.readiness_failing_until
+            if failing is not None and failing > at:
+                at = c.readiness.success_detected_at(now, failing)
+            self.at(at, "ready", name, c.incarnation)
+        if c.crash_after is not None:
+            self.at(now + c.crash_after, "exit", name, c.incarnation)
+        if c.liveness_failing is not None and c.liveness is not None:
+            c.liveness_failing = now  # the hang persists across a restart
+            self.at(c.liveness.failure_detected_at(now, now), "liveness", name, c.incarnation)
+        return True
+
+    def on_ready(self, name: str, incarnation: int) -> bool:
+        record = self._alive(name, incarnation)
+        if record is None or record.ready:
+            return False
+        c = self.containers[name]
+        until = c.readiness_failing_until
+        if until is not None and until > self.store.now:
+            return False
+        c.readiness_failing_until = None
+        self.store.set_ready(record, True)
+        return True
+
+    def on_unready(self, name: str, incarnation: int) -> bool:
+        record = self._alive(name, incarnation)
+        if record is None or not record.ready:
+            return False
+        self.store.record(
+            "Warning",
+            "Unhealthy",
+            name,
+            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+        )
+        self.store.set_ready(record, False)
+        return True
+
+    def on_liveness(self, name: str, incarnation: int) -> bool:
+        record = self._alive(name, incarnation)
+        c = self.containers.get(name)
+        if record is None or c.liveness_failing is None:
+            return False
+        self.store.record(
+            "Warning",
+            "Unhealthy",
+            name,
+            "Liveness probe failed: HTTP probe failed with statuscode: 500",
+        )
+        self.store.record(
+            "Normal",
+            "Killing",
+            name,
+            f"Container {record.container_name} failed liveness probe, will be restarted",
+        )
+        c.liveness_failing = None  # a restart clears a hang
+        self._exited(record, c)
+        return True
+
+    def on_exit(self, name: str, incarnation: int) -> bool:
+        record = self._alive(name, incarnation)
+        c = self.containers.get(name)
+        if record is None or c.crash_after is None:
+            return False
+        if c.crash_left is not None:
+            c.crash_left -= 1
+            if c.crash_left <= 0:
+                c.crash_after = c.crash_left = None
+        self._exited(record, c)
+        return True
+
+    def _exited(self, record, c: _Container) -> None:
+        """doBackOff: restart at once, or wait out the back-off in CrashLoopBackOff."""
+        store = self.store
+        store.set_ready(record, False)
+        c.incarnation += 1
+        restart = c.backoff.restart_at(store.now)
+        record.restarts += 1
+        if restart > store.now:
+            record.container, record.waiting_until = "CrashLoopBackOff", restart
+            store.record(
+                "Warning",
+                "BackOff",
+                record.name,
+                f"Back-off restarting failed container {record.container_name} in pod "
+                f"{record.name}_{record.pod.namespace}",
+            )
+        else:
+            record.container = "ContainerCreating"
+        self.at(restart, "started", record.name, c.incarnation)
+
+    # ------------------------------------------------------------------ the app misbehaves
+    def crash_loop(self, record, run_seconds: float, crashes: int | None) -> None:
+        """The container exits `run_seconds` after every start (`crashes` times, or always)."""
+        if run_seconds < 0:
+            raise ValueError(f"run_seconds must be >= 0, got {run_seconds}")
+        c = self.container(record.name)
+        c.crash_after, c.crash_left = run_seconds, crashes
+        if record.container == "Running":
+            at = max(self.store.now, record.started + run_seconds)
+            self.at(at, "exit", record.name, c.incarnation)
+
+    def fix(self, record) -> None:
+        """The fix is deployed: no more crashes, probes pass again."""
+        c = self.container(record.name)
+        c.crash_after = c.crash_left = None
+        c.liveness_failing = None
+        c.readiness_failing_until = None
+
+    def fail_liveness(self, record) -> None:
+        """The app hangs: liveness probes fail until the container is restarted."""
+        c = self.container(record.name)
+        if c.liveness is None:
+            raise ValueError(f"pod {record.name!r} has no liveness probe")
+        now = self.store.now
+        c.liveness_failing = now
+        if record.container == "Running":
+            at = c.liveness.failure_detected_at(record.started, now)
+            self.at(at, "liveness", record.name, c.incarnation)
+
+    def fail_readiness(self, record, seconds: float) -> None:
+        """The app cannot serve for `seconds`: readiness probes fail meanwhile."""
+        c = self.container(record.name)
+        if c.readiness is None:
+            raise ValueError(f"pod {record.name!r} has no readiness probe")
+        now = self.store.now
+        until = now + seconds
+        c.readiness_failing_until = until
+        if record.container == "Running":
+            at = c.readiness.failure_detected_at(record.started, now)
+            if at < until:
+                self.at(at, "unready", record.name, c.incarnation)
+            back = c.readiness.success_detected_at(record.started, max(at, until))
+            self.at(back, "ready", record.name, c.incarnation)

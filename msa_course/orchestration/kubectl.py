@@ -1,0 +1,152 @@
+"""kubectl's views of the simulated cluster: `kubectl get` tables that only read the store.
+
+Each function returns rows (a header, then one row per object) that `format_table` pads as
+kubectl prints them; `mapping_of` turns them into dicts for tests and exercises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from msa_course.orchestration.store import Event, Store
+
+
+def events(store: Store) -> list[Event]:
+    """Every event, oldest last-seen first (as `kubectl get events` sorts)."""
+    return sorted(store.events.values(), key=lambda e: (e.last, e.first))
+
+
+def get_pods(store: Store) -> list[list[str]]:
+    now = store.now
+    rows = [["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]]
+    for name, r in sorted(store.pods.items()):
+        if r.deleting is not None:
+            status = "Terminating"
+        elif r.pod.node_name is None:
+            status = "Pending"
+        else:
+            status = r.container
+        restarts = str(r.restarts)
+        if r.last_restart is not None and r.last_restart <= now:
+            restarts += f" ({human_duration(now - r.last_restart)} ago)"
+        rows.append([
+            name,
+            f"{int(r.ready)}/1",
+            status,
+            restarts,
+            human_duration(now - r.created),
+            r.pod.node_name or "<none>",
+        ])  # fmt: skip
+    return rows
+
+
+def get_deployments(store: Store) -> list[list[str]]:
+    rows = [["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]]
+    for name, record in sorted(store.deployments.items()):
+        d = record.deployment
+        runs = [r for r in store.pods.values() if r.deployment == name]
+        ready = sum(r.ready for r in runs)
+        new = next(
+            (
+                w
+                for w in store.replicasets.values()
+                if w.deployment == name and w.rs.template == d.template
+            ),
+            None,
+        )
+        updated = sum(1 for r in runs if new and r.owner == new.rs.name and r.deleting is None)
+        rows.append([
+            name,
+            f"{ready}/{d.replicas}",
+            str(updated),
+            str(ready),
+            human_duration(store.now - record.created),
+        ])  # fmt: skip
+    return rows
+
+
+def get_replicasets(store: Store) -> list[list[str]]:
+    rows = [["NAME", "DESIRED", "CURRENT", "READY", "AGE"]]
+    for name, w in sorted(store.replicasets.items()):
+        current = sum(1 for r in store.pods.values() if r.owner == name)
+        rows.append([
+            name,
+            str(w.rs.replicas),
+            str(current),
+            str(store.ready_count(name)),
+            human_duration(store.now - w.created),
+        ])  # fmt: skip
+    return rows
+
+
+def get_hpa(store: Store) -> list[list[str]]:
+    rows = [["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]]
+    for name, a in sorted(store.hpas.items()):
+        target = a.hpa.metrics[0].value
+        current = "<unknown>" if a.utilization is None else f"{a.utilization}%"
+        d = store.deployment(a.hpa.target_name)
+        rows.append([
+            name,
+            f"Deployment/{d.name}",
+            f"cpu: {current}/{target}%",
+            str(a.hpa.min_replicas),
+            str(a.hpa.max_replicas),
+            str(d.replicas),
+            human_duration(store.now - a.created),
+        ])  # fmt: skip
+    return rows
+
+
+def get_nodes(store: Store) -> list[list[str]]:
+    """`kubectl get nodes`, with the pods bound and their CPU requests per node."""
+    rows = [["NAME", "STATUS", "PODS", "CPU REQUESTS"]]
+    for name, n in store.nodes.items():
+        pods = [r.pod for r in store.pods_on(name)]
+        requested = sum(p.requests().get("cpu", 0) for p in pods)
+        cpu = requested * 100 // n.node.allocatable["cpu"]
+        status = "Ready" if n.node.ready else "NotReady"
+        rows.append([name, status, str(len(pods)), f"{cpu}%"])
+    return rows
+
+
+def get_events(store: Store, last: int | None = None) -> list[list[str]]:
+    rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+    seen = events(store)
+    for e in seen[-last:] if last else seen:
+        rows.append([human_duration(store.now - e.last), e.type, e.reason, e.object, e.message])
+    return rows
+
+
+def human_duration(seconds: float) -> str:
+    """kubectl's AGE format (apimachinery duration.HumanDuration): 45s, 2m10s, 3h5m, 2d."""
+    s = int(seconds)
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        return f"{minutes}m{s % 60}s" if s % 60 else f"{minutes}m"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = s // 3600
+    if hours < 8:
+        return f"{hours}h{minutes % 60}m" if minutes % 60 else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        return f"{hours // 24}d{hours % 24}h" if hours % 24 else f"{hours // 24}d"
+    return f"{hours // 24}d"
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Columns padded as kubectl prints them (3 spaces between columns)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "   ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+    )
+
+
+def mapping_of(rows: list[list[str]]) -> list[Mapping[str, str]]:
+    """Table rows as dicts keyed by the header (handy in tests and exercises)."""
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
