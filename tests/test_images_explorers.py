@@ -21,34 +21,58 @@ def bars(ex, name, panel=0):
     return list(traces[panel].y)
 
 
+def lines(ex, name, panel=0):
+    return [label.split()[0] for label in bars(ex, name, panel)]
+
+
 def test_fresh_build_is_all_hits():
     ex = image_layer_explorer()
-    assert bars(ex, "rebuilds") == [] and len(bars(ex, "cache hit")) == 7
-    assert "3 filesystem layers" in ex.side.value
+    assert bars(ex, "cache miss: runs again") == [] and len(bars(ex, "cache hit")) == 4
+    assert lines(ex, "no build step (configuration only)") == ["6", "7", "8"]
+    assert "3 filesystem layers" in ex.side.value and "BuildKit" in ex.side.value
+    ex.controls["builder"].value = "classic"
+    assert len(bars(ex, "cache hit")) == 7 and "DOCKER_BUILDKIT=0" in ex.side.value
 
 
-def test_editing_a_copied_file_rebuilds_from_the_copy():
+def test_editing_a_copied_file_misses_from_the_copy():
     ex = image_layer_explorer()
     ex.controls["change"].value = "edit app.py"
-    assert [label.split()[0] for label in bars(ex, "rebuilds")] == ["4", "5", "6", "7", "8"]
-    assert "copied file changed: app.py" in ex.side.value
+    assert lines(ex, "cache miss: runs again") == ["4", "5"]
+    assert "A copied file changed: app.py." in ex.side.value
+    ex.controls["builder"].value = "classic"
+    assert lines(ex, "cache miss: runs again") == ["4", "5", "6", "7", "8"]
     ex.controls["change"].value = "touch app.py"  # mtime only
-    assert bars(ex, "rebuilds") == []
+    assert bars(ex, "cache miss: runs again") == []
 
 
-def test_editing_a_line_and_filling_the_cache():
+def test_editing_env_and_filling_the_cache():
     ex = image_layer_explorer()
-    ex.controls["dockerfile"].value = EXAMPLE_DOCKERFILE.replace("8000\n", "9000\n", 1)
-    assert [label.split()[0] for label in bars(ex, "rebuilds")] == ["6", "7", "8"]
+    ex.controls["dockerfile"].value = EXAMPLE_DOCKERFILE.replace("PORT=8000", "PORT=9000")
+    # BuildKit: no RUN after the ENV line, so nothing runs again, but the digest changes
+    assert bars(ex, "cache miss: runs again") == []
+    assert "Where BuildKit and the classic builder differ" in ex.side.value
+    ex.controls["builder"].value = "classic"
+    assert lines(ex, "cache miss: runs again") == ["6", "7", "8"]
     ex.controls["Build (fill the cache)"].click()
-    assert bars(ex, "rebuilds") == []
+    assert bars(ex, "cache miss: runs again") == []
+    assert "agree on every line" not in ex.side.value  # BuildKit: no step, classic: hit
+
+
+def test_env_before_a_run_reaches_only_the_run():
+    text = EXAMPLE_DOCKERFILE.replace("ENV PORT=8000\n", "").replace(
+        "COPY . .", "ENV PORT=8000\nCOPY . ."
+    )
+    ex = image_layer_explorer(dockerfile=text)
+    ex.controls["dockerfile"].value = text.replace("PORT=8000", "PORT=9000")
+    assert lines(ex, "cache miss: runs again") == ["6"]  # RUN pip; COPY . . on line 5 hits
+    assert "PORT is 9000 (was 8000)" in ex.side.value
 
 
 def test_comparing_two_orderings():
     ex = image_layer_explorer(alternative=ORDERED)
     ex.controls["change"].value = "edit app.py"
-    assert len(bars(ex, "rebuilds", 0)) == 5
-    assert [label.split()[0] for label in bars(ex, "rebuilds", 1)] == ["6", "7", "8", "9"]
+    assert len(bars(ex, "cache miss: runs again", 0)) == 2
+    assert lines(ex, "cache miss: runs again", 1) == ["6"]
 
 
 def test_malformed_dockerfile_shows_the_line_not_a_traceback():

@@ -48,18 +48,31 @@ def kinds(image):
     return [(layer.created_by.split()[0], layer.kind) for layer in image.layers]
 
 
-def test_which_instructions_make_layers():
+@pytest.mark.parametrize(
+    "builder, second_workdir",
+    [("buildkit", "filesystem"), ("classic", "metadata")],  # BuildKit: a mkdir op every time
+)
+def test_which_instructions_make_layers(builder, second_workdir):
     image = build(
-        'FROM alpine:3.20\nLABEL a=b\nENV X=1\nWORKDIR /app\nWORKDIR /app\nRUN true\nCMD ["sh"]\n'
+        'FROM alpine:3.20\nLABEL a=b\nENV X=1\nWORKDIR /app\nWORKDIR /app\nRUN true\nCMD ["sh"]\n',
+        builder=builder,
     )
     assert kinds(image) == [
         ("FROM", "base"),
         ("LABEL", "metadata"),
         ("ENV", "metadata"),
         ("WORKDIR", "filesystem"),  # creates /app
-        ("WORKDIR", "metadata"),  # /app exists now
+        ("WORKDIR", second_workdir),  # /app exists now
         ("RUN", "filesystem"),
         ("CMD", "metadata"),
+    ]
+    assert [x.step for x in image.layers] == [
+        True,
+        *[builder == "classic"] * 2,
+        True,
+        True,
+        True,
+        builder == "classic",
     ]
 
 
@@ -80,44 +93,85 @@ def test_base_sizes_table_is_flagged():
     assert "assumed" in base_size("example.com/team/thing:1").source
 
 
-def test_unchanged_run_is_a_hit_even_if_the_world_changed():
-    steps = cache_report(build(NAIVE, CTX), build(NAIVE, CTX))
-    assert {s.status for s in steps} == {"hit"}
+@pytest.mark.parametrize(
+    "builder, statuses", [("buildkit", {"hit", "no step"}), ("classic", {"hit"})]
+)
+def test_unchanged_run_is_a_hit_even_if_the_world_changed(builder, statuses):
+    steps = cache_report(build(NAIVE, CTX, builder=builder), build(NAIVE, CTX, builder=builder))
+    assert {s.status for s in steps} == statuses
 
 
-def test_copy_checks_file_content_not_mtime():
-    assert rebuilt_after_change(NAIVE, CTX, "app.py", how="mtime") == []
-    assert rebuilt_after_change(NAIVE, CTX, "app.py") == [3, 4, 5]
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_copy_checks_file_content_not_mtime(builder):
+    assert rebuilt_after_change(NAIVE, CTX, "app.py", how="mtime", builder=builder) == []
+    want = [3, 4] if builder == "buildkit" else [3, 4, 5]  # CMD is no step under BuildKit
+    assert rebuilt_after_change(NAIVE, CTX, "app.py", builder=builder) == want
 
 
 def test_ordering_decides_what_a_code_change_rebuilds():
-    assert rebuilt_after_change(ORDERED, CTX, "app.py") == [5, 6]
-    assert rebuilt_after_change(ORDERED, CTX, "requirements.txt") == [3, 4, 5, 6]
+    assert rebuilt_after_change(ORDERED, CTX, "app.py") == [5]
+    assert rebuilt_after_change(ORDERED, CTX, "requirements.txt") == [3, 4, 5]
+    assert rebuilt_after_change(ORDERED, CTX, "app.py", builder="classic") == [5, 6]
 
 
 def test_reasons_explain_the_first_miss_and_the_cascade():
-    steps = cache_report(build(ORDERED, CTX), build(ORDERED, edit(CTX, "app.py")))
+    edited = edit(CTX, "requirements.txt")
+    steps = cache_report(build(ORDERED, CTX), build(ORDERED, edited))
     by_line = {s.layer.line: s for s in steps}
-    assert by_line[5].reason == "copied file changed: app.py"
-    assert by_line[6].reason.startswith("line 5 missed")
+    assert by_line[3].reason == "A copied file changed: requirements.txt."
+    assert by_line[4].reason.startswith("Line 3 missed")
+    assert by_line[6].status == "no step" and "BuildKit runs no build step" in by_line[6].reason
+    classic = cache_report(
+        build(ORDERED, CTX, builder="classic"), build(ORDERED, edited, builder="classic")
+    )
+    assert classic[-1].status == "miss" and classic[-1].reason.startswith("Line 3 missed")
 
 
-def test_edited_instruction_misses_and_everything_after_rebuilds():
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_edited_workdir_misses_and_everything_after_it(builder):
     edited = ORDERED.replace("WORKDIR /app", "WORKDIR /srv")
-    assert rebuilt_after_change(ORDERED, CTX, new_text=edited) == [2, 3, 4, 5, 6]
+    want = [2, 3, 4, 5] if builder == "buildkit" else [2, 3, 4, 5, 6]
+    assert rebuilt_after_change(ORDERED, CTX, new_text=edited, builder=builder) == want
 
 
-def test_multi_stage_copy_from_depends_on_the_stage():
-    before = build(MULTI, CTX)
-    steps = cache_report(before, build(MULTI, edit(CTX, "app.py")))
+def test_builders_by_name():
+    assert build(ORDERED, CTX).builder.name == "buildkit"  # docker build's default
+    assert "23.0" in build(ORDERED, CTX).builder.follows
+    assert "DOCKER_BUILDKIT=0" in build(ORDERED, CTX, builder="classic").builder.follows
+    with pytest.raises(ValueError, match="builder must be one of 'buildkit', 'classic'"):
+        build(ORDERED, CTX, builder="kaniko")
+    with pytest.raises(ValueError, match="compare builds made with the same builder"):
+        cache_report(build(ORDERED, CTX), build(ORDERED, CTX, builder="classic"))
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_multi_stage_copy_from_depends_on_the_stage(builder):
+    before = build(MULTI, CTX, builder=builder)
+    steps = cache_report(before, build(MULTI, edit(CTX, "app.py"), builder=builder))
     status = {(s.layer.stage, s.layer.created_by.split()[0]): s.status for s in steps}
-    assert status[("build", "COPY")] == "rebuilt"
+    assert status[("build", "COPY")] == "miss"
     assert status[("stage 2", "FROM")] == "hit"
-    assert status[("stage 2", "COPY")] == "rebuilt"
-    assert status[("debug", "RUN")] == "skipped"  # BuildKit builds only what the target needs
+    assert status[("stage 2", "COPY")] == "miss"
     copy = next(s for s in steps if s.layer.copies_from == "build")
-    assert copy.reason.startswith("stage build rebuilt")
-    assert counts(steps) == {"hit": 3, "rebuilt": 5, "skipped": 2, "layers_rebuilt": 3}
+    assert copy.reason.startswith("The files it copies from build changed")
+    if builder == "buildkit":  # BuildKit builds only what the target needs
+        assert status[("debug", "RUN")] == "skipped"
+        assert counts(steps) == {
+            "hit": 3,
+            "miss": 3,
+            "no step": 2,
+            "skipped": 2,
+            "layers_rebuilt": 3,
+        }
+    else:  # the classic builder builds every stage up to the target
+        assert status[("debug", "RUN")] == "hit"
+        assert counts(steps) == {
+            "hit": 5,
+            "miss": 5,
+            "no step": 0,
+            "skipped": 0,
+            "layers_rebuilt": 3,
+        }
     # the final image holds only the last stage's layers
     assert [layer.created_by.split()[0] for layer in before.layers] == [
         "FROM",
@@ -222,12 +276,20 @@ def test_a_change_invalidates_every_later_step(body, data):
         return
     old = "FROM alpine\n" + "\n".join(body) + "\n"
     new = "FROM alpine\n" + "\n".join(edited) + "\n"
-    rebuilt = rebuilt_after_change(old, CTX, new_text=new)
+    rebuilt = rebuilt_after_change(old, CTX, new_text=new, builder="classic")
     assert rebuilt == list(range(k + 2, len(body) + 2))  # line k+2 onwards, nothing before
+    # BuildKit: the same, less the configuration-only lines, which are no step
+    steps = [ins.split()[0] in ("RUN", "COPY", "WORKDIR") for ins in edited]
+    want = [k + 2 + i for i, is_step in enumerate(steps[k:]) if is_step]
+    assert rebuilt_after_change(old, CTX, new_text=new) == want
 
 
 @settings(max_examples=40, deadline=None)
-@given(body=INSTRUCTIONS, path=st.sampled_from(sorted(CTX)))
-def test_touch_never_invalidates(body, path):
+@given(
+    body=INSTRUCTIONS,
+    path=st.sampled_from(sorted(CTX)),
+    builder=st.sampled_from(["buildkit", "classic"]),
+)
+def test_touch_never_invalidates(body, path, builder):
     text = "FROM alpine\n" + "\n".join(body) + "\n"
-    assert rebuilt_after_change(text, CTX, path, how="mtime") == []
+    assert rebuilt_after_change(text, CTX, path, how="mtime", builder=builder) == []

@@ -1,26 +1,45 @@
-"""A Dockerfile becomes an image: an ordered stack of layers with sizes and digests.
+"""A Dockerfile becomes an image under a named builder: its build steps, each with the cache key
+the builder finds it by, and the image's layers with sizes (MB).
 
-Which instructions make filesystem layers follows Docker's docs (figures.md §2): RUN, COPY and
-ADD change the filesystem; WORKDIR does too when it has to create its directory; ENV, LABEL,
-CMD, EXPOSE, USER, ARG and the rest change only the image's configuration (`docker history`
-lists them with size 0B). Every instruction still gets a digest, because the build cache
-keys on all of them.
+What is a step and what is a layer depends on the builder (`builders.py`; figures.md §2):
 
-A step's digest is sha256(parent digest + instruction text + inputs), where inputs are the
-checksums of the copied files (COPY/ADD from the context) or the digest of the stage copied
-from (`COPY --from`). Identical inputs give identical digests: this is the build cache's key
-and stands in for the content digest by which registries share layers. (Real layer digests
-hash the layer's tar file; they agree with ours whenever a layer comes from the cache.)
+- RUN, COPY and ADD are steps and add a layer under both builders.
+- WORKDIR other than `/` is a step. BuildKit always records a layer for it (a mkdir operation:
+  convert.go dispatchWorkdir); the classic builder only when it creates the directory, since
+  an empty diff adds no layer (moby image.NewChildImage). The model assumes the base image has
+  none of the directories a WORKDIR names.
+- ENV, ARG, LABEL, EXPOSE, CMD, ENTRYPOINT, USER and the rest change only the image's
+  configuration: no step under BuildKit, a step with no layer under the classic builder.
+
+A step's cache key is sha256 of its parent step's key and what the step does:
+
+- classic: the instruction's text; for COPY/ADD the checksums of what it copies and where to
+  (internals.go performCopy: "COPY <hash> in <dest>"). A change anywhere reaches every later
+  step through the parent.
+- BuildKit: a RUN's key also holds the environment it runs in (ENV and ARG values, working
+  directory, user, shell: the ExecOp's meta, solver/llbsolver/ops/exec.go CacheMap), so an
+  edited ENV line reaches later RUN steps. COPY/ADD hold the destination and the content of
+  what they copy (ops/file.go CacheMap: a content checksum per copy source), not the
+  environment.
+
+`COPY --from=<stage>` compares the content of the files it copies, under both builders. The
+model cannot see what a RUN writes: it assumes a RUN may change any file and that a RUN that
+ran again wrote new bytes (a timestamp is enough). Files copied into a stage after its last
+RUN are known exactly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import posixpath
+import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 
+from msa_course.images import builders
 from msa_course.images.base_images import base_size
+from msa_course.images.builders import Builder
 from msa_course.images.context import Context, ContextFile, match, normalise
 from msa_course.images.dockerfile import (
     DockerfileError,
@@ -31,13 +50,15 @@ from msa_course.images.dockerfile import (
     stages,
 )
 
-FILESYSTEM = ("RUN", "COPY", "ADD")
 RUN_SIZE_MB = 10.0  # an assumption for RUN layers whose size the learner has not set
+DEFAULT_SHELL = '["/bin/sh", "-c"]'
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One build step. `kind`: "base" (the FROM image), "filesystem" or "metadata"."""
+    """One instruction of the image. `kind`: "base" (the FROM image), "filesystem" (adds a
+    layer) or "metadata" (configuration only). `step`: the builder runs it as a build step;
+    then `digest` is its cache key (otherwise the key of the step before it)."""
 
     stage: str
     kind: str
@@ -49,36 +70,65 @@ class Layer:
     instruction: Instruction | None = None
     files: tuple[tuple[str, str], ...] = ()  # (path, checksum) copied from the context
     copies_from: str | None = None  # the stage a COPY --from reads
+    step: bool = True
+    sees: tuple[tuple[str, str], ...] = ()  # what a BuildKit RUN's key holds besides its text
 
     @property
     def line(self) -> int:
         return self.instruction.line if self.instruction else 0
 
 
+@dataclass
+class _State:
+    """What a stage has set up so far: the step later steps build on, and what they see."""
+
+    key: str
+    workdir: str = "/"
+    dirs: set[str] = field(default_factory=lambda: {"/"})
+    env: dict[str, str] = field(default_factory=dict)
+    user: str = ""
+    shell: str = DEFAULT_SHELL
+    opaque: str = ""  # key of the last step whose writes the model cannot see (RUN, base)
+    written: dict[str, str] = field(default_factory=dict)  # path -> content, since `opaque`
+    config: list[str] = field(default_factory=list)  # every instruction, for the image digest
+
+    def copy(self) -> _State:
+        return replace(
+            self,
+            dirs=set(self.dirs),
+            env=dict(self.env),
+            written=dict(self.written),
+            config=list(self.config),
+        )
+
+
 @dataclass(frozen=True)
 class StageBuild:
-    """A stage's steps in build order; `layers` includes the steps inherited via FROM <stage>."""
+    """A stage's instructions in order; `layers` includes those inherited via FROM <stage>;
+    `built`: the builder builds this stage for the chosen target."""
 
     stage: Stage
     layers: tuple[Layer, ...]
     own: tuple[Layer, ...]
-    needed: bool
+    built: bool
+    state: _State
 
     @property
     def digest(self) -> str:
-        return self.layers[-1].digest
+        return self.state.key
 
 
 @dataclass(frozen=True)
 class Image:
-    """The built image (the target stage) and every stage built on the way."""
+    """The built image (the target stage), every stage on the way, and the builder used."""
 
     stages: tuple[StageBuild, ...]
     target: StageBuild
+    builder: Builder
 
     @property
     def layers(self) -> tuple[Layer, ...]:
-        """The final image's steps, bottom (base image) first."""
+        """The final image's instructions, bottom (base image) first."""
         return self.target.layers
 
     @property
@@ -92,11 +142,10 @@ class Image:
 
     @property
     def digest(self) -> str:
-        return self.target.digest
-
-    def built_steps(self) -> list[Layer]:
-        """Every step BuildKit runs for the target, stage by stage (unneeded stages skipped)."""
-        return [x for s in self.stages if s.needed for x in s.own]
+        """Stands in for the image digest: the last step's key and the whole configuration,
+        so a changed ENV or LABEL line gives a new digest even when no step ran again."""
+        state = self.target.state
+        return _digest(state.key, "\n".join(state.config), "image")
 
 
 def build(
@@ -107,12 +156,15 @@ def build(
     base_sizes: Mapping[str, float] | None = None,
     target: str | None = None,
     run_size_mb: float = RUN_SIZE_MB,
+    builder: str | Builder = "buildkit",
 ) -> Image:
-    """Parse `text` and compute its image: layers, sizes (MB) and digests.
+    """Parse `text` and compute its image under `builder` ("buildkit", the default of
+    `docker build`, or "classic"): steps, cache keys, layers and sizes (MB).
 
     context: path -> content (or ContextFile) for COPY/ADD; sizes: line number -> MB for any
     layer; base_sizes: image -> MB; target: the stage to build (default: the last).
     """
+    rules = builders.get(builder)
     if not run_size_mb >= 0:
         raise ValueError(f"run_size_mb must be >= 0, got {run_size_mb}")
     for line, mb in (sizes or {}).items():
@@ -120,17 +172,26 @@ def build(
             raise ValueError(f"sizes[{line}] must be a size in MB >= 0, got {mb}")
     files = normalise(context)
     all_stages = stages(parse(text))
+    inputs = _Inputs(files, dict(sizes or {}), dict(base_sizes or {}), run_size_mb, rules)
     built: list[StageBuild] = []
     for stage in all_stages:
-        built.append(
-            _build_stage(
-                stage, built, files, dict(sizes or {}), dict(base_sizes or {}), run_size_mb
-            )
-        )
+        built.append(_build_stage(stage, built, inputs))
     target_build = _target(built, target)
-    needed = _needed(target_build.stage, all_stages)
-    final = tuple(StageBuild(b.stage, b.layers, b.own, b.stage.index in needed) for b in built)
-    return Image(final, final[target_build.stage.index])
+    if rules.skips_unneeded_stages:
+        chosen = _needed(target_build.stage, all_stages)
+    else:
+        chosen = set(range(target_build.stage.index + 1))
+    final = tuple(replace(b, built=b.stage.index in chosen) for b in built)
+    return Image(final, final[target_build.stage.index], rules)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    files: dict[str, ContextFile]
+    sizes: dict[int, float]
+    base_sizes: dict[str, float]
+    run_size_mb: float
+    rules: Builder
 
 
 def _target(built: list[StageBuild], target: str | None) -> StageBuild:
@@ -144,8 +205,8 @@ def _target(built: list[StageBuild], target: str | None) -> StageBuild:
 
 
 def _needed(target: Stage, all_stages: list[Stage]) -> set[int]:
-    """Stages the target depends on (FROM <stage>, COPY --from=<stage>): BuildKit builds only
-    these."""
+    """Stages the target depends on (FROM <stage>, COPY --from=<stage>): what BuildKit builds
+    (convert.go resolveReachableStages)."""
     needed, todo = set(), [target]
     while todo:
         stage = todo.pop()
@@ -158,116 +219,192 @@ def _needed(target: Stage, all_stages: list[Stage]) -> set[int]:
     return needed
 
 
-def _build_stage(
-    stage: Stage,
-    built: list[StageBuild],
-    files: dict[str, ContextFile],
-    sizes: dict[int, float],
-    base_sizes: dict[str, float],
-    run_size_mb: float,
-) -> StageBuild:
+def _build_stage(stage: Stage, built: list[StageBuild], inputs: _Inputs) -> StageBuild:
     parent_stage = find_stage(stage.base, [b.stage for b in built])
     head = stage.from_instruction
     if parent_stage is not None:
-        inherited = built[parent_stage.index].layers
-        workdir, dirs = _workdir_state(inherited)
+        inherited = built[parent_stage.index]
+        layers, own, state = list(inherited.layers), [], inherited.state.copy()
     else:
-        size = base_size(stage.base, base_sizes)
+        size = base_size(stage.base, inputs.base_sizes)
         mb, source = (
-            (sizes[head.line], "your value")
-            if head.line in sizes
+            (inputs.sizes[head.line], "your value")
+            if head.line in inputs.sizes
             else (size.size_mb, size.source + (" (approximate)" if size.approximate else ""))
         )
-        digest = _digest("", f"FROM {stage.base}", "")
-        inherited = (
-            Layer(stage.label, "base", f"FROM {stage.base}", mb, source, digest, "", head),
-        )
-        workdir, dirs = "/", {"/"}
-    layers = list(inherited)
-    own = [] if parent_stage is not None else [inherited[0]]
+        key = _digest("", f"FROM {stage.base}", "")
+        base = Layer(stage.label, "base", f"FROM {stage.base}", mb, source, key, "", head)
+        layers, own, state = [base], [base], _State(key, opaque=key)
     for ins in stage.instructions:
-        parent = layers[-1].digest
-        kind, mb, source, inputs, copied, from_stage = (
-            "metadata",
-            0.0,
-            "metadata only",
-            "",
-            (),
-            None,
-        )
-        if ins.keyword in ("COPY", "ADD"):
-            inputs, copied, from_stage, mb, source = _copy_inputs(ins, built, files)
-            kind = "filesystem"
-        elif ins.keyword == "RUN":
-            kind, mb, source = "filesystem", run_size_mb, "assumed RUN size; set it"
-        elif ins.keyword == "WORKDIR":
-            workdir = posixpath.normpath(posixpath.join(workdir, ins.value))
-            if workdir not in dirs:
-                kind, source = "filesystem", "creates the directory: a tiny layer"
-                dirs.update(_parents(workdir))
-            else:
-                source = "directory exists already: metadata only"
-        if ins.line in sizes and kind == "filesystem":
-            mb, source = sizes[ins.line], "your value"
-        layer = Layer(
-            stage.label,
-            kind,
-            ins.text,
-            mb,
-            source,
-            _digest(parent, ins.text, inputs),
-            parent,
-            ins,
-            copied,
-            from_stage,
-        )
+        layer = _instruction(ins, stage.label, state, built, inputs)
         layers.append(layer)
         own.append(layer)
-    return StageBuild(stage, tuple(layers), tuple(own), True)
+    return StageBuild(stage, tuple(layers), tuple(own), True, state)
 
 
-def _copy_inputs(ins: Instruction, built: list[StageBuild], files: dict[str, ContextFile]):
+def _instruction(
+    ins: Instruction, label: str, state: _State, built: list[StageBuild], inputs: _Inputs
+) -> Layer:
+    """The layer record for `ins`; updates `state` as the builder would."""
+    rules, parent = inputs.rules, state.key
+    state.config.append(ins.text)
+    kind, mb, source, step = "metadata", 0.0, "configuration only", rules.metadata_steps
+    files: tuple = ()
+    from_stage, sees, key = None, (), parent
+    if ins.keyword == "RUN":
+        if rules.run_key_has_environment:
+            sees = _environment(state)
+        key = _digest(parent, ins.text, repr(sees))
+        state.opaque, state.written = key, {}
+        kind, mb, source, step = "filesystem", inputs.run_size_mb, "assumed RUN size; set it", True
+    elif ins.keyword in ("COPY", "ADD"):
+        content, files, from_stage, mb, source, writes = _copy_inputs(ins, state, built, inputs)
+        options = sorted((k, v) for k, v in ins.flags if k != "from")
+        destination = _resolve(state.workdir, ins.destination)
+        key = _digest(parent, f"{ins.keyword} {options} in {destination}", content)
+        state.written.update(writes)
+        kind, step = "filesystem", True
+    elif ins.keyword == "WORKDIR":
+        state.workdir = _resolve(state.workdir, ins.value)
+        creates = state.workdir not in state.dirs
+        state.dirs.update(_parents(state.workdir))
+        if rules.workdir_always_layer:
+            step = state.workdir != "/"
+            key = _digest(parent, f"mkdir {state.workdir}", state.user) if step else parent
+            layer = step
+        else:
+            step, layer = True, creates
+            key = _digest(parent, f"WORKDIR {state.workdir}", "")
+        if layer:
+            kind, source = "filesystem", "creates the directory: a tiny layer"
+            if not creates:
+                source = "the directory exists: an empty layer"
+    else:
+        _configure(ins, state)
+        if step:
+            key = _digest(parent, ins.text, "")
+    if ins.line in inputs.sizes and kind == "filesystem":
+        mb, source = inputs.sizes[ins.line], "your value"
+    state.key = key
+    return Layer(label, kind, ins.text, mb, source, key, parent, ins, files, from_stage, step, sees)
+
+
+def _configure(ins: Instruction, state: _State) -> None:
+    """Configuration that later RUN steps see: ENV and ARG values, USER, SHELL."""
+    if ins.keyword in ("ENV", "ARG"):
+        for name, value in _assignments(ins):
+            if value is not None:
+                state.env[name] = value
+    elif ins.keyword == "USER":
+        state.user = ins.value
+    elif ins.keyword == "SHELL":
+        state.shell = ins.value
+
+
+def _assignments(ins: Instruction) -> list[tuple[str, str | None]]:
+    """`ENV A=1 B="x y"` -> [("A", "1"), ("B", "x y")]; `ENV A 1` (legacy form); `ARG A`."""
+    try:
+        words = shlex.split(ins.value)
+    except ValueError:  # unbalanced quotes: Docker would refuse it too; keep the words
+        words = ins.value.split()
+    if ins.keyword == "ENV" and words and "=" not in words[0]:
+        return [(words[0], ins.value.split(None, 1)[1] if len(words) > 1 else "")]
+    out: list[tuple[str, str | None]] = []
+    for word in words:
+        name, equals, value = word.partition("=")
+        out.append((name, value if equals else None))
+    return out
+
+
+def _environment(state: _State) -> tuple[tuple[str, str], ...]:
+    return (
+        *(("env " + k, v) for k, v in state.env.items()),
+        ("working directory", state.workdir),
+        ("user", state.user or "root"),
+        ("shell", state.shell),
+    )
+
+
+def _copy_inputs(ins: Instruction, state: _State, built: list[StageBuild], inputs: _Inputs):
+    """(content key, copied context files, source stage, MB, size source, path -> content)."""
+    destination = _resolve(state.workdir, ins.destination)
     source_ref = ins.flag("from")
     if source_ref is not None:
         stage = find_stage(source_ref, [b.stage for b in built])
         if stage is None:  # COPY --from=<image>: the image reference is in the text already
-            return "", (), None, RUN_SIZE_MB, f"copied from image {source_ref}: assumed size"
-        source_build = built[stage.index]
-        last = [x for x in source_build.layers if x.kind == "filesystem"] or list(
-            source_build.layers
-        )
-        return (
-            source_build.digest,
-            (),
-            stage.label,
-            last[-1].size_mb,
-            f"assumed: as big as the last layer built in {stage.label}; set it",
-        )
+            return ins.text, (), None, RUN_SIZE_MB, "copied from an image: assumed size", {}
+        source = built[stage.index]
+        content = _digest("", repr([_stage_content(source.state, s) for s in ins.sources]), "")
+        last = [x for x in source.layers if x.kind == "filesystem"] or list(source.layers)
+        size = f"assumed: as big as the last layer built in {stage.label}; set it"
+        return content, (), stage.label, last[-1].size_mb, size, {destination: content}
     copied: list[tuple[str, str]] = []
+    named: list[tuple[str, str]] = []  # (path inside the destination, checksum)
+    writes: dict[str, str] = {}
+    several = (
+        len(ins.sources) > 1
+        or ins.destination.endswith("/")
+        or ins.destination in (".", "")
+        or destination in state.dirs
+    )
     for src in ins.sources:
         if ins.keyword == "ADD" and "://" in src:
-            continue  # a URL: Docker checks the remote file; we match on the text only
-        found = match(files, src)
+            named.append((src, "remote"))  # Docker checks the remote file; we use its URL
+            continue
+        found = match(inputs.files, src)
         if not found:
             raise DockerfileError(
                 f"{ins.keyword} source {src!r} matches no file in the build context "
-                f"(files: {', '.join(sorted(files)) or 'none'}); docker build would fail here",
+                f"(files: {', '.join(sorted(inputs.files)) or 'none'}); docker build would "
+                "fail here",
                 ins.line,
             )
-        copied.extend((p, files[p].checksum()) for p in found)
+        for path in found:
+            checksum = inputs.files[path].checksum()
+            inside = _inside(src, path)
+            into_directory = several or len(found) > 1 or path != _tidy(src)
+            target = posixpath.join(destination, inside) if into_directory else destination
+            copied.append((path, checksum))
+            named.append((inside, checksum))
+            writes[target] = checksum
+    content = hashlib.sha256(repr(sorted(set(named))).encode()).hexdigest()
     unique = tuple(sorted(set(copied)))
-    inputs = hashlib.sha256(repr(unique).encode()).hexdigest()
-    mb = sum(files[p].megabytes for p, _ in unique)
-    return inputs, unique, None, mb, "sum of the copied files"
+    mb = sum(inputs.files[p].megabytes for p, _ in unique)
+    return content, unique, None, mb, "sum of the copied files", writes
 
 
-def _workdir_state(layers: tuple[Layer, ...]) -> tuple[str, set[str]]:
-    workdir, dirs = "/", {"/"}
-    for layer in layers:
-        if layer.instruction is not None and layer.instruction.keyword == "WORKDIR":
-            workdir = posixpath.normpath(posixpath.join(workdir, layer.instruction.value))
-            dirs.update(_parents(workdir))
-    return workdir, dirs
+def _inside(source: str, path: str) -> str:
+    """Where context file `path`, matched by COPY source `source`, lands inside the
+    destination: a directory source copies its contents, a file or glob match its name."""
+    src = _tidy(source)
+    if src in ("", "."):
+        return path
+    if path != src and path.startswith(src.rstrip("/") + "/"):
+        return path[len(src.rstrip("/")) + 1 :]
+    return posixpath.basename(path)
+
+
+def _tidy(source: str) -> str:
+    while source.startswith("./"):
+        source = source[2:]
+    return source.strip("/")
+
+
+def _stage_content(state: _State, source: str) -> str:
+    """What `COPY --from` finds at `source` in a stage: exact for a file copied in after the
+    stage's last RUN, otherwise tied to that RUN (or the base image)."""
+    path = _resolve("/", source)
+    if path in state.written and not any(ch in source for ch in "*?["):
+        return state.written[path]
+    prefix = path.rstrip("/") + "/"
+    under = sorted(
+        (p, c) for p, c in state.written.items() if p.startswith(prefix) or fnmatchcase(p, path)
+    )
+    return _digest(state.opaque, path, repr(under))
+
+
+def _resolve(workdir: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(workdir, path))
 
 
 def _parents(path: str) -> list[str]:

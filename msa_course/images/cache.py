@@ -1,11 +1,14 @@
-"""The build cache: which steps of a new build are cache hits and which rebuild, and why.
+"""The build cache: which instructions of a new build are cache hits, which miss, and why.
 
-Docker's rules (docs.docker.com/build/cache/invalidation/; figures.md §2): an instruction is
-reused when a cached step has the same parent and the same instruction text; COPY and ADD must
-also match the checksums of the copied files (mtime ignored); and "once a layer changes, all
-downstream layers need to be rebuilt as well", metadata-only steps included. A `COPY --from`
-reads a stage, so it misses when that stage rebuilt. All of this is one rule on our digests
-(`build.py`): a step hits when its digest is in the cache.
+Docker's rules (docs.docker.com/build/cache/invalidation/; figures.md §2): a step is reused when
+a cached step has the same parent and does the same thing; COPY and ADD compare the checksums
+of the copied files (mtime ignored); "once a layer changes, all downstream layers need to be
+rebuilt as well". Which instructions are steps, and what "does the same thing" covers, depend
+on the builder (`build.py`, `builders.py`). All of it is one rule on the keys `build` computes:
+a step hits when its key is in the cache.
+
+Each instruction gets one status: "hit", "miss", "no step" (BuildKit runs no step for a
+configuration-only instruction) or "skipped" (its stage is not built for this target).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from msa_course.images.build import Image, Layer
 from msa_course.images.context import Context
 from msa_course.images.context import edit as edit_context
 
+STATUSES = ("hit", "miss", "no step", "skipped")
+
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the new build: `status` is "hit", "rebuilt" or "skipped" (stage unused)."""
+    """One instruction of the new build: its `status` (one of STATUSES) and the `reason`."""
 
     layer: Layer
     status: str
@@ -28,59 +33,94 @@ class Step:
 
 
 def cache_report(previous: Image | Iterable[Image], current: Image) -> list[Step]:
-    """Every step of `current`'s stages in build order, checked against earlier builds."""
+    """Every instruction of `current`'s stages in build order, checked against the cache
+    that earlier builds (with the same builder) filled."""
     builds = [previous] if isinstance(previous, Image) else list(previous)
+    for image in builds:
+        if image.builder != current.builder:
+            raise ValueError(
+                f"the cache was filled by the {image.builder.title}, but this build uses the "
+                f"{current.builder.title}; compare builds made with the same builder"
+            )
     cached: set[str] = set()
     by_parent_text: dict[tuple[str, str], Layer] = {}
     for image in builds:
         for stage in image.stages:
-            if not stage.needed:
-                continue
-            for layer in stage.layers:
-                cached.add(layer.digest)
-                by_parent_text[(layer.parent, layer.created_by)] = layer
+            if stage.built:
+                for layer in stage.layers:
+                    if layer.step:
+                        cached.add(layer.digest)
+                        by_parent_text[(layer.parent, layer.created_by)] = layer
     steps: list[Step] = []
-    missed: dict[str, int] = {}  # digest of a rebuilt step -> line of the first miss behind it
+    missed: dict[str, int] = {}  # key of a step that missed -> line of the first miss behind it
     for stage in current.stages:
         for layer in stage.own:
-            if not stage.needed:
-                steps.append(
-                    Step(
-                        layer,
-                        "skipped",
-                        f"{stage.stage.label} is not needed by the "
-                        "target, so BuildKit does not build it",
-                    )
-                )
+            if not stage.built:
+                steps.append(Step(layer, "skipped", _not_built(current, stage.stage.label)))
+            elif not layer.step:
+                steps.append(Step(layer, "no step", _NO_STEP))
             elif layer.digest in cached:
-                steps.append(Step(layer, "hit", "CACHED: same parent, instruction and inputs"))
+                steps.append(Step(layer, "hit", "CACHED: same parent step and same inputs."))
             else:
-                steps.append(Step(layer, "rebuilt", _why(layer, missed, by_parent_text)))
+                steps.append(Step(layer, "miss", _why(layer, missed, by_parent_text)))
                 missed[layer.digest] = missed.get(layer.parent, layer.line)
     return steps
 
 
+_NO_STEP = (
+    "Configuration only: BuildKit runs no build step for it, so it can neither hit nor miss "
+    "(the image digest still changes when the line does)."
+)
+
+
+def _not_built(image: Image, label: str) -> str:
+    if image.builder.skips_unneeded_stages:
+        return f"The target does not need {label}, so BuildKit does not build it."
+    return f"{label} comes after the target stage, so the build stops before it."
+
+
 def _why(layer: Layer, missed: dict[str, int], by_parent_text: dict) -> str:
     if layer.kind == "base":
-        return f"base image {layer.created_by[5:]} is not in the cache"
+        return f"The base image {layer.created_by[5:]} is not in the cache yet."
     if layer.parent in missed:
-        return f"line {missed[layer.parent]} missed, and every step after a miss rebuilds"
+        return f"Line {missed[layer.parent]} missed, and every step built on a miss misses too."
     old = by_parent_text.get((layer.parent, layer.created_by))
     if old is None:
-        return "new or edited instruction: no cached step has this text after the same parent"
+        return "New or edited instruction: no cached step has this text after the same parent."
+    if layer.sees != old.sees:
+        return _changed_environment(dict(old.sees), dict(layer.sees))
     if layer.copies_from:
-        return f"stage {layer.copies_from} rebuilt, so what it copies may differ"
-    changed = sorted(set(layer.files) ^ set(old.files))
-    names = sorted({path for path, _ in changed})
-    return f"copied file changed: {', '.join(names)}" if names else "inputs changed"
+        return (
+            f"The files it copies from {layer.copies_from} changed (the model assumes that a "
+            "RUN step that ran again wrote new files)."
+        )
+    changed = sorted({path for path, _ in set(layer.files) ^ set(old.files)})
+    if changed:
+        return f"A copied file changed: {', '.join(changed)}."
+    return "What it copies changed."
+
+
+def _changed_environment(old: dict[str, str], new: dict[str, str]) -> str:
+    """Why a BuildKit RUN with unchanged text missed: what it sees changed."""
+    changes = []
+    for name in dict.fromkeys([*new, *old]):
+        if old.get(name) != new.get(name):
+            was = old.get(name, "unset")
+            now = new.get(name, "unset")
+            changes.append(f"{name.removeprefix('env ')} is {now} (was {was})")
+    return (
+        "Its text is unchanged, but BuildKit keys a RUN step on the environment it runs in, "
+        f"and that changed: {'; '.join(changes)}."
+    )
 
 
 def counts(steps: Iterable[Step]) -> dict[str, int]:
-    """How many steps hit, rebuilt and were skipped; filesystem layers rebuilt separately."""
-    out = {"hit": 0, "rebuilt": 0, "skipped": 0, "layers_rebuilt": 0}
+    """How many instructions have each status; filesystem layers that miss, separately."""
+    out = {status: 0 for status in STATUSES}
+    out["layers_rebuilt"] = 0
     for step in steps:
         out[step.status] += 1
-        if step.status == "rebuilt" and step.layer.kind in ("filesystem", "base"):
+        if step.status == "miss" and step.layer.kind in ("filesystem", "base"):
             out["layers_rebuilt"] += 1
     return out
 
@@ -91,15 +131,16 @@ def rebuilt_after_change(
     changed: str | None = None,
     how: str = "content",
     new_text: str | None = None,
+    builder: str = "buildkit",
 ) -> list[int]:
-    """Line numbers (of `new_text`, default `text`) that rebuild after a change.
+    """Line numbers (of `new_text`, default `text`) whose steps miss the cache and run again.
 
     The previous build is `text` with `context`; the new one is `new_text` (if given) with
     file `changed` edited (`how`: "content", or "mtime" for a bare `touch`).
     """
     from msa_course.images.build import build
 
-    before = build(text, context)
+    before = build(text, context, builder=builder)
     after_context = edit_context(context, changed, how) if changed else context
-    after = build(text if new_text is None else new_text, after_context)
-    return [s.layer.line for s in cache_report(before, after) if s.status == "rebuilt"]
+    after = build(text if new_text is None else new_text, after_context, builder=builder)
+    return [s.layer.line for s in cache_report(before, after) if s.status == "miss"]

@@ -11,10 +11,16 @@ from msa_course.ui import theme
 
 STATUS_COLOURS = {
     "hit": theme.PALETTE["green"],
-    "rebuilt": theme.PALETTE["vermillion"],
+    "miss": theme.PALETTE["vermillion"],
+    "no step": theme.PALETTE["sky"],
     "skipped": theme.PALETTE["grey"],
 }
-STATUS_NAMES = {"hit": "cache hit", "rebuilt": "rebuilds", "skipped": "skipped (unused stage)"}
+STATUS_NAMES = {
+    "hit": "cache hit",
+    "miss": "cache miss: runs again",
+    "no step": "no build step (configuration only)",
+    "skipped": "skipped (stage not built)",
+}
 DIGEST_COLUMN = "image digest"  # the parity chart's last column: red when it differs from dev
 MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so they show
 
@@ -27,8 +33,8 @@ def step_label(step: Step) -> str:
 
 def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
     """One panel per (title, steps), stacked vertically so each gets the full width for its
-    instruction labels: every build step bottom-up, bar length = layer size (MB), colour =
-    cache hit, rebuild or skipped; hatched bars change only metadata."""
+    instruction labels: every instruction bottom-up, bar length = layer size (MB), colour =
+    its cache status (STATUS_COLOURS); hatched bars change only the configuration."""
     per_panel = [max(6, len(steps)) * 30 + 90 for _, steps in panels]
     height = max(420, sum(per_panel) + 60)
     titles = tuple(t for t, _ in panels)

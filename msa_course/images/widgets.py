@@ -6,8 +6,9 @@ import html
 
 import ipywidgets as widgets
 
-from msa_course.images import charts
+from msa_course.images import builders, charts
 from msa_course.images.build import Image, build
+from msa_course.images.builders import BUILDERS
 from msa_course.images.cache import cache_report, counts
 from msa_course.images.context import Context, edit, normalise
 from msa_course.images.parity import simulate
@@ -36,11 +37,13 @@ def image_layer_explorer(
     alternative: str = "",
     context: Context | None = None,
     sizes: dict[int, float] | None = None,
+    builder: str = "buildkit",
 ) -> Explorer:
-    """A Dockerfile in a text area -> its layer stack, coloured by cache hit or rebuild.
+    """A Dockerfile in a text area -> its layer stack, coloured by cache status, under BuildKit
+    (what `docker build` uses) or the classic builder; the side panel says where the two differ.
 
     The cache holds the last build (at first: `dockerfile` itself). Edit a line, or change a
-    copied file (its content, or only its mtime as `touch` does), and see what rebuilds; press
+    copied file (its content, or only its mtime as `touch` does), and see what misses; press
     "Build (fill the cache)" to make the current state the cached one. A Dockerfile in
     `alternative` is drawn beside it with the same file change, to compare two orderings.
     """
@@ -48,6 +51,11 @@ def image_layer_explorer(
     changes = [NO_CHANGE] + [f"{how} {p}" for p in files for how in ("edit", "touch")]
     area = dict(layout=widgets.Layout(width="46em", height="13em"))
     controls = {
+        "builder": widgets.ToggleButtons(
+            options=[(f"{b.title} ({BUILDER_NOTES[b.name]})", b.name) for b in BUILDERS.values()],
+            value=builders.get(builder).name,
+            description="builder",
+        ),
         "dockerfile": widgets.Textarea(dockerfile, description="Dockerfile", **area),
         "alternative": widgets.Textarea(
             alternative,
@@ -58,7 +66,7 @@ def image_layer_explorer(
         "change": widgets.Dropdown(options=changes, value=NO_CHANGE, description="file change"),
     }
     state = {"text": dockerfile, "alt": alternative, "files": files}
-    cached_builds: dict[str, Image] = {}
+    cached_builds: dict[tuple[str, str], Image] = {}
 
     def changed_files():
         choice = controls["change"].value
@@ -67,24 +75,27 @@ def image_layer_explorer(
         how, path = choice.split(" ", 1)
         return edit(state["files"], path, "content" if how == "edit" else "mtime")
 
-    def panel(text: str, cached_text: str, current_files) -> tuple[list, Image]:
-        key = cached_text or text
+    def report(text: str, cached_text: str, current_files, name: str) -> tuple[list, Image]:
+        key = (cached_text or text, name)
         if key not in cached_builds:  # the cached build only changes on "Build"
-            cached_builds[key] = build(key, state["files"], sizes=sizes)
-        before = cached_builds[key]
-        after = build(text, current_files, sizes=sizes)
-        return cache_report(before, after), after
+            cached_builds[key] = build(key[0], state["files"], sizes=sizes, builder=name)
+        after = build(text, current_files, sizes=sizes, builder=name)
+        return cache_report(cached_builds[key], after), after
 
-    def render(dockerfile, alternative, change):
+    def render(builder, dockerfile, alternative, change):
         current_files = changed_files()
-        steps, image = panel(dockerfile, state["text"], current_files)
+        steps, image = report(dockerfile, state["text"], current_files, builder)
+        other = next(n for n in BUILDERS if n != builder)
+        other_steps, _ = report(dockerfile, state["text"], current_files, other)
         panels = [("your Dockerfile", steps)]
         summary = [_summary("Your Dockerfile", steps, image)]
         if alternative.strip():
-            alt_steps, alt_image = panel(alternative, state["alt"], current_files)
+            alt_steps, alt_image = report(alternative, state["alt"], current_files, builder)
             panels.append(("compare with", alt_steps))
             summary.append(_summary("Compared Dockerfile", alt_steps, alt_image))
-        return charts.layer_chart(panels), "".join(summary) + _step_table(steps)
+        by_builder = {builder: steps, other: other_steps}
+        side = "".join(summary) + _differences(by_builder) + _step_table(steps)
+        return charts.layer_chart(panels), side
 
     def fill_cache():
         new_files = changed_files()
@@ -104,14 +115,54 @@ def image_layer_explorer(
     )
 
 
+BUILDER_NOTES = {"buildkit": "what docker build uses", "classic": "DOCKER_BUILDKIT=0"}
+# Why the two builders give a line different statuses, keyed by (BuildKit's, classic's).
+WHY_THEY_DIFFER = {
+    ("no step", "miss"): "BuildKit runs no step for a configuration-only instruction; the "
+    "classic builder commits every instruction, and after one miss every later one misses.",
+    ("no step", "hit"): "BuildKit runs no step for a configuration-only instruction; the "
+    "classic builder commits it as a step and finds it in the cache.",
+    ("hit", "miss"): "BuildKit keys a COPY on the files it copies and a RUN on the "
+    "environment it runs in, so this step does not see the change; the classic builder "
+    "misses from the first changed line on.",
+    ("miss", "hit"): "BuildKit keys a RUN on the environment it runs in, which changed; the "
+    "classic builder compares the instruction after the same parent step.",
+    ("skipped", "hit"): "BuildKit builds only the stages the target needs; the classic "
+    "builder builds every stage up to the target.",
+    ("skipped", "miss"): "BuildKit builds only the stages the target needs; the classic "
+    "builder builds every stage up to the target.",
+}
+
+
+def _differences(by_builder: dict[str, list]) -> str:
+    """Lines whose status differs between the builders, with the reason from WHY_THEY_DIFFER."""
+    rows = []
+    for kit, classic in zip(by_builder["buildkit"], by_builder["classic"], strict=True):
+        if kit.status != classic.status:
+            why = WHY_THEY_DIFFER.get((kit.status, classic.status), "")
+            rows.append(
+                f"<tr><td>{kit.layer.line}</td>"
+                f"<td><code>{html.escape(kit.layer.created_by[:50])}</code></td>"
+                f"<td>{kit.status}</td><td>{classic.status}</td><td>{html.escape(why)}</td></tr>"
+            )
+    if not rows:
+        return "<p>BuildKit and the classic builder agree on every line of this build.</p>"
+    return (
+        "<p><b>Where BuildKit and the classic builder differ in this build:</b></p><table>"
+        "<tr><th>line</th><th>instruction</th><th>BuildKit</th><th>classic builder</th>"
+        f"<th>why</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def _summary(title: str, steps, image: Image) -> str:
     c = counts(steps)
     return (
-        f"<p><b>{title}</b>: {len(image.filesystem_layers)} filesystem layers on top of the "
-        f"base image, {image.size_mb:,.1f} MB in all. This build: {c['hit']} steps from the "
-        f"cache, {c['rebuilt']} rebuilt ({c['layers_rebuilt']} of them filesystem layers)"
-        + (f", {c['skipped']} skipped" if c["skipped"] else "")
-        + f". Image digest {image.digest[:19]}…</p>"
+        f"<p><b>{title}</b>, built by {html.escape(image.builder.follows)}: "
+        f"{len(image.filesystem_layers)} filesystem layers on top of the base image, "
+        f"{image.size_mb:,.1f} MB in all. This build: {c['hit']} steps from the cache, "
+        f"{c['miss']} cache misses that run again ({c['layers_rebuilt']} of them filesystem "
+        f"layers), {c['no step']} configuration-only lines with no step, {c['skipped']} "
+        f"skipped. Image digest {image.digest[:19]}…</p>"
     )
 
 
