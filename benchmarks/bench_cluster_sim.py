@@ -43,7 +43,7 @@ def build(seed: int = 0) -> Cluster:
             ),
         ),
     )
-    cluster = Cluster(nodes, seed=seed, liveness=None, readiness=None)
+    cluster = Cluster(nodes, seed=seed)
     cluster.load["web"] = lambda t: 100 * 300 * (1 + 0.5 * math.sin(2 * math.pi * t / DAY))
     cluster.apply(
         Deployment("web", 100, {"app": "web"}, template),

@@ -30,10 +30,14 @@ from msa_course.orchestration.objects import (
 GI = 2**30
 
 
-def make(replicas=3, nodes=3, cpu=4000, request=500, seed=0, **kw) -> Cluster:
-    template = PodTemplate({"app": "web"}, (Container("web", "nginx:1.27", {"cpu": request}),))
+def make(replicas=3, nodes=3, cpu=4000, request=500, seed=0) -> Cluster:
+    """A Deployment "web" whose container has Kubernetes' default liveness/readiness probes."""
+    probe = kubelet.Probe()
+    web = Container("web", "nginx:1.27", {"cpu": request}, liveness_probe=probe,
+                    readiness_probe=probe)  # fmt: skip
+    template = PodTemplate({"app": "web"}, (web,))
     cluster = Cluster([Node(f"node-{i}", {"cpu": cpu, "memory": 16 * GI}) for i in range(nodes)],
-                      seed=seed, **kw)  # fmt: skip
+                      seed=seed)  # fmt: skip
     cluster.apply(Deployment("web", replicas, {"app": "web"}, template))
     return cluster
 
@@ -249,12 +253,12 @@ def _deployment(name: str, **probes) -> Deployment:
     return Deployment(name, 1, {"app": name}, PodTemplate({"app": name}, (container,)))
 
 
-def test_each_pod_uses_its_own_probes_and_falls_back_to_the_defaults():
+def test_each_pod_uses_its_own_probes():
     fast = kubelet.Probe(period_seconds=5, failure_threshold=2)
     slow_ready = kubelet.Probe(initial_delay_seconds=30)
     c = Cluster([Node("node-0", {"cpu": 4000, "memory": 16 * GI})])
     c.apply(_deployment("fast", liveness_probe=fast, readiness_probe=slow_ready))
-    c.apply(_deployment("plain"))
+    c.apply(_deployment("plain", liveness_probe=kubelet.Probe(), readiness_probe=kubelet.Probe()))
     (f,), (p,) = c.pod_names("fast"), c.pod_names("plain")
     c.run_until(POD_STARTUP_SECONDS)
     assert c.pod_state(p)["ready"] and not c.pod_state(f)["ready"]  # default: first probe at 0
@@ -271,16 +275,24 @@ def test_each_pod_uses_its_own_probes_and_falls_back_to_the_defaults():
     assert c.pod_state(p)["restarts"] == 1
 
 
-def test_pod_without_probe_when_the_cluster_has_no_fallback():
-    c = Cluster([Node("node-0", {"cpu": 4000, "memory": 16 * GI})], liveness=None, readiness=None)
+def test_a_container_without_probes_has_none():
+    """As in Kubernetes: no readiness probe means Ready once the container runs; no liveness
+    probe means a hung app is never restarted; the cluster adds no probes of its own."""
+    c = Cluster([Node("node-0", {"cpu": 4000, "memory": 16 * GI})])
     c.apply(_deployment("own", liveness_probe=kubelet.Probe()), _deployment("none"))
     (own,), (none,) = c.pod_names("own"), c.pod_names("none")
+    c.run_until(POD_STARTUP_SECONDS - 1)
+    assert not c.pod_state(none)["ready"]
+    c.run_until(POD_STARTUP_SECONDS)
+    assert c.pod_state(none)["ready"] and c.pod_state(own)["ready"]
     c.run_until(50)
     c.fail_liveness(own)  # its own probe is enough
     with pytest.raises(ValueError, match="has no liveness probe"):
         c.fail_liveness(none)
     with pytest.raises(ValueError, match="has no readiness probe"):
         c.fail_readiness(own)
+    c.run_until(500)
+    assert c.pod_state(own)["restarts"] == 1 and c.pod_state(none)["restarts"] == 0
 
 
 def test_silent_node_is_tainted_unreachable_not_not_ready():

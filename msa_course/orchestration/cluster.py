@@ -40,7 +40,6 @@ from msa_course.orchestration.kubelet import (
     NODE_STATUS_UPDATE_SECONDS,
     POD_STARTUP_SECONDS,
     Kubelet,
-    Probe,
 )
 from msa_course.orchestration.objects import (
     Deployment,
@@ -56,8 +55,6 @@ from msa_course.orchestration.store import (
     ReplicaSetRecord,
     Store,
 )
-
-DEFAULT_PROBE = Probe()  # periodSeconds 10, failureThreshold 3 (figures.md §3)
 
 __all__ = [
     "DEFAULT_TOLERATION_SECONDS",
@@ -96,9 +93,7 @@ class Cluster:
     `load` maps a Deployment name to its total CPU demand in millicores as a function of time;
     it is shared evenly by the Ready pods (an unready pod gets no traffic). Pods use
     `idle_fraction` of their cpu request when they get no traffic. A pod's probes are its
-    (first) container's `livenessProbe`/`readinessProbe`; `liveness`/`readiness` are the
-    fallbacks for a container that sets none (None: no such probe, as in Kubernetes when a
-    manifest has none).
+    (first) container's `livenessProbe`/`readinessProbe`; a container without them has none.
     """
 
     def __init__(
@@ -107,8 +102,6 @@ class Cluster:
         *,
         seed: int = 0,
         profile: Profile | None = None,
-        liveness: Probe | None = DEFAULT_PROBE,
-        readiness: Probe | None = DEFAULT_PROBE,
         idle_fraction: float = 0.05,
     ):
         nodes = list(nodes)
@@ -125,7 +118,7 @@ class Cluster:
         self._queue: list[tuple[float, int, str, tuple]] = []
         self._seq = 0
         store, at = self.store, self._at
-        self.kubelet = Kubelet(store, at, liveness, readiness)
+        self.kubelet = Kubelet(store, at)
         self.deployment_controller = DeploymentController(store)
         self.replicaset_controller = ReplicaSetController(store)
         self.node_lifecycle = NodeLifecycleController(store, at)

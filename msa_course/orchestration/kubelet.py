@@ -221,13 +221,13 @@ class Kubelet:
     with CrashLoopBackOff, and finishes deletions (pkg/kubelet; one object serves all nodes).
 
     `at(time, kind, *args)` sets a timer on the simulated clock; the cluster calls the
-    `on_<kind>` handler when it fires. `liveness`/`readiness` are the probes of a container
-    that sets none (None: it has no such probe).
+    `on_<kind>` handler when it fires. A container's probes are its own
+    `livenessProbe`/`readinessProbe`; one that sets none has none, as in Kubernetes: it is
+    Ready as soon as it runs, and nothing restarts it while it hangs.
     """
 
-    def __init__(self, store, at, liveness: Probe | None, readiness: Probe | None):
+    def __init__(self, store, at):
         self.store, self.at = store, at
-        self.fallback = (liveness, readiness)
         self.containers: dict[str, _Container] = {}
         self._away: list = []  # pods deleted while their node was down
         self._node_ready = {name: r.node.ready for name, r in store.nodes.items()}
@@ -237,11 +237,9 @@ class Kubelet:
         if c is None:
             pod = self.store.pods[name].pod
             first = pod.containers[0] if pod.containers else None
-            liveness = first.liveness_probe if first is not None else None
-            readiness = first.readiness_probe if first is not None else None
             c = self.containers[name] = _Container(
-                self.fallback[0] if liveness is None else liveness,
-                self.fallback[1] if readiness is None else readiness,
+                first.liveness_probe if first is not None else None,
+                first.readiness_probe if first is not None else None,
             )
         return c
 

@@ -279,10 +279,15 @@ def _healing_cluster(period: int, threshold: int, seed: int):
 
     probe = Probe(period_seconds=period, failure_threshold=threshold)
     nodes = [Node(f"node-{i}", {"cpu": 4000, "memory": 16 * 2**30}) for i in range(3)]
-    template = PodTemplate(
-        {"app": "web"}, (Container("web", "nginx:1.27", {"cpu": 500, "memory": 256 * 2**20}),)
+    web = Container(
+        "web",
+        "nginx:1.27",
+        {"cpu": 500, "memory": 256 * 2**20},
+        liveness_probe=probe,
+        readiness_probe=probe,
     )
-    cluster = Cluster(nodes, seed=seed, liveness=probe, readiness=probe)
+    cluster = Cluster(nodes, seed=seed)
+    template = PodTemplate({"app": "web"}, (web,))
     cluster.apply(Deployment("web", 4, {"app": "web"}, template))
     return cluster
 
