@@ -14,7 +14,12 @@ import time
 import msa_course
 from msa_course.images import build, cache_report, edit
 from msa_course.images.widgets import EXAMPLE_DOCKERFILE, image_layer_explorer, parity_explorer
-from msa_course.virtualization.widgets import density_explorer, stack_explorer
+from msa_course.virtualization.widgets import (
+    cgroup_explorer,
+    density_explorer,
+    portability_explorer,
+    stack_explorer,
+)
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -60,6 +65,12 @@ def main() -> None:
     cases = {
         "stack_explorer (instances)": (stack_explorer(), "instances", [3, 9]),
         "density_explorer (host cores)": (density_explorer(), "cores", [12, 48]),
+        "cgroup_explorer (--cpus)": (cgroup_explorer(), "cpus", [0.3, 1.7]),
+        "portability_explorer (machine)": (
+            portability_explorer(),
+            "machine",
+            ["Linux server, x86-64", "Windows PC, x86-64 (Docker Desktop)"],
+        ),
         "image_layer_explorer (file change)": (
             image_layer_explorer(),
             "change",

@@ -102,10 +102,16 @@ def test_static_fallback_carries_the_figure():
 def test_parity_explorer_responds():
     ex = parity_explorer()
     assert "one digest in every environment" in ex.side.value
+    assert "hand-built servers</b>: no image, so no digest" in ex.side.value
+    legend = [t.name for t in ex.figure.data if t.showlegend]
+    assert legend == ["same as dev", "differs from dev", "no image, so no digest"]
+    assert [row[-1] for row in ex.figure.data[2].text] == ["none"] * 4  # hand-built: no digest
     ex.controls["days_between"].value = 0
     ex.controls["drift_prob"].value = 0.0
     # built the same day with no manual patches, every strategy matches dev
-    assert all(max(max(row) for row in t.z) == 0 for t in ex.figure.data)
+    heatmaps = [t for t in ex.figure.data if t.type == "heatmap"]
+    assert all(max(max(row[:-1]) for row in t.z) == 0 for t in heatmaps)
+    assert "hand-built servers</b>: the same versions in every environment" in ex.side.value
     ex.controls["days_between"].value = 30
     ex.controls["release_prob"].value = 0.2
-    assert max(max(row) for row in ex.figure.data[2].z) == 1
+    assert max(max(row[:-1]) for row in ex.figure.data[2].z) == 1

@@ -3,7 +3,13 @@
 import pytest
 
 import msa_course
-from msa_course.virtualization.widgets import density_explorer, stack_explorer
+from msa_course.virtualization import STACKS
+from msa_course.virtualization.widgets import (
+    cgroup_explorer,
+    density_explorer,
+    portability_explorer,
+    stack_explorer,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -19,10 +25,26 @@ def test_stack_explorer_toggles_stacks_and_scales():
         "Type-1 hypervisor (bare metal)",
         "Containers on a shared kernel",
     ]
-    guest = ex.figure.data[1].y[0]  # guest OS memory, 4 instances
+    bars = {t.name: t for t in ex.figure.data}
+    guest = bars["guest OS (per instance)"].y[0]  # guest OS memory, 4 instances
+    host = bars["hypervisor (once per host)"].y[0]
     ex.controls["instances"].value = 8
-    assert ex.figure.data[1].y[0] == 2 * guest
-    assert ex.figure.data[1].y[1] == 0  # containers: no guest OS
+    bars = {t.name: t for t in ex.figure.data}
+    assert bars["guest OS (per instance)"].y[0] == 2 * guest
+    assert bars["hypervisor (once per host)"].y[0] == host, "paid once per host"
+    assert bars["guest OS (per instance)"].y[1] == 0  # containers: no guest OS
+
+
+def test_type2_pays_for_a_full_host_os_that_type1_does_not():
+    ex = stack_explorer()
+    bars = {t.name: dict(zip(t.x, t.y)) for t in ex.figure.data}
+    host_os = bars["host OS (once per host)"]
+    assert host_os["Type-1 hypervisor (bare metal)"] == 0
+    assert host_os["Type-2 hypervisor (hosted)"] > host_os["Containers on a shared kernel"] > 0
+    totals = {x: sum(b[x] for b in bars.values()) for x in host_os}
+    assert totals["Type-2 hypervisor (hosted)"] > totals["Type-1 hypervisor (bare metal)"]
+    (host_layer,) = [x for x in STACKS["containers"].layers if x.name == "host OS"]
+    assert "macOS" not in host_layer.examples, "macOS has no kernel that runs containers"
 
 
 def test_stack_explorer_needs_a_stack():
@@ -42,3 +64,41 @@ def test_density_explorer_explains_the_limit():
     ex.controls["start"].value = 1
     starts = ex.figure.data[1].y
     assert starts[0] == pytest.approx(30) and starts[2] == pytest.approx(0.1)
+
+
+def test_cold_start_axis_labels_every_tick_in_full():
+    axis = density_explorer().figure.layout.yaxis2
+    assert axis.type == "log"
+    assert {1, 2, 5, 10, 20} <= set(axis.tickvals)
+    assert [t for v, t in zip(axis.tickvals, axis.ticktext) if v in (1, 2, 5, 10, 20)] == [
+        "1", "2", "5", "10", "20"
+    ]  # fmt: skip
+
+
+def test_cgroup_explorer_throttles_cpu_and_oom_kills():
+    ex = cgroup_explorer(cpus=0.5, busy_threads=1, memory_mib=256, growth=30)
+    used = ex.figure.data[0].y
+    assert max(used) == 1 and sum(used) / len(used) == pytest.approx(0.5)
+    assert "cpu.max = 50000 100000" in ex.side.value
+    assert "memory.max = 268435456" in ex.side.value
+    assert "takes 150 ms" in ex.side.value and "5.2 minutes" in ex.side.value
+    assert "OOM-killed at 5.2 min" in ex.figure.data[-1].text[0]
+    ex.controls["growth"].value = 0
+    assert "never OOM-killed" in ex.side.value
+    assert all(t.name != "OOM kill" for t in ex.figure.data)
+    ex.controls["cpus"].value = 2.0
+    assert "cpu.max = 200000 100000" in ex.side.value and "takes 100 ms" in ex.side.value
+
+
+def test_portability_explorer_puts_a_linux_vm_under_docker_on_a_mac():
+    ex = portability_explorer("Mac with Apple silicon (Docker Desktop)", "linux/arm64 only")
+    stack = [t.text[0] for t in ex.figure.data if t.text[0]]
+    assert stack.index("macOS kernel (XNU)") < stack.index("Linux VM's kernel")
+    assert stack.index("Linux VM's kernel") < stack.index("container engine")
+    ex.controls["image"].value = "linux/amd64 only"
+    assert "emulated in a Linux VM" in ex.figure.layout.title.text
+    assert "does not match the detected host platform (linux/arm64/v8)" in ex.side.value
+    ex.controls["machine"].value = "Linux server, x86-64"
+    assert "linux/amd64 only: native" == ex.figure.layout.title.text
+    ex.controls["image"].value = "windows/amd64 (a Windows image)"
+    assert "Does not run" in ex.side.value and "no matching manifest" in ex.side.value

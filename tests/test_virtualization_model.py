@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msa_course.virtualization import ISOLATIONS, STACKS, Host, Service, cold_start_s, compare, fit
+from msa_course.virtualization import (
+    ISOLATIONS,
+    STACKS,
+    Host,
+    Service,
+    cold_start_s,
+    compare,
+    fit,
+    kernel,
+    platforms,
+)
 
 
 def test_defaults_come_from_figures_md():
@@ -110,3 +120,109 @@ def test_models_import_no_view_library():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_microvm_gets_the_same_cpu_share_as_a_full_kvm_guest():
+    # both run on KVM's hardware-assisted virtualisation; Firecracker's "> 95%" is a floor
+    assert ISOLATIONS["microvm"].cpu_efficiency.value == ISOLATIONS["vm"].cpu_efficiency.value
+
+
+def test_type2_hosts_pay_a_desktop_os_that_type1_hosts_do_not():
+    per_host = {
+        k: sum(x.memory_mib for x in s.layers if not x.per_instance) for k, s in STACKS.items()
+    }
+    assert per_host["type2"] > per_host["containers"] > 0 and per_host["type2"] > per_host["type1"]
+    for stack in STACKS.values():
+        for layer in stack.layers:
+            if not layer.per_instance and layer.memory_mib:
+                assert "assumption" in layer.note and "order of magnitude" in layer.note
+
+
+# ---- what isolates a container: namespaces and cgroups ----------------------------------
+def test_cgroup_files_follow_dockers_documented_equivalence():
+    # Docker docs: --cpus="1.5" "is the equivalent of setting --cpu-period="100000" and
+    # --cpu-quota="150000""; cgroup v2 writes both into cpu.max as "quota period"
+    assert kernel.cgroup_files(cpus=1.5)["cpu.max"] == "150000 100000"
+    assert kernel.cgroup_files() == {
+        "cpu.max": "max 100000",
+        "memory.max": "max",
+        "pids.max": "max",
+    }
+    files = kernel.cgroup_files(cpus=0.5, memory="256m", pids_limit=100)
+    assert files == {"cpu.max": "50000 100000", "memory.max": str(256 * 2**20), "pids.max": "100"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("256m", 256 * 2**20), ("256MiB", 256 * 2**20), ("1g", 2**30), ("1.5g", 3 * 2**29),
+     ("512k", None), (7 * 2**20, 7 * 2**20), ("6m", 6 * 2**20)],
+)  # fmt: skip
+def test_memory_sizes_parse_as_docker_reads_them(text, expected):
+    if expected is None:
+        with pytest.raises(ValueError, match="at least 6m"):
+            kernel.parse_memory(text)
+    else:
+        assert kernel.parse_memory(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["a lot", "256 megabytes", "-1g", True])
+def test_bad_memory_sizes_say_what_a_size_looks_like(bad):
+    with pytest.raises(ValueError, match="memory must be"):
+        kernel.parse_memory(bad)
+
+
+def test_a_cpu_quota_throttles_rather_than_fails():
+    t, used = kernel.cpu_timeline(0.5, 1, milliseconds=1000)
+    assert used.mean() == pytest.approx(0.5) and used.max() == 1
+    assert used[:50].min() == 1 and used[50:100].max() == 0  # runs 50 ms, waits 50 ms
+    assert kernel.cpu_timeline(2, 1)[1].min() == 1  # under its quota: never throttled
+    assert kernel.cpu_timeline(1, 4)[1].mean() == pytest.approx(1)  # 4 threads share 1 core
+    assert kernel.request_ms(100, 0.5) == 150 and kernel.request_ms(120, 0.5) == 220
+    assert kernel.request_ms(30, 0.5) == 30 and kernel.request_ms(100, 4) == 100
+
+
+def test_memory_limit_means_an_oom_kill():
+    assert kernel.oom_kill_minute("256m", 100, 30) == pytest.approx(5.2)
+    assert kernel.oom_kill_minute("256m", 100, 0) is None
+    assert kernel.oom_kill_minute("64m", 100, 0) == 0
+    assert kernel.OOM_EXIT_CODE == 128 + 9  # killed by SIGKILL
+
+
+def test_the_namespaces_named_are_the_running_kernels_own():
+    import os
+
+    own = set(os.listdir("/proc/self/ns")) if os.path.isdir("/proc/self/ns") else None
+    if own is None:
+        pytest.skip("no /proc/self/ns: not a Linux kernel")
+    assert {n.name for n in kernel.NAMESPACES} <= own
+    assert [n.name for n in kernel.NAMESPACES if not n.docker_default] == ["user"]
+
+
+# ---- where an image runs ----------------------------------------------------------------
+def test_linux_images_run_natively_only_on_a_linux_kernel_of_their_cpu():
+    v = platforms.verdict("Linux server, x86-64", "linux/amd64 only")
+    assert (v.runs, v.how, v.says) == (True, "native", "")
+    mac = platforms.verdict("Mac with Apple silicon (Docker Desktop)", "linux/arm64 only")
+    assert mac.how == "in a Linux VM" and "Linux VM's kernel" in mac.stack
+    assert "Apple Virtualization framework" in " ".join(mac.stack)
+    win = platforms.verdict("Windows PC, x86-64 (Docker Desktop)", "linux/amd64 only")
+    assert win.how == "in a Linux VM" and "WSL 2" in " ".join(win.stack)
+
+
+def test_another_cpu_architecture_needs_an_emulator():
+    v = platforms.verdict("Linux server, Arm64 (e.g. AWS Graviton)", "linux/amd64 only")
+    assert v.how == "emulated" and "exec format error" in v.why
+    assert v.says.startswith("WARNING: The requested image's platform (linux/amd64) does not "
+                             "match the detected host platform (linux/arm64/v8)")  # fmt: skip
+    multi = platforms.verdict(
+        "Linux server, Arm64 (e.g. AWS Graviton)", "multi-platform: linux/amd64 + linux/arm64"
+    )
+    assert multi.how == "native" and "linux/arm64/v8 variant" in multi.why
+
+
+def test_a_windows_image_needs_a_windows_kernel():
+    for machine in platforms.MACHINES:
+        v = platforms.verdict(machine, "windows/amd64 (a Windows image)")
+        assert v.runs == machine.startswith("Windows"), machine
+    with pytest.raises(ValueError, match="machine must be one of"):
+        platforms.verdict("a toaster", "linux/amd64 only")

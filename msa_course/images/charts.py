@@ -22,6 +22,11 @@ STATUS_NAMES = {
     "skipped": "skipped (stage not built)",
 }
 DIGEST_COLUMN = "image digest"  # the parity chart's last column: red when it differs from dev
+PARITY_KEY = {  # cell value -> (colour, legend entry)
+    0: (theme.PALETTE["green"], "same as dev"),
+    1: (theme.PALETTE["vermillion"], "differs from dev"),
+    2: (theme.PALETTE["grey"], "no image, so no digest"),
+}
 MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so they show
 
 
@@ -119,18 +124,24 @@ def parity_chart(result: Parity) -> go.Figure:
     """For each strategy: which component versions, and whether the image digest, differ from
     dev in each environment: one full-width panel per strategy, stacked, so every cell's
     version reads at projector size; the digest is a column of its own."""
-    fig = theme.subplots(3, 1, STRATEGIES, 640, shared_xaxes=True, vertical_spacing=0.09)
-    scale = [[0, theme.PALETTE["green"]], [1, theme.PALETTE["vermillion"]]]
+    fig = theme.subplots(3, 1, STRATEGIES, 660, shared_xaxes=True, vertical_spacing=0.09)
+    scale = []  # a discrete scale: each cell value gets one colour
+    for value, (colour, _) in PARITY_KEY.items():
+        scale += [[value / len(PARITY_KEY), colour], [(value + 1) / len(PARITY_KEY), colour]]
     columns = [*COMPONENTS, DIGEST_COLUMN]
     for col, strategy in enumerate(STRATEGIES, start=1):
         envs = result.strategies[strategy]
         diffs = result.differences(strategy)
         dev_digest = envs[0].digest
         z = [
-            [int(c in diffs[e.name]) for c in COMPONENTS] + [int(e.digest != dev_digest)]
+            [int(c in diffs[e.name]) for c in COMPONENTS]
+            + [2 if e.digest is None else int(e.digest != dev_digest)]
             for e in envs
         ]
-        text = [[e.versions[c] for c in COMPONENTS] + [e.digest[7:15]] for e in envs]
+        text = [
+            [e.versions[c] for c in COMPONENTS] + ["none" if e.digest is None else e.digest[7:15]]
+            for e in envs
+        ]
         fig.add_trace(
             go.Heatmap(
                 z=z,
@@ -140,8 +151,8 @@ def parity_chart(result: Parity) -> go.Figure:
                 texttemplate="%{text}",
                 textfont=dict(size=15),
                 colorscale=scale,
-                zmin=0,
-                zmax=1,
+                zmin=-0.5,
+                zmax=len(PARITY_KEY) - 0.5,
                 showscale=False,
                 xgap=2,
                 ygap=2,
@@ -150,6 +161,20 @@ def parity_chart(result: Parity) -> go.Figure:
             col,
             1,
         )
+    for colour, label in PARITY_KEY.values():  # the colour key, as legend entries
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label,
+                showlegend=True,
+                marker=dict(symbol="square", size=16, color=colour),
+            ),  # fmt: skip
+            1,
+            1,
+        )
+    fig.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.06, yanchor="bottom"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=0)
     fig.update_yaxes(title_text="environment", automargin=True, row=2, col=1)

@@ -7,7 +7,8 @@ another `days_between` days apart:
 - "promote one image": build once, run the same digest everywhere;
 - "rebuild per environment": run `docker build` again in each one, picking up whatever the
   base image and package repositories hold that day;
-- "hand-built servers": install by hand on each day, then patch servers one at a time.
+- "hand-built servers": install by hand on each day, then patch servers one at a time. There
+  is no image, so there is no digest to compare: only the versions installed on each server.
 
 Upstream releases and manual patches are random events (a seeded simulation, not data):
 `release_prob` per component per day, `drift_prob` per server per component per day.
@@ -27,13 +28,17 @@ STRATEGIES = ("promote one image", "rebuild per environment", "hand-built server
 
 @dataclass(frozen=True)
 class Environment:
-    """What one environment runs: a version per component and the digest of all of them."""
+    """What one environment runs: a version per component and, when it runs an image, the
+    image's digest (a stand-in: sha256 of the versions, not of real layers)."""
 
     name: str
     versions: dict[str, str]
+    image: bool = True
 
     @property
-    def digest(self) -> str:
+    def digest(self) -> str | None:
+        if not self.image:
+            return None  # a server set up by hand has no image, so no digest
         text = "\n".join(f"{k}={v}" for k, v in sorted(self.versions.items()))
         return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
@@ -50,7 +55,8 @@ class Parity:
         return {e.name: [c for c in COMPONENTS if e.versions[c] != dev[c]] for e in envs}
 
     def identical(self, strategy: str) -> bool:
-        return len({e.digest for e in self.strategies[strategy]}) == 1
+        """Do all four environments run the same versions of everything?"""
+        return len({tuple(sorted(e.versions.items())) for e in self.strategies[strategy]}) == 1
 
 
 def simulate(
@@ -86,6 +92,6 @@ def simulate(
                     local = int(patches[i, built[i] + 1 :, c].sum())
                     version += f"+patch{local}" if local else ""
                 versions[comp] = version
-            envs.append(Environment(env, versions))
+            envs.append(Environment(env, versions, image=strategy != "hand-built servers"))
         out[strategy] = tuple(envs)
     return Parity(out, horizon - 1)

@@ -198,17 +198,24 @@ def parity_explorer(days_between: int = 7, seed: int = 0) -> Explorer:
     def render(days_between, release_prob, drift_prob, seed):
         result = simulate(days_between, release_prob, drift_prob, seed)
         side = "".join(
-            f"<p><b>{html.escape(name)}</b>: "
-            + (
-                "one digest in every environment."
-                if result.identical(name)
-                else f"{len({e.digest for e in envs})} different digests; differs from dev in "
-                + ", ".join(f"{k}: {len(v)}" for k, v in result.differences(name).items() if v)
-                + "."
-            )
-            + "</p>"
-            for name, envs in result.strategies.items()
+            f"<p><b>{html.escape(name)}</b>: {_parity_line(result, name)}</p>"
+            for name in result.strategies
         )
         return charts.parity_chart(result), side
 
     return Explorer(controls, render, title="Environment parity: dev → test → staging → prod")
+
+
+def _parity_line(result, strategy: str) -> str:
+    """One sentence per strategy: its digests (if it has an image) and what differs from dev."""
+    digests = {e.digest for e in result.strategies[strategy]}
+    if result.identical(strategy):
+        one = "" if digests == {None} else ", one digest"
+        return f"the same versions{one} in every environment."
+    first = (
+        "no image, so no digest to compare"
+        if digests == {None}
+        else f"{len(digests)} different digests"
+    )
+    counts = ", ".join(f"{k} {len(v)}" for k, v in result.differences(strategy).items() if v)
+    return f"{first}; components that differ from dev: {counts}."

@@ -1,4 +1,5 @@
-"""Chapter 02, part one: hypervisors vs containers, density on one host, start-up time.
+"""Chapter 02, part one: hypervisors vs containers, density on one host, start-up time, what
+isolates a container (`kernel`: namespaces and cgroups) and where an image runs (`platforms`).
 
 Model only (no plotly or widgets here); views live in `charts` and `widgets`.
 """

@@ -8,11 +8,15 @@ from msa_course.ui import theme
 from msa_course.virtualization.density import Density
 from msa_course.virtualization.stacks import Stack
 
-LAYER_COLOURS = {
+LAYER_COLOURS = {  # bottom first: what the host pays once, then what each instance pays
+    "host OS": theme.PALETTE["grey"],
+    "hypervisor": theme.PALETTE["purple"],
+    "container engine": theme.PALETTE["sky"],
     "VMM process": theme.PALETTE["orange"],
     "guest OS": theme.PALETTE["vermillion"],
     "application": theme.PALETTE["green"],
 }
+PER_HOST = ("host OS", "hypervisor", "container engine")
 KIND_COLOURS = {
     "vm": theme.PALETTE["vermillion"],
     "microvm": theme.PALETTE["orange"],
@@ -30,16 +34,23 @@ def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figur
     names = [s.name for s in stacks]
     memory = [s.memory_mib(instances, app_mib) for s in stacks]
     for layer in LAYER_COLOURS:  # the layers that cost memory, bottom first
+        paid = "once per host" if layer in PER_HOST else "per instance"
         fig.add_trace(
             go.Bar(
-                name=layer,
+                name=f"{layer} ({paid})",
                 x=names,
                 y=[m.get(layer, 0.0) for m in memory],
                 marker_color=LAYER_COLOURS[layer],
-                hovertemplate="%{x}<br>" + layer + ": %{y:,.0f} MiB<extra></extra>",
+                marker_pattern_shape="/" if layer in PER_HOST else "",
+                hovertemplate="%{x}<br>" + layer + f" ({paid}): %{{y:,.0f}} MiB<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=",")
+    fig.update_layout(
+        barmode="stack",  # the legend reads top-down like the bars, beside the plot
+        legend=dict(orientation="v", traceorder="reversed", x=1.02, y=1, yanchor="top"),
+        margin=dict(r=20, t=70),
+    )
     return fig
 
 
@@ -80,5 +91,149 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
         2,
     )
     fig.update_yaxes(title_text="instances", row=1, col=1)
-    fig.update_yaxes(title_text="seconds (log scale)", type="log", dtick="D2", row=1, col=2)
+    fig.update_yaxes(
+        title_text="seconds (log scale)",
+        type="log",
+        tickvals=LOG_TICKS,
+        ticktext=[f"{t:g}" for t in LOG_TICKS],
+        row=1,
+        col=2,
+    )
+    return fig
+
+
+# 1-2-5 steps, labelled in full: a log axis with bare "2" and "5" ticks reads as linear.
+LOG_TICKS = [m * 10.0**e for e in range(-2, 4) for m in (1, 2, 5)]
+
+
+def boxes_chart(columns: dict[str, list[tuple]], title: str, height: int = 460) -> go.Figure:
+    """Columns of labelled boxes stacked bottom first: {column: [(label, colour), ...]}; a box
+    may carry a third item, its height in boxes (default 1)."""
+    fig = theme.figure(title, height=height)
+    levels = max(len(boxes) for boxes in columns.values())
+    names = list(columns)
+    for level in range(levels):
+        here = [
+            boxes[level] if level < len(boxes) else ("", "white", 0) for boxes in columns.values()
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=[box[2] if len(box) > 2 else 1 for box in here],
+                text=[box[0] for box in here],
+                marker=dict(color=[box[1] for box in here], line=dict(color="white", width=3)),
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                textfont=dict(color=[_ink(box[1]) for box in here]),
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.15, uniformtext=dict(minsize=12, mode="show"))
+    fig.update_yaxes(visible=False)
+    fig.update_xaxes(showgrid=False, ticks="", side="top")
+    return fig
+
+
+def _ink(colour: str) -> str:
+    """Black text on light boxes, white on dark ones."""
+    dark = {theme.PALETTE[k] for k in ("blue", "vermillion", "green", "purple", "black")}
+    return "white" if colour in dark else "black"
+
+
+PLATFORM_COLOURS = {
+    "hardware": theme.PALETTE["grey"],
+    "kernel": theme.PALETTE["blue"],
+    "hypervisor": theme.PALETTE["purple"],
+    "engine": theme.PALETTE["sky"],
+    "emulator": theme.PALETTE["orange"],
+    "container": theme.PALETTE["green"],
+    "no": theme.PALETTE["vermillion"],
+}
+
+
+def platform_chart(machine: str, image: str, verdict) -> go.Figure:
+    """The stack an image runs on, from the hardware up; red when it cannot run."""
+    boxes = []
+    for layer in verdict.stack:
+        kind = next(
+            (k for k in ("hardware", "kernel", "hypervisor", "engine", "emulator") if k in layer),
+            "container",
+        )
+        boxes.append((layer, PLATFORM_COLOURS[kind]))
+    if not verdict.runs:
+        boxes.append((f"{image}: cannot run here", PLATFORM_COLOURS["no"]))
+    return boxes_chart({machine: boxes}, f"{image}: {verdict.how}", height=520)
+
+
+def image_picture() -> go.Figure:
+    """The source's picture of a Docker image (base image, OS, runtime, application, bottom
+    first), beside the same layers in a real image, above the host's kernel it runs on."""
+    p = theme.PALETTE
+    source = [
+        ("host kernel (not in the image)", p["blue"]),
+        ("base image (기반 이미지)", p["grey"]),
+        ("operating system (운영체제)", p["sky"]),
+        ("runtime (런타임)", p["orange"]),
+        ("application (애플리케이션)", p["green"]),
+        ("writable layer (each container)", "#dddddd"),
+    ]
+    real = [
+        ("host kernel: every container shares it", p["blue"]),
+        (
+            "FROM python:3.12-slim brings the bottom layers:<br>Debian's files (no kernel) and "
+            "Python 3.12",
+            p["sky"],
+            3,
+        ),  # fmt: skip
+        ("COPY, RUN pip install: your code", p["green"]),
+        ("files the container writes", "#dddddd"),
+    ]
+    return boxes_chart(
+        {"The source's picture": source, "A real image, python:3.12-slim": real},
+        "A Docker image is a stack of layers, bottom first",
+        height=480,
+    )
+
+
+def cgroup_chart(
+    cpus: float,
+    busy_threads: float,
+    limit_mib: float,
+    start_mib: float,
+    growth: float,
+    timeline,
+    oom_minute,
+) -> go.Figure:
+    """Two panels: cores in use under cpu.max (throttling), memory against memory.max (OOM)."""
+    t, used = timeline
+    fig = theme.subplots(
+        1, 2, (f"CPU: --cpus {cpus:g}, {busy_threads:g} busy threads",
+               f"Memory: --memory {limit_mib:g}m"), 440)  # fmt: skip
+    fig.add_trace(
+        go.Scatter(x=t, y=used, mode="lines", line_shape="hv", fill="tozeroy",
+                   line_color=theme.PALETTE["blue"], name="cores in use"), 1, 1)  # fmt: skip
+    fig.add_trace(
+        go.Scatter(x=[t[0], t[-1]], y=[cpus, cpus], mode="lines", name="--cpus (average allowed)",
+                   line=dict(color=theme.PALETTE["vermillion"], dash="dash")), 1, 1)  # fmt: skip
+    end = 10.0 if oom_minute is None else min(10.0, oom_minute)
+    minutes = [0.0, end]
+    fig.add_trace(
+        go.Scatter(x=minutes, y=[start_mib, start_mib + growth * end], mode="lines",
+                   line_color=theme.PALETTE["green"], name="memory in use"), 1, 2)  # fmt: skip
+    fig.add_trace(
+        go.Scatter(x=[0, 10], y=[limit_mib, limit_mib], mode="lines", name="memory.max",
+                   line=dict(color=theme.PALETTE["vermillion"], dash="dash")), 1, 2)  # fmt: skip
+    if oom_minute is not None and oom_minute <= 10:
+        fig.add_trace(
+            go.Scatter(x=[oom_minute], y=[limit_mib], mode="markers+text",
+                       marker=dict(symbol="x", size=16, color=theme.PALETTE["black"]),
+                       text=[f"OOM-killed at {oom_minute:.1f} min (exit 137)"],
+                       textposition="bottom left", name="OOM kill"), 1, 2)  # fmt: skip
+    fig.update_xaxes(title_text="time (ms)", row=1, col=1)
+    fig.update_yaxes(title_text="cores", rangemode="tozero", row=1, col=1)
+    fig.update_xaxes(title_text="time (minutes)", range=[0, 10], row=1, col=2)
+    fig.update_yaxes(title_text="memory (MiB)", rangemode="tozero", row=1, col=2)
+    fig.update_layout(showlegend=False)
     return fig

@@ -1,11 +1,12 @@
 """The three ways to run a service on one server, as data: what each layer is and what it costs.
 
-A type-1 hypervisor runs on the hardware; a type-2 hypervisor runs as a program on a host OS;
-containers share the host's kernel through a container engine. Each stack is a list of layers
-from the hardware up, and each layer is either paid once per host or once per instance; that
-difference is the whole story of density. Figures come from docs/figures.md §1
-and carry their source in `Figure.source`; figures marked `approximate` are orders of
-magnitude or assumptions, and the learner can change every one of them.
+A type-1 hypervisor runs on the hardware; a type-2 hypervisor runs as a program on a full host
+OS (a desktop OS with its own programs); containers share the host's kernel through a container
+engine. Each stack is a list of layers from the hardware up, and each layer is either paid once
+per host or once per instance; that difference is the whole story of density. Figures come
+from docs/figures.md §1 and carry their source in `Figure.source`; figures marked
+`approximate` are orders of magnitude or assumptions, and the learner can change every one of
+them.
 """
 
 from __future__ import annotations
@@ -79,12 +80,30 @@ _FIGURES = ("vmm_mib", "guest_os_mib", "cpu_efficiency", "start")
 _QEMU = "QEMU VMM ≈131 MB (Agache et al., NSDI '20; figures.md §1, secondary source)"
 _FC_MEM = "Firecracker SPECIFICATION.md: ≤5 MiB VMM memory (figures.md §1)"
 _FC_START = "Firecracker SPECIFICATION.md: ≤125 ms to guest /sbin/init (figures.md §1)"
-_FC_CPU = "Firecracker SPECIFICATION.md: guest CPU >95% of bare metal, test pending"
+_FC_CPU = (
+    "a microVM runs on KVM like a full VM, so its vCPUs get the same share: Felter et al.'s "
+    "tuned KVM figure (Firecracker's SPECIFICATION.md only promises > 95%, a lower bound)"
+)
 _KVM_CPU = "Felter et al. 2015: Linpack on tuned KVM 284.2 vs native 290.8 GFLOPS (secondary)"
 _DOCKER_CPU = "Felter et al. 2015: Docker adds no measurable CPU overhead"
 _DOCKER_START = "van Rijn & Rellermeyer 2021 §3.5: Docker ≈100 ms (secondary source)"
 _VM_BOOT = "cloud VM boot 'tens of seconds' (Mao & Humphrey 2012; not verified)"
 _GUEST = "assumption: a general-purpose guest OS idling; change it"
+# What each stack pays once per host. No measurement covers these: they are the course's
+# assumptions, orders of magnitude only (figures.md §1, "Per-host layers").
+HOST_LAYERS: dict[str, Figure] = {
+    "type-1 hypervisor": Figure(
+        256, "MiB", "assumption: a bare-metal hypervisor and its management agents", True
+    ),
+    "desktop host OS": Figure(
+        2048, "MiB", "assumption: a desktop OS (Windows, macOS, Linux) with its own programs", True
+    ),
+    "type-2 hypervisor": Figure(
+        128, "MiB", "assumption: the hypervisor program and its background services", True
+    ),
+    "server host OS": Figure(256, "MiB", "assumption: a minimal server Linux", True),
+    "container engine": Figure(128, "MiB", "assumption: dockerd and containerd", True),
+}
 _MINI_GUEST = "assumption: a minimal guest kernel and init; change it"
 
 ISOLATIONS: dict[str, Isolation] = {
@@ -101,7 +120,7 @@ ISOLATIONS: dict[str, Isolation] = {
         "microVM (Firecracker)",
         vmm_mib=Figure(5, "MiB", _FC_MEM),
         guest_os_mib=Figure(64, "MiB", _MINI_GUEST, approximate=True),
-        cpu_efficiency=Figure(0.95, "of a core", _FC_CPU),
+        cpu_efficiency=Figure(round(284.2 / 290.8, 3), "of a core", _FC_CPU),
         start=Figure(0.125, "s", _FC_START),
     ),
     "container": Isolation(
@@ -139,13 +158,13 @@ class Stack:
         return out
 
 
-def _stack_layers(isolation: Isolation, middle: list[Layer]) -> tuple[Layer, ...]:
+def _stack_layers(isolation: Isolation, host: list[Layer]) -> tuple[Layer, ...]:
     guest = []
     if isolation.key != "container":
         guest = [
             Layer(
                 "VMM process",
-                "QEMU, Firecracker",
+                "QEMU, Firecracker: the program that runs one VM",
                 True,
                 isolation.vmm_mib.value,
                 isolation.vmm_mib.source,
@@ -160,7 +179,7 @@ def _stack_layers(isolation: Isolation, middle: list[Layer]) -> tuple[Layer, ...
         ]
     return (
         Layer("hardware", "CPU, memory, disk, NIC", False),
-        *middle,
+        *host,
         *guest,
         Layer(
             "libraries and runtime",
@@ -173,15 +192,21 @@ def _stack_layers(isolation: Isolation, middle: list[Layer]) -> tuple[Layer, ...
     )
 
 
+def _host_layer(name: str, figure: str, examples: str, note: str = "") -> Layer:
+    cost = HOST_LAYERS[figure]
+    return Layer(name, examples, False, cost.value, note or f"{cost.source} (order of magnitude)")
+
+
 def _build_stacks() -> dict[str, Stack]:
     vm, ct = ISOLATIONS["vm"], ISOLATIONS["container"]
-    host_os = Layer("host OS", "Linux, Windows, macOS", False, note="one kernel for the whole host")
     return {
         "type1": Stack(
             "type1",
             "Type-1 hypervisor (bare metal)",
             "vm",
-            _stack_layers(vm, [Layer("hypervisor", "ESXi, Hyper-V, Xen, KVM", False)]),
+            _stack_layers(
+                vm, [_host_layer("hypervisor", "type-1 hypervisor", "ESXi, Hyper-V, Xen, KVM")]
+            ),
             "The hypervisor runs directly on the hardware; every VM boots its own OS.",
             products="AWS EC2 and Azure VM run VMs on type-1 hypervisors",
             notes=(
@@ -195,9 +220,19 @@ def _build_stacks() -> dict[str, Stack]:
             "vm",
             _stack_layers(
                 vm,
-                [host_os, Layer("hypervisor", "VirtualBox, VMware Workstation, Parallels", False)],
+                [
+                    _host_layer(
+                        "host OS", "desktop host OS", "Windows, macOS, Linux with its own programs"
+                    ),
+                    _host_layer(
+                        "hypervisor",
+                        "type-2 hypervisor",
+                        "VirtualBox, VMware Workstation, Parallels",
+                    ),
+                ],
             ),
-            "The hypervisor is a program on a host OS; each VM still boots its own OS.",
+            "The hypervisor is a program on a full host OS, whose scheduler runs each VM's "
+            "virtual CPUs beside its own programs; each VM still boots its own OS.",
             products="desktop virtualisation on a laptop",
         ),
         "containers": Stack(
@@ -205,9 +240,22 @@ def _build_stacks() -> dict[str, Stack]:
             "Containers on a shared kernel",
             "container",
             _stack_layers(
-                ct, [host_os, Layer("container engine", "Docker Engine, containerd", False)]
+                ct,
+                [
+                    _host_layer(
+                        "host OS",
+                        "server host OS",
+                        "Linux (Windows for Windows containers)",
+                        "one kernel for the whole host; "
+                        f"{HOST_LAYERS['server host OS'].source} (order of magnitude)",
+                    ),
+                    _host_layer(
+                        "container engine", "container engine", "Docker Engine, containerd"
+                    ),
+                ],
             ),
-            "A container engine makes isolated spaces on one host kernel; no guest OS.",
+            "A container engine makes isolated spaces on one host kernel; no guest OS. macOS "
+            "has no container kernel: Docker Desktop runs a Linux VM there.",
             products="Docker, the best-known container technology",
         ),
     }

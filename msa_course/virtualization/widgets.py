@@ -1,4 +1,5 @@
-"""Explorers for chapter 02's first half: the stacks, and density with start-up time."""
+"""Explorers for chapter 02's first half: the stacks, density with start-up time, what isolates a
+container (cgroups and namespaces) and where an image runs (portability)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import html
 import ipywidgets as widgets
 
 from msa_course.ui.explorer import Explorer
-from msa_course.virtualization import charts
+from msa_course.virtualization import charts, kernel, platforms
 from msa_course.virtualization.density import Host, Service, compare
 from msa_course.virtualization.stacks import ISOLATIONS, STACKS
 
@@ -28,7 +29,12 @@ def stack_explorer(instances: int = 4, app_mib: int = 256) -> Explorer:
             raise ValueError("tick at least one stack to compare")
         return charts.stack_chart(chosen, instances, app_mib), _stack_table(chosen, instances)
 
-    return Explorer(controls, render, title="Three stacks: hypervisors and containers")
+    return Explorer(
+        controls,
+        render,
+        title="Three stacks: hypervisors and containers",
+        static={"instances": 16},  # chapter 02's Notice: the bars at 16 instances
+    )
 
 
 def _stack_table(stacks, instances: int) -> str:
@@ -91,4 +97,110 @@ def density_explorer(
         )
         return charts.density_chart(results, start), side
 
-    return Explorer(controls, render, title="How many fit, and how fast they start")
+    return Explorer(
+        controls,
+        render,
+        title="How many fit, and how fast they start",
+        # chapter 02's Notice: a small, memory-bound service, 500 instances cold-started
+        static={"cpu": 0.1, "memory_mib": 256, "start": 500},
+    )
+
+
+def cgroup_explorer(
+    cpus: float = 0.5, busy_threads: float = 1.0, memory_mib: int = 256, growth: int = 30
+) -> Explorer:
+    """`docker run --cpus --memory` as the kernel applies them: CPU throttled at its quota,
+    memory OOM-killed at its limit; the side panel lists the cgroup files and namespaces."""
+    controls = {
+        "cpus": widgets.FloatSlider(
+            cpus, min=0.1, max=4, step=0.1, description="--cpus", **_SLIDER
+        ),
+        "busy_threads": widgets.FloatSlider(
+            busy_threads, min=0.5, max=4, step=0.5, description="busy threads", **_SLIDER
+        ),
+        "memory_mib": widgets.IntSlider(
+            memory_mib, 64, 2048, step=64, description="--memory (MiB)", **_SLIDER
+        ),
+        "growth": widgets.IntSlider(
+            growth, 0, 200, step=10, description="memory growth (MiB/min)", **_SLIDER
+        ),
+    }
+
+    def render(cpus, busy_threads, memory_mib, growth):
+        limit = f"{memory_mib}m"
+        oom = kernel.oom_kill_minute(limit, START_MIB, growth)
+        fig = charts.cgroup_chart(
+            cpus, busy_threads, memory_mib, START_MIB, growth,
+            kernel.cpu_timeline(cpus, busy_threads), oom,
+        )  # fmt: skip
+        files = kernel.cgroup_files(cpus, limit)
+        slow = kernel.request_ms(100, cpus)
+        rows = "".join(
+            f"<tr><td><code>{n.name}</code></td><td>{html.escape(n.isolates)}</td>"
+            f"<td>{html.escape(n.inside)}</td></tr>"
+            for n in kernel.NAMESPACES
+        )
+        side = (
+            f"<p>The engine writes <code>cpu.max = {files['cpu.max']}</code> and "
+            f"<code>memory.max = {files['memory.max']}</code> into the container's cgroup. "
+            f"A request that needs 100 ms of CPU on one thread takes {slow:.0f} ms here. "
+            f"{_oom_sentence(oom)}</p>"
+            "<p>What the container's processes see (namespaces, <code>docker run</code>'s "
+            "defaults). The kernel is the host's: <code>uname -r</code> in the container "
+            "prints the host's kernel version.</p>"
+            "<table><tr><th>namespace</th><th>isolates</th><th>inside the container</th></tr>"
+            f"{rows}</table>"
+        )
+        return fig, side
+
+    return Explorer(controls, render, title="What isolates a container: cgroups and namespaces",
+                    controls_per_row=2)  # fmt: skip
+
+
+START_MIB = 100  # the explorer's service uses 100 MiB when it starts
+
+
+def _oom_sentence(minute) -> str:
+    if minute is None:
+        return "Its memory does not grow, so it is never OOM-killed."
+    if minute == 0:
+        return "It starts above memory.max: the kernel kills it at once (exit code 137)."
+    return (
+        f"At {minute:.1f} minutes its memory reaches memory.max and the kernel's OOM killer "
+        "ends it (exit code 137)."
+    )
+
+
+def portability_explorer(
+    machine: str = "Mac with Apple silicon (Docker Desktop)", image: str = "linux/amd64 only"
+) -> Explorer:
+    """Pick a machine and an image's platform; see what runs it, from the hardware up."""
+    controls = {
+        "machine": widgets.Dropdown(
+            options=list(platforms.MACHINES),
+            value=machine,
+            description="machine",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="32em"),
+        ),  # fmt: skip
+        "image": widgets.Dropdown(
+            options=list(platforms.IMAGES),
+            value=image,
+            description="image",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="32em"),
+        ),  # fmt: skip
+    }
+
+    def render(machine, image):
+        verdict = platforms.verdict(machine, image)
+        said = (
+            f"<p><code>docker run</code> prints:</p><pre>{html.escape(verdict.says)}</pre>"
+            if verdict.says
+            else ""
+        )
+        side = f"<p><b>{'Runs' if verdict.runs else 'Does not run'}:</b> {html.escape(verdict.why)}</p>{said}"
+        return charts.platform_chart(machine, image, verdict), side
+
+    return Explorer(controls, render, title="Where an image runs: portability stops at the kernel",
+                    controls_per_row=2)  # fmt: skip
