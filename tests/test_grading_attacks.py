@@ -36,6 +36,7 @@ EXPECTED_FLAG = {
     "sys_exit": "exits",
     "os_exit": "died",
     "kill_kernel": "died",
+    "detach_and_kill": "signals-processes",
     "infinite_loop": "timeout",
     "memory_bomb": "memory-limit",
     "fork_bomb": "timeout",
@@ -116,9 +117,11 @@ def test_honest_work_in_the_same_run_is_graded_normally(class_run, learner):
 def test_nothing_escaped_and_nothing_survived(class_run):
     for folder in ESCAPES:
         assert not Path(folder, "msa_attack_escaped").exists(), folder
-    if os.geteuid() == 0:
-        leftovers = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True)
-        assert not [u for u in leftovers.stdout.split() if int(u) >= 1_000_000_000]
+    if os.geteuid() == 0:  # this run's uids only: other graders may run on the machine
+        uids = {r["uid"] for r in class_run[0].values() if r.get("uid")}
+        assert len(uids) == len([r for r in class_run[0].values() if r.get("sandbox")])
+        alive = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True)
+        assert not uids & {int(u) for u in alive.stdout.split()}
 
 
 def test_gradebook_lists_the_whole_class(class_run):

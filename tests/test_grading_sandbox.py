@@ -1,36 +1,80 @@
-"""The learner's process, probed from inside: what it can see, reach, write and spawn."""
+"""The learner's process, probed from inside: what it can see, reach, write and spawn, and
+what is left of it afterwards."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 from msa_course.grading import judge
-from msa_course.grading.sandbox import Limits, Sandbox, SandboxEnded, default_keep
+from msa_course.grading.sandbox import Limits, Sandbox, SandboxEnded, default_allow
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMITS = Limits(memory_mb=256, cell_timeout=5, total_timeout=20, processes=4)
+FIXTURE = ROOT / "tests" / "data" / "grading" / "99_capacity.ipynb"
+LIMITS = Limits(memory_mb=256, cell_timeout=5, total_timeout=20, processes=8)
 # What of the checkout stays visible: the package, and the environment running the tests
 # (.venv-dev, or .venv) when it lives in the checkout.
 VISIBLE = {Path(sys.prefix).name, "msa_course"}
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="full isolation needs root here")
 
 
-def probe(code: str, name: str = "result"):
-    with Sandbox(LIMITS, 11, [str(ROOT)], default_keep()) as box:
-        reply = box.request({"op": "exec", "label": "<cell probe>", "code": code})
-        assert reply["ok"], reply
-        return judge.LearnerNamespace(box, {})[name]
+def run(box: Sandbox, code: str, name: str = "result"):
+    reply = box.request({"op": "exec", "label": "<cell probe>", "code": code})
+    assert reply["ok"], reply
+    return judge.LearnerNamespace(box, {})[name]
+
+
+def probe(code: str, name: str = "result", allow: list[str] | None = None):
+    with Sandbox(LIMITS, allow or default_allow()) as box:
+        return run(box, code, name)
+
+
+def uid_processes(uid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
 
 
 @root_only
-def test_the_project_is_hidden_except_what_python_needs():
-    seen = probe(f"import os\nresult = sorted(os.listdir({str(ROOT)!r}))")
-    assert set(seen) <= VISIBLE
+def test_the_root_holds_only_the_allowlist():
+    seen = probe("import os\nresult = sorted(os.listdir('/'))")
+    assert set(seen) <= {"dev", "etc", "lib", "lib64", "proc", "root", "tmp", "usr", "var", "work"}
+    assert set(probe(f"import os\nresult = os.listdir({str(ROOT)!r})")) <= VISIBLE
     assert probe(f"import os\nresult = os.path.exists({str(ROOT / 'solutions')!r})") is False
+    assert probe("import os\nresult = sorted(os.listdir('/etc'))") == ["ld.so.cache"]
+
+
+@root_only
+def test_copies_of_the_solutions_elsewhere_are_invisible():
+    """A world-readable copy anywhere on the machine (another clone, a backup) stays unseen,
+    even for learner code that knows its path or walks the whole tree for it."""
+    folder = Path(tempfile.mkdtemp(prefix="msa-backup-", dir="/var/tmp"))
+    try:
+        copy = folder / "msa_secret_copy_99_capacity.ipynb"
+        shutil.copy(FIXTURE, copy)
+        os.chmod(folder, 0o755)
+        os.chmod(copy, 0o644)
+        code = (
+            f"import os\nresult = {{'direct': os.path.exists({str(copy)!r}), 'walk': []}}\n"
+            "for top, dirs, files in os.walk('/'):\n"
+            "    if top.startswith('/proc'):\n        dirs[:] = []\n        continue\n"
+            "    result['walk'] += [f for f in files if f.startswith('msa_secret_copy')]\n"
+        )
+        assert probe(code) == {"direct": False, "walk": []}
+    finally:
+        shutil.rmtree(folder)
 
 
 @root_only
@@ -39,16 +83,70 @@ def test_no_network_and_no_writes_outside_its_folder():
         "import socket, os\nresult = {}\n"
         "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
         "    result['net'] = 'open'\nexcept OSError as err:\n    result['net'] = err.errno\n"
-        "for path in ('/etc/x', '/var/tmp/../x', os.path.expanduser('~/ok')):\n"
+        "for path in ('/etc/x', '/x', '/usr/x', os.path.expanduser('~/ok')):\n"
         "    try:\n        open(path, 'w').close()\n        result[path] = 'written'\n"
         "    except OSError:\n        result[path] = 'refused'\n"
         "result['uid'] = os.getuid()\nresult['cwd'] = os.getcwd()"
     )
     result = probe(code)
     assert result["net"] != "open"
-    assert result["/etc/x"] == result["/var/tmp/../x"] == "refused"
+    assert result["/etc/x"] == result["/x"] == result["/usr/x"] == "refused"
     assert result["/tmp/work/ok"] == "written" and result["cwd"] == "/tmp/work"
     assert result["uid"] >= 1_000_000_000
+
+
+@root_only
+def test_every_submission_gets_a_fresh_uid():
+    uids = set()
+    for _ in range(3):
+        with Sandbox(LIMITS, default_allow()) as box:
+            uids.add(run(box, "import os\nresult = os.getuid()"))
+    assert len(uids) == 3
+
+
+@root_only
+def test_the_learner_sees_only_its_own_processes():
+    pids = probe("import os\nresult = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())")
+    assert pids == [1, 2]
+
+
+LEAVE_BEHIND = """
+import ctypes, os, threading, time
+def linger():
+    time.sleep(120)
+for _ in range(2):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.setpgid(0, 0)
+            threading.Thread(target=linger).start()
+            ctypes.CDLL(None).pthread_exit(None)  # the main thread leaves, the other lives
+        os._exit(0)
+result = 'left'
+"""
+
+
+@root_only
+def test_left_behind_processes_end_with_the_submission():
+    """Processes in their own session and group whose main thread exited are gone when the
+    sandbox closes, and none of them could reach another submission."""
+    with Sandbox(LIMITS, default_allow()) as box:
+        assert run(box, LEAVE_BEHIND) == "left"
+        time.sleep(0.2)
+        uid = box.uid
+        assert uid_processes(uid), "the probe should have left processes behind"
+    assert uid_processes(uid) == []
+
+
+@root_only
+def test_system_v_ipc_is_private():
+    code = (
+        "import ctypes\nlibc = ctypes.CDLL(None)\n"
+        "result = libc.shmget(0, 4096, 0o1666)\n"  # IPC_PRIVATE | IPC_CREAT | 0666
+    )
+    before = Path("/proc/sysvipc/shm").read_text()
+    assert probe(code) >= 0
+    assert Path("/proc/sysvipc/shm").read_text() == before
 
 
 @root_only
@@ -62,47 +160,106 @@ def test_process_limit_holds():
     assert probe(code) < LIMITS.processes
 
 
+@root_only
+def test_memory_is_limited_per_submission_not_per_process():
+    """Children each under the per-process limit still share one submission's memory."""
+    code = (
+        "import os, time\nkids = []\n"
+        "for _ in range(6):\n    pid = os.fork()\n    if pid == 0:\n"
+        "        try:\n            hog = bytearray(100 * 2**20)\n            hog[::4096] = b'x' * len(hog[::4096])\n"
+        "        except MemoryError:\n            os._exit(3)\n        time.sleep(30)\n        os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "time.sleep(2)\nresult = [os.waitpid(p, os.WNOHANG)[0] for p in kids]"
+    )
+    with Sandbox(LIMITS, default_allow()) as box:
+        if box.cgroup is None:
+            pytest.skip("no writable cgroups on this machine")
+        dead = run(box, code)
+        assert sum(1 for p in dead if p) >= 4  # at most ~2 x 100 MB fit in 256 MB
+        assert box.cgroup.oom_kills() >= 1
+
+
+@root_only
+def test_tmp_has_an_inode_limit():
+    code = (
+        "import os\nresult = 0\n"
+        "try:\n    for i in range(100000):\n        open(f'/tmp/work/{i}', 'w').close()\n"
+        "        result += 1\nexcept OSError as err:\n    pass\n"
+    )
+    assert probe(code) < LIMITS.tmp_inodes
+
+
 def test_memory_limit_raises_memory_error_in_the_learner_process():
-    with Sandbox(LIMITS, 12, [str(ROOT)], default_keep()) as box:
+    with Sandbox(LIMITS, default_allow()) as box:
         reply = box.request({"op": "exec", "label": "<cell m>", "code": "x = bytearray(2**30)"})
     assert reply["error"]["type"] == "MemoryError"
 
 
 def test_cell_timeout_ends_the_process():
-    with Sandbox(Limits(cell_timeout=1), 13, [str(ROOT)], default_keep()) as box:
+    with Sandbox(Limits(cell_timeout=1), default_allow()) as box:
         with pytest.raises(SandboxEnded) as ended:
             box.request({"op": "exec", "label": "<cell t>", "code": "while True:\n    pass"})
     assert ended.value.code == "timeout"
+
+
+def test_output_goes_through_a_capped_pipe():
+    code = (
+        "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 100_000)\nsys.stdout.flush()"
+    )
+    with Sandbox(LIMITS, default_allow()) as box:
+        with pytest.raises(SandboxEnded) as ended:
+            box.request({"op": "exec", "label": "<cell o>", "code": code})
+        assert box.output_size() > LIMITS.output_bytes >= len(box.output())
+    assert ended.value.code == "output-limit"
 
 
 @root_only
 def test_user_namespace_fallback_still_hides_files_and_network():
     """Without root the child isolates itself in a user namespace; exercised here by
     starting the sandbox without a uid of its own."""
-    box = Sandbox(LIMITS, 14, [str(ROOT)], default_keep())
+    box = Sandbox(LIMITS, default_allow())
     box.uid = None
     with box:
         assert box.level.startswith("grader's uid") and "no network" in box.level
-        code = f"import os\nresult = sorted(os.listdir({str(ROOT)!r}))"
-        assert box.request({"op": "exec", "label": "<cell u>", "code": code})["ok"]
-        assert set(judge.LearnerNamespace(box, {})["result"]) <= VISIBLE
+        seen = run(box, "import os\nresult = sorted(os.listdir('/'))")
+        assert "work" in seen and "srv" not in seen and "home" not in seen
 
 
 @root_only
-def test_a_kept_folder_under_tmp_stays_readable_and_read_only(tmp_path):
+def test_an_allowed_folder_under_tmp_stays_readable_and_read_only(tmp_path):
     """A checkout cloned under /tmp keeps its .venv and package visible in the private /tmp."""
     kept = tmp_path / "kept"
     kept.mkdir()
     (kept / "data.txt").write_text("visible")
-    os.chmod(tmp_path, 0o755)
     code = (
         f"result = {{'read': open({str(kept / 'data.txt')!r}).read()}}\n"
         f"try:\n    open({str(kept / 'new.txt')!r}, 'w').close()\n    result['write'] = 'written'\n"
         "except OSError:\n    result['write'] = 'refused'\n"
     )
-    with Sandbox(LIMITS, 15, [str(ROOT)], [*default_keep(), str(kept)]) as box:
-        reply = box.request({"op": "exec", "label": "<cell k>", "code": code})
-        assert reply["ok"], reply
-        result = judge.LearnerNamespace(box, {})["result"]
+    result = probe(code, allow=[*default_allow(), str(kept)])
     assert result == {"read": "visible", "write": "refused"}
     assert not (kept / "new.txt").exists()
+
+
+@root_only
+def test_nothing_outlives_a_killed_grader(tmp_path):
+    """SIGKILL the grading process mid-submission: its sandbox processes die with it."""
+    script = tmp_path / "grader.py"
+    script.write_text(
+        "import sys, time\n"
+        "from msa_course.grading.sandbox import Sandbox, Limits, default_allow\n"
+        "box = Sandbox(Limits(cell_timeout=60, total_timeout=60), default_allow())\n"
+        "box.start()\nprint(box.uid, flush=True)\n"
+        "box.request({'op': 'exec', 'label': '<cell s>', 'code': 'import time\\ntime.sleep(60)'})\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    uid = int(proc.stdout.readline())
+    assert uid_processes(uid)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while uid_processes(uid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uid_processes(uid) == []

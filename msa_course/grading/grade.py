@@ -72,7 +72,7 @@ def run(args) -> int:
     from msa_course.cli import CommandError
     from msa_course.grading import gradebook, judge, report
     from msa_course.grading import source as src
-    from msa_course.grading.sandbox import Limits, default_keep
+    from msa_course.grading.sandbox import Limits, default_allow
 
     source_path = args.source or find_source(args.assignment)
     try:
@@ -100,12 +100,10 @@ def run(args) -> int:
         processes=args.processes,
     )
     out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)  # before any sandbox starts, so each one hides it
+    out.mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob("results/.*.tmp"), *out.glob("feedback/.*.tmp")]:
         stale.unlink()  # a write cut short by a kill; its result is graded again
-    ctx = judge.Context(
-        assignment, limits, hide_paths(source_path, submissions, out), default_keep()
-    )
+    ctx = judge.Context(assignment, limits, default_allow())
     source_sha = judge.sha256(Path(source_path).read_bytes())
     results, todo = {}, []
     for learner, path in submissions:
@@ -145,22 +143,13 @@ def run(args) -> int:
 
 
 def grade_all(ctx, todo: list[tuple[str, Path]], jobs: int):
-    """Yield results as submissions finish, `jobs` at a time, each worker with its own slot."""
-    import queue
+    """Yield results as submissions finish, `jobs` at a time, each with a uid of its own."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from msa_course.grading import judge
 
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(jobs):
-        slots.put(slot)
-
     def work(learner: str, path: Path) -> dict:
-        slot = slots.get()
-        try:
-            return judge.grade_submission(ctx, path, learner, slot)
-        finally:
-            slots.put(slot)
+        return judge.grade_submission(ctx, path, learner)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(work, learner, path) for learner, path in todo]
@@ -230,20 +219,6 @@ def read_roster(path: Path) -> list[str]:
     if ids and ids[0].lower() in ("id", "learner", "student", "student_id"):
         ids = ids[1:]
     return ids
-
-
-def hide_paths(source: Path, submissions: list[tuple[str, Path]], out: Path) -> list[str]:
-    """Folders the learner's process must not see: the source's project, every submission's
-    folder, the results, and where the grader was started."""
-    folders = {Path(source).resolve().parent, out, Path.cwd()}
-    folders |= {path.resolve().parent for _, path in submissions}
-    project = Path(source).resolve().parent
-    while project != project.parent:
-        if (project / ".git").exists() or (project / "pyproject.toml").exists():
-            folders.add(project)
-            break
-        project = project.parent
-    return sorted(str(f) for f in folders if f != f.parent)
 
 
 def missing_result(learner: str, assignment) -> dict:

@@ -35,12 +35,12 @@ PASS_WORDS = ("passed", "all tests", "\u2713", "\u2714", "full marks")
 
 @dataclass
 class Context:
-    """What every submission of one run shares: the source, limits, and what to hide."""
+    """What every submission of one run shares: the source, the limits, and what the
+    learner's root holds (sandbox.default_allow)."""
 
     assignment: src.Assignment
     limits: Limits
-    hide: list[str]
-    keep: list[str]
+    allow: list[str]
     trusted: dict = field(init=False)
 
     def __post_init__(self):
@@ -177,7 +177,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def grade_submission(ctx: Context, path: Path, learner: str, slot: int) -> dict:
+def grade_submission(ctx: Context, path: Path, learner: str, uid: int | None = None) -> dict:
     """The full result for one submission, as plain data ready for JSON."""
     started = time.monotonic()
     assignment = ctx.assignment
@@ -209,10 +209,11 @@ def grade_submission(ctx: Context, path: Path, learner: str, slot: int) -> dict:
         return _finish(result, outcomes, started)
     plan = assemble(assignment, notebook)
     result["flags"] += [asdict(f) for f in plan.flags]
-    sandbox = Sandbox(ctx.limits, slot, ctx.hide, ctx.keep)
+    sandbox = Sandbox(ctx.limits, ctx.allow, uid)
     try:
         sandbox.start()
         result["sandbox"] = sandbox.level
+        result["uid"] = sandbox.uid
         for step in plan.steps:
             if step.kind == "test":
                 outcomes[step.test.grade_id] = evaluate_test(step.test, sandbox, ctx.trusted)

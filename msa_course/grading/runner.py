@@ -1,6 +1,6 @@
 """The learner's side of grading: the program the sandbox's child process runs.
 
-It confines itself (sandbox.confine) before touching learner code, then serves three requests
+It confines itself (confine.py) before touching learner code, then serves three requests
 on its pipe: run a cell's code, give a variable's value as plain data, call a function with
 plain-data arguments. It decides nothing: everything here can be rewritten by the learner's
 code, so nothing here is trusted by the grader.
@@ -14,14 +14,16 @@ import os
 import sys
 import traceback
 
-from msa_course.grading import sandbox, wire
+from msa_course.grading import wire
+from msa_course.grading.confine import confine
+from msa_course.grading.sandbox import Limits
 
 MESSAGE_CHARS = 500
 
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    level = sandbox.confine(config)
+    level = confine(config, Limits(**config["limits"]))
     requests = os.fdopen(config["fds"][0], "rb")
     reply_fd = config["fds"][1]
     namespace = {"__name__": "__main__", "__builtins__": builtins}

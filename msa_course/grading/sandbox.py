@@ -1,40 +1,37 @@
-"""The learner's process: started, confined, spoken to, and ended by the grader.
+"""The learner's process as the grader sees it: started, spoken to, timed, and ended.
 
-A submission's code runs in a child Python process in its own process group with resource
-limits (address space, CPU seconds, file size, open files, processes). As root the child also
-gets an empty network namespace, a private mount namespace in which the grader's folders
-(source, submissions, output, the project) are covered by empty read-only tmpfs and /tmp is a
-small private tmpfs, and then drops to a uid no other process uses (so RLIMIT_NPROC counts
-only its own processes, it cannot signal or read any other process, and every process it
-leaves behind can be found and killed). `PR_SET_NO_NEW_PRIVS` keeps setuid programs from
-giving root back. Without root, an unprivileged user namespace gives the same network and
-filesystem isolation where the kernel allows it, otherwise only the limits apply; `level`
-says which. The child only ever receives cells to run and plain-data questions, and answers
-with plain data (see wire.py): hidden tests and the verdict stay in the grader.
+Each submission gets a process of its own (the child confines itself: confine.py) with a uid
+never used before in this run, its own cgroups (cgroups.py) and its own PID namespace, so
+ending a submission ends every process it made, whatever session, group or thread tricks
+they played. Its stdout and stderr come back through a pipe the grader drains with a cap;
+requests and replies travel on two more pipes as plain data (wire.py). A cell's time is
+charged in the submission's own terms: wall time less the time its process waited for a CPU
+that others held, or its CPU time if that is more; so a busy neighbour never times it out.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
+import random
 import select
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from msa_course.grading import wire
+from msa_course.grading.cgroups import Cgroup
 
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-UID_BASE = 1_000_000_000  # far above any account's uid; one uid per grader pid and slot
-PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+UID_BASE = 1_000_000_000  # far above any account's uid
+UID_BLOCK = 4096  # uids one run claims at a time, never handing one out twice
+UID_BLOCKS = (2**32 - 2 - UID_BASE) // UID_BLOCK
+WALL_FACTOR = 5  # a cell also ends after this many times its limit in plain wall time
+OUTPUT_KEPT = 65536  # bytes of the learner's output the grader keeps for reports and checks
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,8 @@ class Limits:
     processes: int = 16
     open_files: int = 64
     tmp_mb: int = 32
+    tmp_inodes: int = 4096
+    cpus: float = 1.0
 
 
 class SandboxEnded(BaseException):
@@ -60,31 +59,68 @@ class SandboxEnded(BaseException):
         self.code, self.detail = code, detail
 
 
-# ---------------------------------------------------------------- grader side
+class _Uids:
+    """Fresh uids: a random block of UID_BLOCK uids that no live process uses, then the next."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._base, self._next = 0, UID_BLOCK
+
+    def take(self) -> int:
+        with self._lock:
+            if self._next == UID_BLOCK:
+                self._base, self._next = self._claim(), 0
+            self._next += 1
+            return self._base + self._next - 1
+
+    @staticmethod
+    def _claim() -> int:
+        used = _live_uids()
+        for _ in range(100):
+            base = UID_BASE + random.randrange(UID_BLOCKS) * UID_BLOCK
+            if not any(base <= u < base + UID_BLOCK for u in used):
+                return base
+        raise RuntimeError("no free block of sandbox uids")
+
+
+next_uid = _Uids().take
+
+
+def _live_uids() -> set[int]:
+    uids = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                uids.add(entry.stat().st_uid)
+            except OSError:
+                pass
+    return uids
 
 
 class Sandbox:
-    """One learner process. `close()` (or leaving the `with` block) ends every process it made."""
+    """One learner process. `close()` (or leaving the `with` block) ends every process it made.
 
-    def __init__(
-        self,
-        limits: Limits,
-        slot: int,
-        hide: list[str],
-        keep: list[str],
-    ):
+    `allow` lists what the learner's root holds besides /tmp, /dev and /proc (default_allow()).
+    `uid` is the submission's own uid (root only; by default a fresh one)."""
+
+    def __init__(self, limits: Limits, allow: list[str], uid: int | None = None):
         self.limits = limits
-        self.uid = UID_BASE + (os.getpid() % 1_000_000) * 100 + slot if os.geteuid() == 0 else None
-        self.hide, self.keep = hide, keep
-        self.deadline = time.monotonic() + limits.total_timeout
+        self.allow = allow
+        self.uid = (uid or next_uid()) if os.geteuid() == 0 else None
         self.level = "not started"
         self.ended: SandboxEnded | None = None
+        self.used = 0.0  # seconds charged to the submission so far
+        self.last_output = b""  # what the last request printed (up to OUTPUT_KEPT bytes)
+        self._output = bytearray()
+        self._output_size = 0
         self._next_id = 0
         self._buffer = b""
         self._proc: subprocess.Popen | None = None
-        self._to_child = self._from_child = -1
+        self._learner_pid: int | None = None
+        self._to_child = self._from_child = self._out = -1
         self._tmp = tempfile.TemporaryDirectory(prefix="msa-grade-")
-        self._output = open(Path(self._tmp.name) / "output", "w+b")  # noqa: SIM115
+        name = str(self.uid) if self.uid is not None else f"{threading.get_ident()}-{id(self)}"
+        self.cgroup = Cgroup.create(name, limits.memory_mb, limits.processes + 2, limits.cpus)
 
     def __enter__(self) -> Sandbox:
         try:
@@ -101,12 +137,17 @@ class Sandbox:
         """Start the child and wait until it is confined and ready."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
+        self._out, out_w = os.pipe()
+        os.set_blocking(self._out, False)
+        root = Path(self._tmp.name) / "root"
+        root.mkdir()
         config = {
             "fds": [to_child_r, from_child_w],
             "uid": self.uid,
             "limits": asdict(self.limits),
-            "hide": self.hide,
-            "keep": self.keep,
+            "allow": self.allow,
+            "root": str(root),
+            "cgroups": self.cgroup.procs_files() if self.cgroup else [],
         }
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -122,22 +163,34 @@ class Sandbox:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "msa_course.grading.runner", json.dumps(config)],
                 stdin=subprocess.DEVNULL,
-                stdout=self._output,
-                stderr=self._output,
+                stdout=out_w,
+                stderr=out_w,
                 pass_fds=(to_child_r, from_child_w),
                 env=env,
                 start_new_session=True,
                 cwd="/",
             )
         finally:
-            os.close(to_child_r)
-            os.close(from_child_w)
+            for fd in (to_child_r, from_child_w, out_w):
+                os.close(fd)
         try:
-            hello = self._read_message(self.limits.cell_timeout + 10)
+            hello = self._read_message(self.limits.cell_timeout + 10, charge=False)
         except SandboxEnded as err:
             tail = self.output().decode("utf-8", "replace").strip().splitlines()[-1:]
             raise SandboxEnded("sandbox-failed", f"{err.detail}; {' '.join(tail)}") from None
-        self.level = str(hello.get("sandbox", "?"))
+        self.level = str(hello.get("sandbox", "?"))[:200] + "; " + self.resources()
+
+    def resources(self) -> str:
+        """The per-submission limits in force, in words (for the run's summary)."""
+        lim = self.limits
+        if self.cgroup:
+            return (
+                f"per submission (cgroup v1): {lim.memory_mb} MB with kernel memory, "
+                f"{lim.processes} processes, {lim.cpus:g} CPU"
+            )
+        return f"per process only (no writable cgroups): {lim.memory_mb} MB address space" + (
+            f", {lim.processes} processes per uid" if self.uid is not None else ""
+        )
 
     def request(self, message: dict) -> dict:
         """Send one request; return the child's reply or raise SandboxEnded."""
@@ -145,37 +198,78 @@ class Sandbox:
             raise self.ended
         self._next_id += 1
         message["id"] = self._next_id
+        mark = len(self._output)
         try:
             os.write(self._to_child, wire.dumps(message))
         except (BrokenPipeError, OSError):
             self._end("died", "the notebook's process ended")
-        reply = self._read_message(self.limits.cell_timeout)
+        try:
+            reply = self._read_message(self.limits.cell_timeout)
+        finally:
+            self.last_output = bytes(self._output[mark:])
         if reply.get("id") != self._next_id:
             self._end("protocol", "the notebook's process sent a reply out of turn")
         return reply
 
-    def _read_message(self, timeout: float) -> dict:
-        deadline = min(time.monotonic() + timeout, self.deadline)
+    def _read_message(self, timeout: float, charge: bool = True) -> dict:
+        clock = _Clock(self)
         while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                which = "total" if deadline >= self.deadline else "cell"
-                limit = self.limits.total_timeout if which == "total" else self.limits.cell_timeout
+            spent = clock.charged()
+            if spent >= timeout or (charge and self.used + spent >= self.limits.total_timeout):
+                self.used += spent if charge else 0.0
+                total = charge and self.used >= self.limits.total_timeout
+                which, limit = ("total", self.limits.total_timeout) if total else ("cell", timeout)
                 self._end("timeout", f"ran longer than the {which} time limit ({limit:g} s)")
-            ready, _, _ = select.select([self._from_child], [], [], left)
-            if not ready:
+            if clock.wall() >= timeout * WALL_FACTOR:
+                self._end("timeout", f"waited {clock.wall():.0f} s for a CPU; the machine is busy")
+            ready, _, _ = select.select([self._from_child, self._out], [], [], 0.1)
+            if self._out in ready:
+                self._drain()
+            if self._from_child not in ready:
                 continue
             chunk = os.read(self._from_child, 1 << 16)
             if not chunk:
+                self._drain()
                 self._end(*self._death_reason())
             self._buffer += chunk
             if len(self._buffer) > self.limits.reply_bytes:
                 self._end("protocol", f"sent a value larger than {self.limits.reply_bytes} bytes")
+        self._drain()
+        if charge:
+            self.used += clock.charged()
         line, self._buffer = self._buffer.split(b"\n", 1)
         try:
             return wire.loads(line)
         except wire.WireError as err:
             self._end("protocol", str(err))
+
+    def _drain(self) -> None:
+        """Read what the learner printed; past the cap, the submission ends."""
+        while True:
+            try:
+                chunk = os.read(self._out, 1 << 16)
+            except (BlockingIOError, OSError):
+                return
+            if not chunk:
+                return
+            self._output_size += len(chunk)
+            room = OUTPUT_KEPT - len(self._output)
+            if room > 0:
+                self._output += chunk[:room]
+            if self._output_size > self.limits.output_bytes:
+                self._end("output-limit", f"printed more than {self.limits.output_bytes} bytes")
+
+    def learner_pid(self) -> int | None:
+        """The host pid of the learner's process (R: the child of the namespace's init)."""
+        if self._learner_pid is None and self._proc is not None:
+            pid = self._proc.pid
+            for _ in range(2):  # P -> I -> R
+                try:
+                    pid = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+                except (OSError, ValueError, IndexError):
+                    return None
+            self._learner_pid = pid
+        return self._learner_pid
 
     def _end(self, code: str, detail: str):
         self.ended = SandboxEnded(code, detail)
@@ -187,12 +281,12 @@ class Sandbox:
             status = self._proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return "died", "the notebook's process closed its channel to the grader"
+        if self.cgroup and self.cgroup.oom_kills():
+            return "memory-limit", f"used more than {self.limits.memory_mb} MB in all"
         if status < 0:
             sig = -status
             if sig == signal.SIGXCPU:
                 return "cpu-limit", "used up its CPU time"
-            if sig == signal.SIGXFSZ:
-                return "output-limit", f"wrote more than {self.limits.output_bytes} bytes"
             return "died", f"the notebook's process was killed by {signal.Signals(sig).name}"
         return "died", f"the notebook's process exited (status {status})"
 
@@ -200,49 +294,80 @@ class Sandbox:
         if self._proc is None:
             return
         try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
+            os.killpg(self._proc.pid, signal.SIGKILL)  # P, and I's pid-1 death ends the rest
         except (ProcessLookupError, PermissionError):
             pass
         try:
             self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if self.cgroup:
+            self.cgroup.kill()
         if self.uid is not None:
             kill_uid(self.uid)
 
-    def output(self, limit: int = 65536) -> bytes:
-        """The start of what the learner's code printed."""
-        self._output.flush()
-        self._output.seek(0)
-        return self._output.read(limit)
+    def output(self) -> bytes:
+        """The start of what the learner's code printed (OUTPUT_KEPT bytes at most)."""
+        return bytes(self._output)
 
     def output_size(self) -> int:
-        return os.fstat(self._output.fileno()).st_size
+        return self._output_size
 
     def close(self) -> None:
         self._kill()
-        for fd in (self._to_child, self._from_child):
+        if self.cgroup:
+            self.cgroup.remove()
+        for fd in (self._to_child, self._from_child, self._out):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self._output.close()
+        self._to_child = self._from_child = self._out = -1
         self._tmp.cleanup()
 
 
+class _Clock:
+    """Time charged to a submission while the grader waits for one reply."""
+
+    def __init__(self, box: Sandbox):
+        self.box = box
+        self.start = time.monotonic()
+        self.delay0 = self._delay()
+        self.cpu0 = box.cgroup.cpu_seconds() if box.cgroup else 0.0
+
+    def _delay(self) -> float:
+        """Seconds the learner's process has waited for a CPU (schedstat's run_delay)."""
+        pid = self.box.learner_pid()
+        if pid is None:
+            return 0.0
+        try:
+            return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    def wall(self) -> float:
+        return time.monotonic() - self.start
+
+    def charged(self) -> float:
+        waited = max(0.0, self._delay() - self.delay0)
+        cpu = (self.box.cgroup.cpu_seconds() - self.cpu0) if self.box.cgroup else 0.0
+        return max(self.wall() - waited, cpu)
+
+
 def kill_uid(uid: int) -> None:
-    """SIGKILL every live process owned by `uid` (ours alone), until none is left."""
-    for _ in range(50):
+    """SIGKILL every process owned by `uid` (ours alone) until none is left. A zombie leader
+    whose other threads still run counts as alive."""
+    for _ in range(200):
         found = False
         for entry in os.scandir("/proc"):
             try:
                 if not entry.name.isdigit() or entry.stat().st_uid != uid:
                     continue
+                os.kill(int(entry.name), signal.SIGKILL)
                 with open(f"/proc/{entry.name}/stat", "rb") as fh:
                     state = fh.read().rsplit(b")", 1)[1].split()[0]
-                if state != b"Z":  # a zombie is dead already, waiting for its parent
+                if state != b"Z" or len(os.listdir(f"/proc/{entry.name}/task")) > 1:
                     found = True
-                    os.kill(int(entry.name), signal.SIGKILL)
             except (OSError, IndexError):
                 continue
         if not found:
@@ -250,144 +375,61 @@ def kill_uid(uid: int) -> None:
         time.sleep(0.01)
 
 
-# ---------------------------------------------------------------- child side
-
-
-def confine(config: dict) -> str:
-    """Run in the child before any learner code: isolate, limit, drop privileges.
-    Returns a one-line description of the isolation actually in force."""
-    import resource
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    limits = Limits(**config["limits"])
-    uid = config.get("uid")
-    parts = []
-    if uid is not None:
-        isolated = libc.unshare(CLONE_NEWNS | CLONE_NEWNET) == 0
-    else:
-        isolated = _enter_user_namespace(libc)
-    work = "/tmp/work"
-    if isolated:
-        parts.append("no network")
-        _private_filesystem(libc, config["hide"], config["keep"], limits, uid)
-        parts.append("grader's folders hidden, private /tmp")
-    else:  # no namespaces: at least a folder of its own
-        work = tempfile.mkdtemp(prefix="msa-learner-")
-        os.environ["HOME"] = os.environ["TMPDIR"] = work
-        parts.append("network and files NOT isolated (no namespaces)")
-    mem = limits.memory_mb * 1024 * 1024
-    cpu = int(limits.total_timeout) + 2
-    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    if uid is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        parts.insert(0, "own unprivileged uid")
-    else:
-        parts.insert(0, "grader's uid (no process limit)")
-    os.chdir(work)
-    return ", ".join(parts) + f", {limits.memory_mb} MB, {cpu} CPU s"
-
-
-def _enter_user_namespace(libc) -> bool:
-    uid, gid = os.geteuid(), os.getegid()
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) != 0:
-        return False
-    try:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
-    except OSError:
-        return False
-    return True
-
-
-def _mount(libc, source, target: str, fstype, flags: int, data) -> None:
-    enc = [None if x is None else str(x).encode() for x in (source, target, fstype, data)]
-    if libc.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {target}: {os.strerror(err)}")
-
-
-def _private_filesystem(libc, hide: list[str], keep: list[str], limits: Limits, uid) -> None:
-    """Cover the grader's folders with empty read-only tmpfs, put back the read-only paths
-    the learner's Python needs, make everything else read-only and /tmp private.
-
-    A kept path may itself live under /tmp (a checkout cloned there, with its .venv): it is
-    opened before anything is covered and bound back, read-only, into the private /tmp.
-    """
-    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, None)
-    hide = hide + [d for d in map(_closed_ancestor, keep) if d]
-    in_tmp = {p for p in keep if os.path.isdir(p) and any(_inside(p, t) for t in PRIVATE_TMP)}
-    keep_fds = {}
-    for path in keep:
-        if os.path.isdir(path) and (path in in_tmp or any(_inside(path, h) for h in hide)):
-            keep_fds[path] = os.open(path, os.O_PATH | os.O_DIRECTORY)
-    for path in sorted(set(hide), key=len):
-        if os.path.isdir(path) and path != "/":
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-    for path, fd in keep_fds.items():
-        if path not in in_tmp:
-            _bind(libc, fd, path)
-    for point in _mount_points():
-        try:  # best effort: some special mounts refuse; the uid drop still protects them
-            _mount(libc, None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
-        except OSError:
-            pass
-    for path in PRIVATE_TMP:
-        if os.path.isdir(path):
-            _mount(
-                libc,
-                "tmpfs",
-                path,
-                "tmpfs",
-                MS_NOSUID | MS_NODEV,
-                f"size={limits.tmp_mb}m,mode=1777",
-            )
-    for path in sorted(in_tmp, key=len):
-        _bind(libc, keep_fds[path], path)
-        _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
-    os.makedirs("/tmp/work", mode=0o700)
-    if uid is not None:
-        os.chown("/tmp/work", uid, uid)
-
-
-def _bind(libc, fd: int, path: str) -> None:
-    """Bind the folder open as `fd` at `path` (created if the covering tmpfs lacks it)."""
-    os.makedirs(path, exist_ok=True)
-    _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-    os.close(fd)
-
-
-def _closed_ancestor(path: str) -> str | None:
-    """The outermost folder above `path` that other users may not enter (such as /root
-    holding a pyenv Python): covering it and putting `path` back lets the learner's uid in."""
-    parts = Path(path).parts
-    for depth in range(2, len(parts)):
-        folder = os.path.join(*parts[:depth])
-        if not os.stat(folder).st_mode & 0o001:
-            return folder
-    return None
-
-
-def default_keep() -> list[str]:
-    """What the learner's Python must read: its prefixes and this package."""
+def default_allow() -> list[str]:
+    """What the learner's root holds: the Python installation (prefixes, so the standard
+    library and the installed packages), this package, and the system libraries Python loads."""
     import msa_course
 
-    return sorted({sys.prefix, sys.base_prefix, str(Path(msa_course.__file__).parent)})
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.add(str(Path(msa_course.__file__).parent))
+    paths |= _library_folders()
+    interpreter = _elf_interpreter(os.path.realpath(sys.executable))
+    if interpreter:
+        paths.add(interpreter)
+    for extra in ("/etc/ld.so.cache",):
+        if os.path.exists(extra):
+            paths.add(extra)
+    return sorted(paths)
 
 
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
+def _library_folders() -> set[str]:
+    """Folders of the shared libraries this process has loaded (libc, libm, libz, ...)."""
+    folders = set()
+    try:
+        with open("/proc/self/maps") as fh:
+            for line in fh:
+                path = line.split(maxsplit=5)[-1].strip()
+                if path.startswith("/") and ".so" in os.path.basename(path):
+                    folders.add(os.path.dirname(path))
+    except OSError:
+        pass
+    prefixes = (sys.prefix, sys.base_prefix)
+    return {f for f in folders if not any(f.startswith(p + "/") for p in prefixes)}
 
 
-def _mount_points() -> list[str]:
-    with open("/proc/self/mountinfo") as fh:
-        return [line.split()[4] for line in fh]
+def _elf_interpreter(path: str) -> str | None:
+    """The dynamic loader an ELF executable names (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2."""
+    import struct
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1 << 16)
+    except OSError:
+        return None
+    if data[:4] != b"\x7fELF":
+        return None
+    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
+    if wide:
+        phoff = struct.unpack_from(f"{order}Q", data, 32)[0]
+        size, count = struct.unpack_from(f"{order}HH", data, 54)
+    else:
+        phoff = struct.unpack_from(f"{order}I", data, 28)[0]
+        size, count = struct.unpack_from(f"{order}HH", data, 42)
+    for i in range(count):
+        at = phoff + i * size
+        if at + size > len(data) or struct.unpack_from(f"{order}I", data, at)[0] != 3:
+            continue
+        fields = ("QQQQ", 8) if wide else ("IIII", 4)
+        offset, _, _, filesz = struct.unpack_from(order + fields[0], data, at + fields[1])
+        return data[offset : offset + filesz].rstrip(b"\0").decode() or None
+    return None
