@@ -216,8 +216,7 @@ def test_vectorised_equals_plain_and_invariants(nodes, pods, profile, seed, repe
             assert used <= node.allocatable.get(resource, 0)
     # every score the vectorised scheduler can compute agrees with the plugin functions
     probe = _pod("probe", *pods[0])
-    real, scoring = fast._pod_vectors(probe)
-    totals = fast._score_rows(slice(None), real, scoring)
+    totals = fast.resource_scores(probe)
     assert list(totals) == [plain.score(probe, i) for i in range(len(nodes))]
     top = 100 * (
         profile.fit_weight + (profile.balanced_weight if profile.balanced_allocation else 0)

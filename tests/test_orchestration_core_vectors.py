@@ -16,6 +16,7 @@ import pytest
 
 from msa_course.orchestration.objects import NON_ZERO_DEFAULTS, Container, pod_requests
 from msa_course.orchestration.plugins import (
+    balanced_allocation_pre_score,
     balanced_allocation_score,
     fits_request,
     node_resources_fit_score,
@@ -83,8 +84,26 @@ def _score(vector: dict, node: dict) -> int:
     )
 
 
+def _expected_prescore(vector: dict) -> str | None:
+    """ "Skip"/"Success" if the vector states BalancedAllocation's PreScore status (schema in
+    docs/k8s_formulas.md §0); a BalancedAllocation vector with no expected scores means Skip."""
+    for key in ("expected_prescore", "expected_pre_score", "expected_prescore_status"):
+        if vector.get(key):
+            return vector[key]
+    if vector["plugin"] == "NodeResourcesBalancedAllocation" and not vector["expected_scores"]:
+        return "Skip"
+    return None
+
+
 @pytest.mark.parametrize("vector", DATA["scheduler_score_vectors"], ids=lambda v: v["id"])
 def test_score_vector(vector):
+    prescore = _expected_prescore(vector)
+    if prescore is not None:
+        resources = [(r["name"], r["weight"]) for r in vector["resources"]]
+        pod = _request(vector["incoming_pod"], defaults=False)
+        assert balanced_allocation_pre_score(pod, resources) == prescore, vector["test_name"]
+        if prescore == "Skip":
+            return
     got = {node["name"]: _score(vector, node) for node in vector["nodes"]}
     assert got == vector["expected_scores"], vector["test_name"]
 

@@ -22,6 +22,7 @@ from msa_course.orchestration.objects import (
 )
 from msa_course.orchestration.plugins import (
     balanced_allocation,
+    balanced_allocation_pre_score,
     balanced_allocation_score,
     check_resources,
     fits_request,
@@ -80,9 +81,14 @@ def test_pod_without_containers_requests_nothing_even_for_scoring():
     assert node_resources_fit_score({}, {}, alloc) == 100  # LeastAllocated on an empty node
     assert node_resources_fit_score({}, {}, alloc, strategy="MostAllocated") == 0
     assert fits_request({}, {"cpu": 4000, "memory": 8 * GI}, 3, alloc).fits
-    # §2: every request 0 -> PreScore Skip -> the plugin contributes 0
-    assert balanced_allocation_score({}, {"cpu": 1000}, alloc) == 0
-    assert balanced_allocation([1000, 0], [0, 0], [4000, 8 * GI]) == 0
+    # §2: every request 0 -> PreScore Skip -> the scheduler never runs this plugin's Score
+    assert balanced_allocation_pre_score({}) == "Skip"
+    assert balanced_allocation_pre_score({"cpu": 0, "memory": 0}) == "Skip"
+    assert balanced_allocation_pre_score({GPU: 1}, RESOURCES) == "Success"
+    assert balanced_allocation_pre_score({GPU: 1}) == "Skip"  # not one of the resources
+    # Score itself, run anyway, scores the node as it stands: 25 % / 0 % -> std .125 -> 87
+    assert balanced_allocation_score({}, {"cpu": 1000}, alloc, version="v1.35") == 87
+    assert balanced_allocation([1000, 0], [0, 0], [4000, 8 * GI], "v1.36") == 75
 
 
 def test_container_without_requests_differs_from_no_containers():
@@ -212,14 +218,15 @@ def _pods(usages, request=1000, **kw):
 
 def test_hpa_with_every_pod_unready_or_without_metrics_is_an_error():
     unready = _pods([900, 900], ready=False, start_time=hpa.INITIAL_READINESS_DELAY_SECONDS)
-    for pods in (
-        unready,
-        _pods([None, None]),  # metrics missing for every pod
-        [hpa.PodSample(None, 1000, phase="Pending")] * 2,
+    for pods, message in (
+        (unready, "did not receive metrics"),
+        # the metrics API returned nothing at all (the metrics client's error)
+        (_pods([None, None]), "no metrics returned from resource metrics API"),
+        ([hpa.PodSample(None, 1000, phase="Pending")] * 2, "no metrics returned"),
     ):
-        with pytest.raises(ValueError, match="did not receive metrics"):
+        with pytest.raises(ValueError, match=message):
             hpa.resource_utilization_replicas(2, pods, 50)
-        with pytest.raises(ValueError, match="did not receive metrics"):
+        with pytest.raises(ValueError, match=message):
             hpa.plain_metric_replicas(2, pods, 500, resource="cpu")
     with pytest.raises(ValueError, match="no pods returned"):
         hpa.resource_utilization_replicas(0, [], 50)
@@ -238,12 +245,12 @@ def test_hpa_unready_pods_count_as_zero_only_on_scale_up():
     assert hpa.resource_utilization_replicas(4, pods, 50).replicas == 1
 
 
-def test_plain_metric_missing_pods_at_ratio_one_count_as_zero():
-    # upstream calcPlainMetricReplicas: `if ratio < 1 {target} else {0}`: at exactly 1 the
-    # missing pods count as 0 -> 200/10 = 20 -> 0.2 -> ceil(0.2 * 10) = 2
+def test_missing_pods_at_ratio_one_change_nothing_on_either_path():
+    # calcPlainMetricReplicas `else if ratio > 1` since v1.28 (kubernetes/kubernetes#117845),
+    # as GetResourceReplicas: at exactly 1 the missing pods are left out and the ratio stays 1.
+    # Before, they counted as 0: 200/10 = 20 -> 0.2 -> ceil(0.2 * 10) = 2.
     pods = _pods([100, 100]) + _pods([None] * 8)
-    assert hpa.plain_metric_replicas(10, pods, 100).replicas == 2
-    # the Resource path has `else if ratio > 1`: at exactly 1 nothing changes
+    assert hpa.plain_metric_replicas(10, pods, 100).replicas == 10
     pods = _pods([500, 500]) + _pods([None] * 8)
     assert hpa.resource_utilization_replicas(10, pods, 50).replicas == 10
 

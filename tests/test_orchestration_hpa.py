@@ -40,9 +40,26 @@ def _milli(quantity: str) -> int:
     return round(float(quantity) * 1000)
 
 
-def run_rc_vector(v: dict) -> hpa.Recommendation | int:
+def _vector_tolerances(v: dict) -> hpa.Tolerances:
+    """`tolerances` as {scaleDown, scaleUp} (upstream's field names), [down, up] or one number."""
+    t = v.get("tolerances", v.get("tolerance"))
+    if t is None:
+        return hpa.Tolerances()
+    if isinstance(t, dict):
+        return hpa.Tolerances(
+            down=t.get("scaleDown", t.get("scale_down", 0.1)),
+            up=t.get("scaleUp", t.get("scale_up", 0.1)),
+        )
+    if isinstance(t, list | tuple):
+        return hpa.Tolerances(down=t[0], up=t[1])
+    return hpa.Tolerances(t, t)
+
+
+def run_rc_vector(v: dict) -> hpa.Recommendation:
     """Replay replica_calculator_test.go's harness: each pod has 2 containers, each requesting
-    requests[i] and (Resource metrics) each reporting levels[i]; metrics exist for i < len."""
+    requests[i] and (Resource metrics) each reporting levels[i] (or levels[i][j] for container
+    j+1); metrics exist for i < len(levels). With `container` ("container2") only that
+    container's request and usage count. Samples carry Go's zero time, as the fixtures do."""
     kind, args = re.match(r"(\w+)\((.*)\)", v["metric_type"]).groups()
     args = [a.strip() for a in args.split(",")]
     current = v["current_replicas"]
@@ -50,6 +67,7 @@ def run_rc_vector(v: dict) -> hpa.Recommendation | int:
     n = max(current, len(phases))
     levels = v["levels_milli"]
     requests = v.get("requests_per_container") or []
+    container = v.get("container")
     pods = []
     for i in range(n):
         readiness = v.get("pod_readiness") or []
@@ -57,21 +75,31 @@ def run_rc_vector(v: dict) -> hpa.Recommendation | int:
         start = {"hot": NOW, "cool": NOW - 180, None: 0.0}[(v.get("pod_start") or [None] * n)[i]]
         usage = None
         if i < len(levels):
-            usage = 2 * levels[i] if kind == "Resource" else levels[i]
+            per_container = levels[i] if isinstance(levels[i], list) else [levels[i]] * 2
+            if kind != "Resource":
+                usage = levels[i]
+            elif container is None:
+                usage = sum(per_container)
+            elif int(container[-1]) <= len(per_container):
+                usage = per_container[int(container[-1]) - 1]
         pods.append(
             hpa.PodSample(
                 usage_milli=usage,
-                request_milli=2 * _milli(requests[i]) if i < len(requests) else None,
+                request_milli=(1 if container else 2) * _milli(requests[i])
+                if i < len(requests)
+                else None,
                 phase=phases[i] if phases else "Running",
                 ready=ready,
                 deleted=bool((v.get("pod_deletion") or [False] * n)[i]),
                 start_time=start,
+                metric_time=0.0,
             )
         )
     timing = dict(now=NOW, cpu_initialization_period=120, initial_readiness_delay=10)
+    tol = _vector_tolerances(v)
     if kind == "Resource" and "target_utilization" in v and v["target_utilization"] is not None:
         return hpa.resource_utilization_replicas(
-            current, pods, v["target_utilization"], resource=args[0], **timing
+            current, pods, v["target_utilization"], resource=args[0], tolerance=tol, **timing
         )
     if kind in ("Resource", "Pods"):
         return hpa.plain_metric_replicas(
@@ -79,13 +107,20 @@ def run_rc_vector(v: dict) -> hpa.Recommendation | int:
             pods,
             v["target_average_value_milli"],
             resource=args[0] if kind == "Resource" else None,
+            tolerance=tol,
             **timing,
         )
     ready = sum(1 for p in pods if p.phase == "Running" and p.ready and not p.deleted)
-    usage = sum(levels)
+    usage = min(sum(levels), 2**63 - 1)  # GetExternalMetricReplicas caps the sum at MaxInt64
     if v.get("target_average_value_milli") is not None:
-        return hpa.average_value_replicas(current, usage, v["target_average_value_milli"])[0]
-    return hpa.object_metric_replicas(current, usage, v["target_value_milli"], ready)
+        replicas, per_pod = hpa.average_value_replicas(
+            current, usage, v["target_average_value_milli"], tolerance=tol
+        )
+        return hpa.Recommendation(replicas, None, per_pod)
+    replicas = hpa.object_metric_replicas(
+        current, usage, v["target_value_milli"], ready, tolerance=tol
+    )
+    return hpa.Recommendation(replicas, None, usage)
 
 
 def run_rules_vector(v: dict) -> tuple[int, str]:
@@ -249,3 +284,67 @@ def test_autoscaler_scales_up_then_waits_out_the_window():
     idle = [hpa.PodSample(100, 1000) for _ in range(4)]
     assert scaler.reconcile(1015.0, 4, idle).desired_replicas == 4  # window holds the 4
     assert scaler.reconcile(1301.0, 4, idle).desired_replicas == 1  # ceil(0.2*4) = 1
+
+
+# --- Configurable tolerance from a manifest (KEP-4951) ------------------------------------------
+
+HPA_YAML = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: nginx:1.27, resources: {requests: {cpu: 500m}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+"""
+
+
+TOLERANCES_YAML = """
+  behavior:
+    scaleUp: {tolerance: 2}
+    scaleDown: {tolerance: 50m}
+"""
+
+
+@pytest.mark.parametrize(("behavior", "replicas"), [("", 5), (TOLERANCES_YAML, 2)])
+def test_manifest_tolerance_of_two_holds_a_ratio_of_2_4(behavior, replicas):
+    """Two pods at 120 % of their request against a 50 % target: ratio 2.4. The default 0.1
+    tolerance scales to ceil(2.4 * 2) = 5; a scale-up tolerance of 2 (upstream's own test
+    value) keeps 2, since 2.4 <= 1 + 2."""
+    from msa_course.orchestration import load_manifests
+    from msa_course.orchestration.cluster import Cluster, mapping_of
+    from msa_course.orchestration.objects import Node
+
+    objects = load_manifests(HPA_YAML + behavior)
+    if behavior:
+        assert (objects[1].scale_up.tolerance, objects[1].scale_down.tolerance) == (2.0, 0.05)
+    cluster = Cluster([Node(f"node-{i}", {"cpu": 8000, "memory": 16 * 2**30}) for i in range(3)])
+    cluster.apply(*objects)
+    cluster.load["web"] = lambda t: 1200  # millicores across the ready pods
+    cluster.run_until(300)
+    assert int(mapping_of(cluster.get_hpa())[0]["REPLICAS"]) == replicas
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"), [("-1", "greater than or equal to 0"), ("lots", "not a valid quantity")]
+)
+def test_manifest_tolerance_errors_name_the_field(raw, message):
+    from msa_course.orchestration import load_manifests
+    from msa_course.orchestration.manifests import ManifestError
+
+    with pytest.raises(ManifestError, match=rf"spec.behavior.scaleUp.tolerance.*{message}"):
+        load_manifests(HPA_YAML + f"  behavior:\n    scaleUp: {{tolerance: {raw!r}}}\n")

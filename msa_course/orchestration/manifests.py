@@ -36,7 +36,7 @@ from msa_course.orchestration.objects import (
     PodTemplate,
     ReplicaSet,
 )
-from msa_course.orchestration.quantity import resource_amount
+from msa_course.orchestration.quantity import parse_quantity, resource_amount
 
 # The newest release (k8s_formulas.md: v1.36 is released); the scheduler's defaults match it.
 K8S_VERSION = "1.36"
@@ -396,8 +396,21 @@ def _rules(path: str, spec: dict | None, default: HPAScalingRules) -> HPAScaling
         stabilization_window_seconds=spec.get(
             "stabilizationWindowSeconds", default.stabilization_window_seconds
         ),
-        tolerance=float(spec["tolerance"]) if "tolerance" in spec else None,
+        tolerance=_tolerance(f"{path}.tolerance", spec["tolerance"])
+        if "tolerance" in spec
+        else None,
     )
+
+
+def _tolerance(path: str, raw) -> float:
+    """`behavior.*.tolerance`, a Quantity >= 0 (KEP-4951): 0.05, "50m" and 2 are all valid."""
+    try:
+        value = parse_quantity(raw)
+    except ValueError as err:
+        raise _FieldError(path, f"{raw!r} is not a valid quantity") from err
+    if value < 0:
+        raise _FieldError(path, f"must be greater than or equal to 0, got {raw!r}")
+    return float(value)
 
 
 def _hpa(doc: dict) -> HorizontalPodAutoscaler:

@@ -201,13 +201,12 @@ def balanced_allocation(
     Inputs per resource: the node's *actual* requests (no 100m/200Mi defaults) without the
     pod, the pod's request, and allocatable (0 = skip the resource). "v1.35" scores the
     balance after placing the pod (50..100 for two resources); "v1.36" (PR #135573) scores the
-    change it makes: 75 unchanged, 100 imbalanced->balanced, 50 balanced->imbalanced. A pod
-    requesting nothing is skipped by PreScore and scores 0.
+    change it makes: 75 unchanged, 100 imbalanced->balanced, 50 balanced->imbalanced. This is
+    Score as upstream computes it when called; for a pod requesting nothing the scheduler
+    never calls it (`balanced_allocation_pre_score` returns "Skip").
     """
     if version not in BALANCED_VERSIONS:
         raise ValueError(f"version must be one of {BALANCED_VERSIONS}, got {version!r}")
-    if not any(pod_request):
-        return 0
     with_pod = [n + p for n, p in zip(node_requested, pod_request, strict=True)]
     after = _balance(with_pod, allocatable)
     if version == "v1.35":
@@ -247,6 +246,20 @@ def node_resources_fit_score(
     raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
 
 
+def balanced_allocation_pre_score(
+    pod_request: Mapping[str, int], resources: Sequence[tuple[str, int]] = DEFAULT_RESOURCES
+) -> str:
+    """NodeResourcesBalancedAllocation's PreScore: "Skip" for a best-effort pod, else "Success".
+
+    A pod requesting none of `resources` (real requests, no defaults) is not scored by this
+    plugin at all: it adds nothing to any node's total, so best-effort pods do not pile onto
+    one node (PR #130260, since v1.33; kubernetes/kubernetes#129138). The test looks at the
+    pod alone: a resource no node has still counts.
+    """
+    check_resources(resources)
+    return "Success" if any(pod_request.get(name, 0) for name, _ in resources) else "Skip"
+
+
 def balanced_allocation_score(
     pod_request: Mapping[str, int],
     node_requested: Mapping[str, int],
@@ -255,12 +268,14 @@ def balanced_allocation_score(
     resources: Sequence[tuple[str, int]] = DEFAULT_RESOURCES,
     version: str = "v1.36",
 ) -> int:
-    """NodeResourcesBalancedAllocation's Score for one node from real (not defaulted) requests."""
+    """NodeResourcesBalancedAllocation's Score for one node from real (not defaulted) requests.
+
+    Call it only when `balanced_allocation_pre_score` says "Success"; upstream's Score run
+    without PreScore (its tests do) gives the same numbers, and so does this.
+    """
     check_resources(resources)
     requested, allocs, pod = resource_vectors(pod_request, node_requested, allocatable, resources)
     before = [r - p if a else 0 for r, p, a in zip(requested, pod, allocs, strict=True)]
-    # PreScore's best-effort test looks at the pod alone (a resource the node lacks still
-    # counts); a node with none of the resources then scores std 0, not Skip.
     return balanced_allocation(before, pod, allocs, version)
 
 
