@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import re
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,6 +62,12 @@ def p(values, q) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=30, help="learners (default 30)")
+    parser.add_argument(
+        "--mode",
+        choices=("isolated", "trusted"),
+        default="isolated",
+        help="hub mode (default isolated)",
+    )
     parser.add_argument("--record", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     if not 1 <= args.learners <= 100:
@@ -68,19 +77,31 @@ def main() -> int:
     notebook = json.loads(CHAPTER.read_text(encoding="utf-8"))
     names = [f"learner{i:02d}" for i in range(args.learners)]
     tmp = Path(tempfile.mkdtemp(prefix="msa-hub-load-"))
-    hub = LocalHub(tmp, max_learners=args.learners)
+    hub = LocalHub(tmp, mode=args.mode, max_learners=args.learners)
     results: list[dict] = []
+    loads: list[float] = []
+    done = threading.Event()
+
+    def sample_load() -> None:
+        while not done.wait(5):
+            loads.append(os.getloadavg()[0])
+
     try:
         hub.start()
-        for name in names:
-            shutil.copytree(ROOT / "course", hub.homes / name / "msa-course" / "course")
         hub.add_users(names)
+        threading.Thread(target=sample_load, daemon=True).start()
         t0 = time.monotonic()
         with ThreadPoolExecutor(args.learners) as pool:
             spawn = list(pool.map(hub.spawn, names))
             all_spawned = time.monotonic() - t0
+            for name in names:  # the course, as nbgitpuller would have put it in their home
+                hub.copy_into_home(name, ROOT / "course", "msa-course/course")
             results = list(pool.map(lambda n: learner(hub, n, notebook), names))
+        done.set()
+        log = hub.log_path.read_text(encoding="utf-8", errors="replace")
+        accounts = [float(ms) / 1000 for ms in re.findall(r"cgroups of \S+ ready in (\d+) ms", log)]
     finally:
+        done.set()
         failed = [r for r in results if "error" in r]
         if (failed or len(results) < len(names)) and hub.log_path.exists():
             kept = Path(tempfile.gettempdir()) / "msa-hub-load-last.log"
@@ -103,23 +124,39 @@ def main() -> int:
         "failed": len(failed),
         "machine": f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB,"
         f" {platform.system()} {platform.machine()}",
+        "mode": args.mode,
         "spawn_s": {"p50": p(spawn, 50), "p95": p(spawn, 95), "all": all_spawned},
         "first_output_s": {"p50": p(first, 50), "p95": p(first, 95)},
         "chapter_run_s": {"p50": p(run, 50), "p95": p(run, 95)},
         "rss_mib_per_learner": {"mean": float(np.mean(rss)), "max": max(rss)},
         "uss_mib_per_learner": {"mean": float(np.mean(uss)), "max": max(uss)},
+        "load_1min": {"mean": float(np.mean(loads)), "max": max(loads)} if loads else None,
     }
-    print(f"{args.learners} learners on {figures['machine']}; {len(failed)} failed")
+    if accounts:
+        figures["account_s"] = {"p50": p(accounts, 50), "p95": p(accounts, 95)}
+    print(
+        f"{args.learners} learners, {args.mode} mode, on {figures['machine']}; {len(failed)} failed"
+    )
     print(
         f"spawn            p50 {figures['spawn_s']['p50']:6.1f} s   p95 "
         f"{figures['spawn_s']['p95']:6.1f} s   (all ready after {all_spawned:.1f} s)"
     )
+    if accounts:
+        print(
+            f"  of which account, home, cgroups p50 {figures['account_s']['p50']:6.2f} s   "
+            f"p95 {figures['account_s']['p95']:6.2f} s"
+        )
     for key, label in (("first_output_s", "first output"), ("chapter_run_s", "whole chapter")):
         print(f"{label:16} p50 {figures[key]['p50']:6.1f} s   p95 {figures[key]['p95']:6.1f} s")
     for key, label in (("rss_mib_per_learner", "RSS"), ("uss_mib_per_learner", "USS")):
         print(
             f"memory {label:9} mean {figures[key]['mean']:6.0f} MiB max "
             f"{figures[key]['max']:6.0f} MiB per learner (server + kernel)"
+        )
+    if loads:
+        print(
+            f"load average     mean {figures['load_1min']['mean']:6.1f}   max "
+            f"{figures['load_1min']['max']:6.1f}   (1 min, sampled every 5 s)"
         )
     if killed:
         print(f"note: {len(killed)} processes outlived the hub's shutdown and were killed by pid")

@@ -1,44 +1,53 @@
 """JupyterHub for one workshop room (up to ~40 learners) on one server.
 
-Run from the course's environment, which every learner's server then shares:
+Run as root from the course's environment, which every learner's server then shares:
 
-    MSA_HUB_PASSWORD=... jupyterhub -f deploy/jupyterhub_config.py
+    jupyterhub -f deploy/jupyterhub_config.py
 
 Settings come from environment variables (the end-to-end test and the load benchmark use the
-same file with temporary directories). Learners log in with any name and the shared
-password; each gets a home folder, a server of their own and the course environment.
+same file with temporary directories). A learner's first login claims their name with a
+password of their own (msa_course.workshop.login); they get a home, a server of their own and
+the course environment.
 
-MSA_HUB_SPAWNER picks how servers run:
-- "simple" (default): SimpleLocalProcessSpawner. Every server runs as the hub's OS user, so
-  learners are not isolated from each other and the memory/CPU limits are only advertised to
-  the server (MEM_LIMIT/CPU_LIMIT), not enforced. Fine for a trusted room or a laptop.
-- "systemd": SystemdSpawner (`pip install jupyterhub-systemdspawner`, hub runs as root on a
-  systemd host): each learner gets a dynamic Unix user, a private /tmp and cgroup-enforced
-  memory and CPU limits. This is what The Littlest JupyterHub uses.
+MSA_HUB_MODE picks how servers run:
+- "isolated" (default): msa_course.workshop.spawner.LearnerSpawner. Each learner is a Unix
+  account of their own, created on first start; their server and kernels run as that account
+  in a cgroup with memory, process and CPU limits, and see neither the instructor's checkout
+  nor the hub's state. Needs root (no systemd).
+- "trusted": SimpleLocalProcessSpawner. Every server runs as the hub's own OS user, with no
+  isolation and no enforced limits. For one person on a laptop, or a room that trusts itself.
 """
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
+
+from msa_course.workshop.login import NAME_PATTERN, read_roster
 
 c = get_config()  # noqa: F821 -- injected by JupyterHub when it loads this file
 
 env = os.environ.get
 
 
-def _required(name: str, why: str) -> str:
-    value = env(name, "")
-    if not value:
-        sys.exit(f"jupyterhub_config.py: set {name} ({why})")
-    return value
-
-
 here = Path(__file__).resolve().parent
+mode = env("MSA_HUB_MODE", "isolated")
+if mode not in ("isolated", "trusted"):
+    sys.exit(f"jupyterhub_config.py: MSA_HUB_MODE must be 'isolated' or 'trusted', got {mode!r}")
+if mode == "isolated" and os.geteuid() != 0:
+    sys.exit(
+        "jupyterhub_config.py: the isolated mode creates a Unix account per learner and needs "
+        "the hub to run as root; on a laptop, for yourself only, set MSA_HUB_MODE=trusted"
+    )
 state = Path(env("MSA_HUB_STATE", "/srv/msa-course/state"))
 homes = Path(env("MSA_HUB_HOMES", "/srv/msa-course/homes"))
-state.mkdir(parents=True, exist_ok=True)
-homes.mkdir(parents=True, exist_ok=True)
+runtime = Path(env("MSA_HUB_RUNTIME", "/run/msa-course"))
+# The hub's state is the hub's alone; homes and runtime folders can be entered, not listed
+# (each learner's own folder inside is theirs alone).
+for folder, folder_mode in ((state, 0o700), (homes, 0o711), (runtime, 0o711)):
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, folder_mode)
 venv_bin = Path(sys.executable).parent
 
 # Network: the public URL learners open, and two internal ports, all loopback by default.
@@ -53,24 +62,37 @@ if not proxy:
     sys.exit("jupyterhub_config.py: configurable-http-proxy not found; run deploy/install_proxy.sh")
 c.ConfigurableHTTPProxy.command = [proxy]
 
-# State: database, cookie secret and pid files together in one directory.
+# State: database, cookie secret, passwords and pid files together in one directory.
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 
-# Login: any learner name with the shared password; instructors (admins) need their own.
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = _required(
-    "MSA_HUB_PASSWORD", "the learners' shared password, 8 characters or more"
-)
+# Login: a learner's first login claims the name with their own password (8 characters or
+# more); optionally only the names in a roster file (one per line) may be claimed.
+# Instructors (admins) get their names claimed at start with MSA_HUB_ADMIN_PASSWORD.
+c.JupyterHub.authenticator_class = "msa_course.workshop.login.LearnerAuthenticator"
+c.LearnerAuthenticator.dbm_path = str(state / "passwords.dbm")
+c.LearnerAuthenticator.min_password_length = 8
+c.Authenticator.username_pattern = NAME_PATTERN
+roster = env("MSA_HUB_ROSTER")
+if roster:
+    try:
+        c.Authenticator.allowed_users = read_roster(Path(roster))
+    except (OSError, ValueError) as err:
+        sys.exit(f"jupyterhub_config.py: MSA_HUB_ROSTER: {err}")
+else:
+    c.Authenticator.allow_all = True
 admins = {name for name in env("MSA_HUB_ADMINS", "").split(",") if name}
 if admins:
-    c.SharedPasswordAuthenticator.admin_password = _required(
-        "MSA_HUB_ADMIN_PASSWORD", "the instructors' password, 32 characters or more"
-    )
+    admin_password = env("MSA_HUB_ADMIN_PASSWORD", "")
+    if len(admin_password) < 8:
+        sys.exit(
+            "jupyterhub_config.py: set MSA_HUB_ADMIN_PASSWORD (the instructors' password, "
+            "8 characters or more): it claims their names when the hub starts"
+        )
+    c.LearnerAuthenticator.admin_password = admin_password
     c.Authenticator.admin_users = admins
-c.Authenticator.allow_all = True
 
 # A token for the instructor's scripts (create learners, start/stop servers, collect).
 token = env("MSA_HUB_API_TOKEN")
@@ -112,30 +134,39 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_connected=True",
     f"--ServerApp.shutdown_no_activity_timeout={idle}",
 ]
+# Kernel sockets go in a runtime folder per learner; a socket's path must fit in 107 bytes
+# (sockaddr_un), which bounds the length of MSA_HUB_RUNTIME.
+longest = f"{runtime}/9999999999/kernel-{'0' * 36}-ipc-10"
+if len(longest.encode()) > 107:
+    sys.exit(
+        f"jupyterhub_config.py: MSA_HUB_RUNTIME is too long for kernel sockets ({longest!r} is "
+        f"{len(longest.encode())} bytes, the limit is 107); choose a shorter folder"
+    )
 
-spawner = env("MSA_HUB_SPAWNER", "simple")
-if spawner == "simple":
+if mode == "isolated":
+    from msa_course.workshop.spawner import LearnerSpawner, limits_in_force
+
+    c.JupyterHub.spawner_class = LearnerSpawner
+    c.LearnerSpawner.homes = str(homes)
+    c.LearnerSpawner.runtime = str(runtime)
+    prefix = env("MSA_HUB_USER_PREFIX", "msa-")
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,11}", prefix):
+        sys.exit(
+            "jupyterhub_config.py: MSA_HUB_USER_PREFIX must be 1 to 12 lowercase letters, "
+            f"digits, - or _, starting with a letter (Unix names stay <= 32), got {prefix!r}"
+        )
+    c.LearnerSpawner.user_prefix = prefix
+    # Hidden from learners: this checkout (solutions, git history; the course environment is
+    # put back read-only), the hub's state, and any folder in MSA_HUB_PRIVATE (a:b:c), such
+    # as where the instructor collects and grades.
+    checkout = [str(here.parent)] if (here.parent / "msa_course").is_dir() else []
+    extra = [folder for folder in env("MSA_HUB_PRIVATE", "").split(":") if folder]
+    c.LearnerSpawner.private = [*checkout, str(state), *extra]
+    c.LearnerSpawner.max_processes = int(env("MSA_HUB_MAX_PROCESSES", "512"))
+    print(f"jupyterhub_config.py: {limits_in_force()}", file=sys.stderr)
+else:
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
-    # Kernel sockets go in a per-learner runtime folder in the hub's state; a socket's path
-    # must fit in 107 bytes (sockaddr_un), which bounds the length of MSA_HUB_STATE.
-    runtime = state / "runtime"
-    longest = f"{runtime}/999999/kernel-{'0' * 36}-ipc-10"
-    if len(longest.encode()) > 107:
-        sys.exit(
-            f"jupyterhub_config.py: MSA_HUB_STATE is too long for kernel sockets ({longest!r} "
-            f"is {len(longest.encode())} bytes, the limit is 107); choose a shorter folder"
-        )
     c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: f"{runtime}/{spawner.user.id}"
     if os.getuid() == 0:
         c.Spawner.args.append("--allow-root")
-elif spawner == "systemd":
-    c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
-    c.SystemdSpawner.dynamic_users = True
-    c.SystemdSpawner.isolate_tmp = True
-    c.SystemdSpawner.isolate_devices = True
-    c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime"  # a private /tmp
-else:
-    sys.exit(
-        f"jupyterhub_config.py: MSA_HUB_SPAWNER must be 'simple' or 'systemd', got {spawner!r}"
-    )

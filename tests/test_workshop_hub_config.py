@@ -1,8 +1,10 @@
-"""deploy/jupyterhub_config.py loaded as JupyterHub loads it: loopback by default, learners'
-homes, limits, culling, and a clear refusal of incomplete settings."""
+"""deploy/jupyterhub_config.py loaded as JupyterHub loads it: loopback by default, a Unix account
+per learner (isolated mode), names claimed by first login, limits, culling, folders hidden from
+learners, and a clear refusal of incomplete settings. (tests/hub runs it on a real hub.)"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 from traitlets.config.loader import PyFileConfigLoader
+
+from msa_course.workshop.login import read_roster
+from msa_course.workshop.spawner import LearnerSpawner
 
 DEPLOY = ROOT / "deploy"
 
@@ -26,7 +31,7 @@ def load(monkeypatch, short_tmp, **env):
     base = {
         "MSA_HUB_STATE": str(short_tmp / "state"),
         "MSA_HUB_HOMES": str(short_tmp / "homes"),
-        "MSA_HUB_PASSWORD": "learners-pass",
+        "MSA_HUB_RUNTIME": str(short_tmp / "run"),
         "MSA_HUB_PROXY_COMMAND": "/bin/true",
     }
     for key, value in {**base, **env}.items():
@@ -37,35 +42,82 @@ def load(monkeypatch, short_tmp, **env):
     return PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
 
 
-def test_defaults_are_a_loopback_hub_with_homes_limits_and_culling(monkeypatch, short_tmp):
+@pytest.fixture
+def as_root(monkeypatch):
+    """The isolated mode's config as root loads it (the spawner itself runs in tests/hub)."""
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+
+
+def test_defaults_are_an_isolated_loopback_hub_with_limits_and_culling(
+    monkeypatch, short_tmp, as_root
+):
     c = load(monkeypatch, short_tmp)
     for url in (c.JupyterHub.bind_url, c.JupyterHub.hub_bind_url, c.ConfigurableHTTPProxy.api_url):
         assert url.startswith("http://127.0.0.1:")
     assert c.Spawner.ip == "127.0.0.1"
-    assert c.JupyterHub.spawner_class == "simple"
-    assert c.SimpleLocalProcessSpawner.home_dir_template == str(short_tmp / "homes" / "{username}")
+    assert c.JupyterHub.spawner_class is LearnerSpawner
+    assert c.LearnerSpawner.homes == str(short_tmp / "homes")
+    assert c.LearnerSpawner.user_prefix == "msa-"
+    # learners see neither this checkout (solutions, git history) nor the hub's state
+    assert c.LearnerSpawner.private == [str(ROOT), str(short_tmp / "state")]
+    assert c.LearnerSpawner.max_processes == 512
     assert c.JupyterHub.db_url == f"sqlite:///{short_tmp / 'state' / 'jupyterhub.sqlite'}"
+    modes = {p: (short_tmp / p).stat().st_mode & 0o777 for p in ("state", "homes", "run")}
+    assert modes == {"state": 0o700, "homes": 0o711, "run": 0o711}
     assert c.Spawner.cmd[0].endswith("/jupyterhub-singleuser")
     assert c.Spawner.mem_limit == "1G" and c.Spawner.cpu_limit == 1.0
     assert c.JupyterHub.active_server_limit == 40
     assert "--MappingKernelManager.cull_idle_timeout=3600" in c.Spawner.args
     assert "--ServerApp.shutdown_no_activity_timeout=3600" in c.Spawner.args
-    assert c.SharedPasswordAuthenticator.user_password == "learners-pass"
+    assert "--allow-root" not in c.Spawner.args
+    assert c.JupyterHub.authenticator_class == "msa_course.workshop.login.LearnerAuthenticator"
+    assert c.LearnerAuthenticator.dbm_path == str(short_tmp / "state" / "passwords.dbm")
+    assert c.LearnerAuthenticator.min_password_length == 8
+    assert c.Authenticator.allow_all is True  # no roster: any free name can be claimed
     assert "services" not in c.JupyterHub  # no API token unless the instructor asks for one
-    # kernels on Unix sockets in a per-learner folder (no TCP port races between servers)
+    # kernels on Unix sockets (no TCP port races between servers)
     assert "--KernelManager.transport=ipc" in c.Spawner.args
+
+
+def test_trusted_mode_runs_servers_as_the_hub_user(monkeypatch, short_tmp):
+    c = load(monkeypatch, short_tmp, MSA_HUB_MODE="trusted")
+    assert c.JupyterHub.spawner_class == "simple"
+    assert c.SimpleLocalProcessSpawner.home_dir_template == str(short_tmp / "homes" / "{username}")
     learner = type("Spawner", (), {"user": type("User", (), {"id": 7})})()
     runtime = c.Spawner.environment["JUPYTER_RUNTIME_DIR"](learner)
-    assert runtime == str(short_tmp / "state" / "runtime" / "7")
+    assert runtime == str(short_tmp / "run" / "7")
 
 
-def test_instructor_token_and_admins(monkeypatch, short_tmp):
+def test_a_roster_limits_who_may_claim_a_name(monkeypatch, short_tmp, as_root):
+    roster = short_tmp / "roster.txt"
+    roster.write_text("# room 101\nada\ngrace  # late\n\nlinus\n")
+    c = load(monkeypatch, short_tmp, MSA_HUB_ROSTER=str(roster))
+    assert c.Authenticator.allowed_users == {"ada", "grace", "linus"}
+    assert "allow_all" not in c.Authenticator
+
+
+def test_a_bad_roster_names_its_line(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("ada\nGrace Hopper\n")
+    with pytest.raises(ValueError, match=r"line 2: 'Grace Hopper' is not a valid name"):
+        read_roster(roster)
+    roster.write_text("# nobody yet\n")
+    with pytest.raises(ValueError, match="lists no learner"):
+        read_roster(roster)
+
+
+def test_private_folders_add_to_the_hidden_ones(monkeypatch, short_tmp, as_root):
+    c = load(monkeypatch, short_tmp, MSA_HUB_PRIVATE="/srv/grades:/srv/submissions")
+    assert c.LearnerSpawner.private[-2:] == ["/srv/grades", "/srv/submissions"]
+
+
+def test_instructor_token_and_admins(monkeypatch, short_tmp, as_root):
     c = load(
         monkeypatch,
         short_tmp,
         MSA_HUB_API_TOKEN="t0ken",
         MSA_HUB_ADMINS="kim,lee",
-        MSA_HUB_ADMIN_PASSWORD="a" * 32,
+        MSA_HUB_ADMIN_PASSWORD="instructor-pass",
     )
     assert c.JupyterHub.services == [{"name": "instructor", "api_token": "t0ken"}]
     assert set(c.JupyterHub.load_roles[0]["scopes"]) == {
@@ -74,23 +126,28 @@ def test_instructor_token_and_admins(monkeypatch, short_tmp):
         "access:servers",
     }
     assert c.Authenticator.admin_users == {"kim", "lee"}
-
-
-def test_systemd_mode_enforces_limits_per_learner(monkeypatch, short_tmp):
-    c = load(monkeypatch, short_tmp, MSA_HUB_SPAWNER="systemd")
-    assert c.JupyterHub.spawner_class == "systemdspawner.SystemdSpawner"
-    assert c.SystemdSpawner.dynamic_users is True
+    assert c.LearnerAuthenticator.admin_password == "instructor-pass"
 
 
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"MSA_HUB_PASSWORD": None}, "set MSA_HUB_PASSWORD"),
         ({"MSA_HUB_ADMINS": "kim"}, "set MSA_HUB_ADMIN_PASSWORD"),
-        ({"MSA_HUB_SPAWNER": "docker"}, "must be 'simple' or 'systemd'"),
-        ({"MSA_HUB_STATE": "/tmp/" + "x" * 60}, "too long for kernel sockets"),
+        ({"MSA_HUB_ADMINS": "kim", "MSA_HUB_ADMIN_PASSWORD": "short"}, "8 characters or more"),
+        ({"MSA_HUB_MODE": "simple"}, "must be 'isolated' or 'trusted'"),
+        ({"MSA_HUB_RUNTIME": "/tmp/" + "x" * 60}, "too long for kernel sockets"),
+        ({"MSA_HUB_USER_PREFIX": "Msa "}, "MSA_HUB_USER_PREFIX must be 1 to 12"),
+        ({"MSA_HUB_ROSTER": "/nonexistent/roster.txt"}, "MSA_HUB_ROSTER: .*No such file"),
     ],
 )
-def test_incomplete_settings_are_refused_with_the_fix(monkeypatch, short_tmp, env, message):
+def test_incomplete_settings_are_refused_with_the_fix(
+    monkeypatch, short_tmp, as_root, env, message
+):
     with pytest.raises(SystemExit, match=message):
         load(monkeypatch, short_tmp, **env)
+
+
+def test_the_isolated_mode_needs_root(monkeypatch, short_tmp):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(SystemExit, match="needs the hub to run as root.*MSA_HUB_MODE=trusted"):
+        load(monkeypatch, short_tmp)

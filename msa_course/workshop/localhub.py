@@ -1,14 +1,17 @@
 """A throwaway JupyterHub on 127.0.0.1, started from deploy/jupyterhub_config.py.
 
-Used by the end-to-end test and the load benchmark, so both exercise the configuration an
-instructor runs. All state lives in one temporary folder; `stop()` ends the hub, the proxy,
-every learner's server and kernel by process id, and checks that none survived.
+Used by the end-to-end tests and the load benchmark, so both exercise the configuration an
+instructor runs, in its default isolated mode unless asked otherwise. All state lives in
+temporary folders; learners' Unix accounts get a prefix of this hub's own, so hubs of other
+checkouts on the machine never meet them. `stop()` ends the hub, the proxy, every learner's
+server and kernel by process id, checks that none survived, and removes the accounts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -49,32 +52,46 @@ def install_proxy() -> Path:
 class LocalHub:
     """JupyterHub with the workshop config, its state in `root`, learners' homes in root/homes."""
 
-    def __init__(self, root: Path, password: str = "workshop-pass", max_learners: int = 40):
+    def __init__(
+        self,
+        root: Path,
+        mode: str = "isolated",
+        max_learners: int = 40,
+        env: dict[str, str] | None = None,
+    ):
         self.root = Path(root)
-        self.homes = self.root / "homes"
-        self.password = password
+        self.mode = mode
         self.token = secrets.token_hex(24)
         self.url = f"http://127.0.0.1:{free_port()}"
         self.max_learners = max_learners
+        self.env = env or {}
+        self.prefix = f"t{secrets.token_hex(3)}-"  # this hub's learners' Unix accounts
+        self.passwords: dict[str, str] = {}
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "hub.log"
-        # Kernel sockets live in the state folder and their paths must stay short (see
-        # deploy/jupyterhub_config.py), so the state gets a short folder of its own.
+        # Kernel sockets live in the runtime folder and their paths must stay short (see
+        # deploy/jupyterhub_config.py); homes live where any account may pass through, as
+        # /srv/msa-course/homes does (pytest's own temporary folders are root's alone).
         self.state = Path(tempfile.mkdtemp(prefix="msa-hub-"))
+        self.runtime = Path(tempfile.mkdtemp(prefix="msa-run-"))
+        self.homes = Path(tempfile.mkdtemp(prefix="msa-homes-"))
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 60) -> LocalHub:
         env = dict(
             os.environ,
+            MSA_HUB_MODE=self.mode,
             MSA_HUB_STATE=str(self.state),
             MSA_HUB_HOMES=str(self.homes),
+            MSA_HUB_RUNTIME=str(self.runtime),
+            MSA_HUB_USER_PREFIX=self.prefix,
             MSA_HUB_BIND_URL=self.url,
             MSA_HUB_API_PORT=str(free_port()),
             MSA_HUB_PROXY_API_PORT=str(free_port()),
-            MSA_HUB_PASSWORD=self.password,
             MSA_HUB_API_TOKEN=self.token,
             MSA_HUB_PROXY_COMMAND=str(PROXY),
             MSA_HUB_MAX_LEARNERS=str(self.max_learners),
+            **self.env,
         )
         self.root.mkdir(parents=True, exist_ok=True)
         hub = Path(sys.executable).parent / "jupyterhub"
@@ -111,23 +128,46 @@ class LocalHub:
 
     def stop(self, timeout: float = 30) -> list[int]:
         """SIGTERM the hub (it stops the proxy and servers), then SIGKILL by pid whatever of the
-        recorded processes outlives `timeout`. Returns the pids that had to be killed."""
-        if self.proc is None:
-            shutil.rmtree(self.state, ignore_errors=True)
-            return []
-        started = self.processes()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        _, alive = psutil.wait_procs(started, timeout=timeout)
-        for p in alive:
-            try:
-                p.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(alive, timeout=5)
-        self.proc.wait(timeout=5)
-        shutil.rmtree(self.state, ignore_errors=True)
+        recorded processes outlives `timeout`; remove the learners' accounts and the temporary
+        folders. Returns the pids that had to be killed."""
+        alive = []
+        if self.proc is not None:
+            started = self.processes()
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+            _, alive = psutil.wait_procs(started, timeout=timeout)
+            for p in alive:
+                try:
+                    p.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            psutil.wait_procs(alive, timeout=5)
+            self.proc.wait(timeout=5)
+        self._remove_accounts()
+        for folder in (self.state, self.runtime, self.homes):
+            shutil.rmtree(folder, ignore_errors=True)
         return [p.pid for p in alive]
+
+    def _remove_accounts(self) -> None:
+        from msa_course.grading.sandbox import kill_uid
+
+        for user in pwd.getpwall():
+            if user.pw_name.startswith(self.prefix) and Path(user.pw_dir).parent == self.homes:
+                kill_uid(user.pw_uid)
+                subprocess.run(["userdel", user.pw_name], check=True, capture_output=True)
+
+    def account(self, name: str) -> pwd.struct_passwd:
+        """Learner `name`'s Unix account (isolated mode)."""
+        return pwd.getpwnam(self.prefix + name)
+
+    def copy_into_home(self, name: str, source: Path, target: str) -> None:
+        """Copy the folder `source` to ~/`target` of `name` (whose server has started), owned
+        by the learner as if they had made it."""
+        user = self.account(name) if self.mode == "isolated" else None
+        shutil.copytree(source, self.homes / name / target)
+        if user:
+            for path in [self.homes / name / target, *(self.homes / name / target).rglob("*")]:
+                os.lchown(path, user.pw_uid, user.pw_gid)
 
     def __enter__(self) -> LocalHub:
         return self.start()
@@ -171,6 +211,24 @@ class LocalHub:
                 continue
         raise HubError(f"no server process for {name}")
 
+    def kernel_process(self, name: str, kernel: Kernel) -> psutil.Process:
+        """The process of `kernel`, one of `name`'s kernels."""
+        for p in self.server_process(name).children(recursive=True):
+            try:
+                if any(f"kernel-{kernel.id}" in arg for arg in p.cmdline()):
+                    return p
+            except psutil.NoSuchProcess:
+                continue
+        raise HubError(f"no process for {name}'s kernel {kernel.id}")
+
+    def cgroup(self, name: str, hierarchy: str) -> Path | None:
+        """The cgroup folder of `name`'s server in a v1 hierarchy (memory, pids, cpu), if any."""
+        for line in Path(f"/proc/{self.server_process(name).pid}/cgroup").read_text().split():
+            _, controllers, path = line.split(":", 2)
+            if hierarchy in controllers.split(",") and path != "/":
+                return Path("/sys/fs/cgroup", hierarchy, path.lstrip("/"))
+        return None
+
     def memory(self, name: str) -> dict[str, int]:
         """Bytes used by `name`'s server and its kernels: rss and uss (unique to them)."""
         server = self.server_process(name)
@@ -185,8 +243,10 @@ class LocalHub:
         return {"rss": rss, "uss": uss}
 
     # -- a learner in a browser ------------------------------------------------------------
-    def login(self, name: str) -> requests.Session:
-        """Log in through the login form, as a browser does; returns the learner's session."""
+    def login(self, name: str, password: str | None = None) -> requests.Session:
+        """Log in through the login form, as a browser does; returns the learner's session.
+        The first login claims `name` with `password` (by default one made up for `name`)."""
+        password = password or self.passwords.setdefault(name, secrets.token_urlsafe(12))
         s = requests.Session()
         page = s.get(f"{self.url}/hub/login", timeout=30)
         match = re.search(r'name="_xsrf"\s+value="([^"]+)"', page.text)
@@ -194,12 +254,13 @@ class LocalHub:
             raise HubError("the login page has no _xsrf field")
         r = s.post(
             f"{self.url}/hub/login",
-            data={"_xsrf": match.group(1), "username": name, "password": self.password},
+            data={"_xsrf": match.group(1), "username": name, "password": password},
             allow_redirects=False,
             timeout=30,
         )
         if r.status_code != 302:
-            raise HubError(f"login as {name} failed: {r.status_code}")
+            why = re.search(r'class="login_error">\s*([^<]*?)\s*<', r.text)
+            raise HubError(f"login as {name} failed: {r.status_code} {why and why.group(1)}")
         return s
 
     def pull(self, session: requests.Session, name: str, link: str, timeout: float = 120) -> None:
@@ -278,6 +339,7 @@ class Kernel:
         self.ws = websocket.create_connection(
             url, header=[f"Authorization: token {token}"], timeout=timeout
         )
+        self.id = url.rstrip("/").split("/")[-2]  # .../api/kernels/<id>/channels
         self.session = uuid.uuid4().hex
         self.first_output: float | None = None  # time.monotonic() of the first output
 
@@ -316,9 +378,13 @@ class Kernel:
             if time.monotonic() > deadline:
                 raise HubError(f"a cell ran longer than {self.timeout} s")
             msg = json.loads(self.ws.recv())
+            kind = msg["header"]["msg_type"]
+            state = msg.get("content", {}).get("execution_state")
+            if kind == "status" and state in ("restarting", "dead"):  # e.g. killed for memory
+                result.error = f"the kernel died ({state})"
+                return result
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            kind = msg["header"]["msg_type"]
             if kind in ("stream", "display_data", "execute_result"):
                 if self.first_output is None:
                     self.first_output = time.monotonic()

@@ -1,0 +1,280 @@
+"""The workshop hub's default spawner: every learner is a Unix user of their own.
+
+On a learner's first start the hub (as root; no systemd needed) creates the account
+<prefix><name> with useradd and a home only that account can enter. Their server, kernels and
+terminals run as that account, never as root, and
+- in a cgroup of their own (v1 memory, pids, cpu, nested in the hub's own; the grader's
+  msa_course.grading.cgroups), so memory and processes are capped for the learner as a whole
+  and CPU is shared fairly and capped at cpu_limit cores. Where those hierarchies are not
+  writable only rlimits hold: memory per process, processes per account, no CPU share
+  (`limits_in_force` says which, at start);
+- in a private view of the files (a mount namespace): the instructor's checkout (solutions,
+  git history), the hub's state and the folders in `private` are covered by empty tmpfs, and
+  the course environment and its Python are put back read-only, even from a folder learners
+  cannot enter (such as a Python under /root).
+When a learner's server stops (or ends by itself), every process their account still runs
+ends with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import pwd
+import resource
+import stat
+import sys
+import time
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from traitlets import Integer, List, Unicode
+
+from msa_course.grading.cgroups import Cgroup
+from msa_course.grading.confine import (
+    CLONE_NEWNS,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    PR_SET_NO_NEW_PRIVS,
+    _mount,
+)
+from msa_course.grading.sandbox import kill_uid
+
+
+def limits_in_force() -> str:
+    """One line for the hub's log: what holds a learner's memory, processes and CPU."""
+    probe = Cgroup.create(f"probe-{os.getpid()}", 64, 16, 1.0)
+    if probe:
+        probe.remove()
+        return (
+            "learners' limits: memory, processes and CPU (fair share and cap) per learner, "
+            "in a cgroup v1 group each"
+        )
+    return (
+        "learners' limits: rlimits only (no writable cgroup v1 memory, pids and cpu): memory "
+        "per process, processes per account, NO CPU share or cap"
+    )
+
+
+def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str]) -> None:
+    """In a new mount namespace, cover `hide` (and any folder above a kept one that others
+    may not enter) with empty tmpfs, then bind the kept folders back where they were,
+    `keep_ro` read-only. Runs as root, before the process becomes the learner."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
+    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    keep = keep_ro + keep_rw
+    hide = hide + [d for d in map(_closed_ancestor, keep) if d]
+    # Open what is kept before covering it; bind it back from the open folder afterwards.
+    fds = {
+        path: os.open(path, os.O_PATH | os.O_DIRECTORY)
+        for path in keep
+        if os.path.isdir(path) and any(_inside(path, h) for h in hide)
+    }
+    for path in sorted(set(hide), key=len):
+        if os.path.isdir(path) and path != "/":
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for path, fd in sorted(fds.items(), key=lambda item: len(item[0])):
+        os.makedirs(path, exist_ok=True)
+        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+        if path in keep_ro:
+            _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+
+
+def _closed_ancestor(path: str) -> str | None:
+    """The outermost folder above `path` that others may not enter (such as /root holding a
+    pyenv Python): covering it and binding `path` back lets a learner in."""
+    parts = Path(path).parts
+    for depth in range(2, len(parts)):
+        folder = os.path.join(*parts[:depth])
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+def course_environment() -> list[str]:
+    """What a learner's server must read: this Python's prefixes and the msa_course package
+    (inside an instructor's checkout when installed with pip -e)."""
+    import msa_course
+
+    package = str(Path(msa_course.__file__).parent)
+    return sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, package})
+
+
+class LearnerSpawner(LocalProcessSpawner):
+    """A server per learner, run as the learner's own Unix account (created on first start)."""
+
+    homes = Unicode(config=True, help="Folder holding one home per learner: <homes>/<name>.")
+    runtime = Unicode(
+        config=True, help="Folder for each account's Jupyter runtime files (kernel sockets)."
+    )
+    user_prefix = Unicode(
+        "msa-", config=True, help="Unix account of learner <name>: <user_prefix><name>."
+    )
+    private = List(Unicode(), config=True, help="Folders learners' processes must not see.")
+    max_processes = Integer(
+        512, config=True, help="Processes and threads one learner may run at once."
+    )
+
+    _accounts = asyncio.Lock()  # one useradd at a time from this hub
+    _cgroup: Cgroup | None = None  # the running server's, None without cgroups
+
+    @property
+    def account(self) -> str:
+        return self.user_prefix + self.user.name
+
+    @property
+    def home(self) -> Path:
+        return Path(self.homes) / self.user.name
+
+    def _runtime_dir(self, uid: int) -> Path:
+        return Path(self.runtime) / str(uid)
+
+    async def start(self):
+        t0 = time.monotonic()
+        user = await self._ensure_account()
+        await self._end_leftovers()
+        self._prepare(user)
+        self.log.info(
+            "Account, home and cgroups of %s ready in %.0f ms",
+            self.account,
+            (time.monotonic() - t0) * 1000,
+        )
+        return await super().start()
+
+    async def _ensure_account(self) -> pwd.struct_passwd:
+        async with self._accounts:
+            for _ in range(3):  # useradd fails while another program holds /etc/passwd's lock
+                try:
+                    user = pwd.getpwnam(self.account)
+                    break
+                except KeyError:
+                    error = await self._useradd()
+            else:
+                raise RuntimeError(f"could not create the Unix account {self.account}: {error}")
+        if Path(user.pw_dir) != self.home or user.pw_uid == 0:
+            raise RuntimeError(
+                f"a Unix account {self.account} already exists with home {user.pw_dir}, so it is "
+                f"not this hub's learner {self.user.name}: remove that account or choose "
+                "another MSA_HUB_USER_PREFIX"
+            )
+        return user
+
+    async def _useradd(self) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            "useradd",
+            "--home-dir",
+            str(self.home),
+            "--no-create-home",
+            "--user-group",
+            "--shell",
+            "/bin/bash",
+            "--comment",
+            f"msa-course learner {self.user.name}",
+            "--no-log-init",
+            "--key",
+            "SUB_UID_COUNT=0",
+            "--key",
+            "SUB_GID_COUNT=0",
+            self.account,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+        if proc.returncode == 0:
+            self.log.info("Created Unix account %s for %s", self.account, self.user.name)
+        return out.decode(errors="replace").strip()
+
+    def _prepare(self, user: pwd.struct_passwd) -> None:
+        """The home (only the learner may enter it), runtime folder and cgroups, made as root."""
+        home = self.home
+        if not home.exists():
+            home.mkdir(mode=0o700)
+            os.chown(home, user.pw_uid, user.pw_gid)
+        st = home.lstat()
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != user.pw_uid:
+            raise RuntimeError(
+                f"{home} is not a folder owned by {self.account} (uid {user.pw_uid}); move it "
+                "aside or give it to that account (chown -R)"
+            )
+        runtime = self._runtime_dir(user.pw_uid)
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.chown(runtime, user.pw_uid, user.pw_gid)
+        memory = self.mem_limit or os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        cpus = self.cpu_limit or os.cpu_count()
+        self._cgroup = Cgroup.create(self.account, memory // 2**20, self.max_processes, cpus)
+        if self._cgroup is None:
+            self.log.warning("No cgroups for %s: only rlimits hold its limits", self.account)
+
+    def user_env(self, env: dict) -> dict:
+        user = pwd.getpwnam(self.account)
+        env.update(
+            USER=self.account,
+            HOME=str(self.home),
+            SHELL=user.pw_shell,
+            JUPYTER_RUNTIME_DIR=str(self._runtime_dir(user.pw_uid)),
+        )
+        return env
+
+    def make_preexec_fn(self, name: str):
+        """Runs in the new process, as root, just before the server starts: join the
+        learner's cgroups, take the private view, set limits, become the learner."""
+        become = set_user_setuid(self.account)
+        account, procs_files = self.account, self._cgroup.procs_files() if self._cgroup else []
+        user = pwd.getpwnam(account)
+        keep_rw = [str(self.home), str(self._runtime_dir(user.pw_uid))]
+        memory, processes = self.mem_limit, self.max_processes
+        hide, keep_ro = list(self.private), course_environment()
+
+        def preexec() -> None:
+            try:
+                for procs in procs_files:
+                    with open(procs, "w") as fh:
+                        fh.write(str(os.getpid()))
+                private_view(hide, keep_ro, keep_rw)
+                resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                if memory and not procs_files:
+                    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+                ctypes.CDLL(None).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+                become()
+            except BaseException as err:
+                print(f"msa-course: cannot start {account}'s server: {err}", file=sys.stderr)
+                raise
+
+        return preexec
+
+    async def poll(self):
+        status = await super().poll()
+        if status is not None and self._cgroup is not None:  # the server ended by itself
+            await self._end_leftovers()
+        return status
+
+    async def stop(self, now: bool = False) -> None:
+        await super().stop(now)
+        await self._end_leftovers()
+
+    async def _end_leftovers(self) -> None:
+        """End whatever the learner's account still runs without a server (a background job,
+        a daemon) and remove the server's cgroups: a learner's processes live and die with it."""
+        loop = asyncio.get_running_loop()
+        cgroup, self._cgroup = self._cgroup, None
+        if cgroup:
+            await loop.run_in_executor(None, cgroup.remove)
+        try:
+            uid = pwd.getpwnam(self.account).pw_uid
+        except KeyError:
+            return
+        await loop.run_in_executor(None, kill_uid, uid)

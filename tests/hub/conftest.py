@@ -1,0 +1,100 @@
+"""A workshop room on a real JupyterHub, shared by the hub tests of one session.
+
+`hub` is deploy/jupyterhub_config.py in its default isolated mode (a Unix account per learner;
+the hub runs as root, as it must) with the instructor's folder `instructor` among the folders
+hidden from learners. `room` is three learners who logged in, pulled the course with an
+nbgitpuller link from a git server on loopback, ran chapter 00 in kernels of their own and
+answered the exercise fully, partly and not at all. Everything runs on 127.0.0.1 with
+temporary state; the learners' accounts are removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+from gitserver import GitServer
+from room import CHAPTER, LEARNERS, ROOT, SOLUTION, git, learner
+
+from msa_course.grading.release import release_file
+from msa_course.workshop.link import pull_link
+from msa_course.workshop.localhub import LocalHub, install_proxy
+
+
+@pytest.fixture(scope="session")
+def course_repo(tmp_path_factory):
+    """A bare course repository (chapter 00 and its exercise) and a clone to push updates from."""
+    base = tmp_path_factory.mktemp("git")
+    work = base / "upstream"
+    (work / "course").mkdir(parents=True)
+    (work / "exercises").mkdir()
+    shutil.copy(ROOT / CHAPTER, work / CHAPTER)
+    (work / "exercises" / SOLUTION.name).write_text(release_file(SOLUTION), encoding="utf-8")
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "Course")
+    git(base, "clone", "-q", "--bare", str(work), str(base / "served" / "course.git"))
+    git(work, "remote", "add", "origin", str(base / "served" / "course.git"))
+    return base / "served", work
+
+
+@pytest.fixture(scope="session")
+def instructor():
+    """The instructor's own folder for collected work and grades, left readable by everyone
+    on purpose: the hub must hide it from learners all the same (MSA_HUB_PRIVATE)."""
+    folder = Path(tempfile.mkdtemp(prefix="msa-instructor-"))
+    folder.chmod(0o755)
+    (folder / "solutions").mkdir()
+    shutil.copy(SOLUTION, folder / "solutions")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory, instructor):
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Node.js/npm missing: CI must install them for the hub's proxy")
+        pytest.skip("Node.js not installed: the hub's proxy (configurable-http-proxy) needs it")
+    if os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("the hub tests run the isolated mode, which needs root")
+        pytest.skip("the isolated hub creates a Unix account per learner: run as root")
+    install_proxy()
+    local = LocalHub(
+        tmp_path_factory.mktemp("hub"), env={"MSA_HUB_PRIVATE": str(instructor)}
+    ).start()
+    try:
+        yield local
+    finally:
+        started = [p.pid for p in local.processes()]
+        local.stop()
+        survivors = [pid for pid in started if psutil.pid_exists(pid)]
+        assert not survivors, f"processes outlived the hub: {survivors}"
+        leftover = [u for u in LEARNERS if _account_exists(local, u)]
+        assert not leftover, f"learners' Unix accounts outlived the hub: {leftover}"
+
+
+def _account_exists(hub: LocalHub, name: str) -> bool:
+    try:
+        hub.account(name)
+    except KeyError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def room(hub, course_repo):
+    """The three learners, each through chapter 00 and the exercise: name -> what happened."""
+    served, _ = course_repo
+    with GitServer(served) as git_url:
+        link = pull_link(hub.url, f"{git_url}/course.git", CHAPTER)
+        hub.add_users(list(LEARNERS))
+        with ThreadPoolExecutor(len(LEARNERS)) as pool:
+            runs = dict(zip(LEARNERS, pool.map(lambda n: learner(hub, n, link), LEARNERS)))
+        yield {"runs": runs, "link": link, "git_url": git_url}
