@@ -56,3 +56,17 @@ def test_search_widget_static_fallback_is_the_whole_table():
     data = glossary.glossary_search()._repr_mimebundle_()
     data = data[0] if isinstance(data, tuple) else data
     assert "베어 메탈" in data["text/html"] and "<table" in data["text/html"]
+
+
+def test_chapter_03_defines_the_kubernetes_words_it_uses():
+    """kubelet, allocatable, taint, toleration and NotReady: defined in bold in the chapter at
+    first use, and in the glossary (issue 13 item 4); health check as the source says it."""
+    text = "\n".join(
+        c["text"] for c in cells(COURSE / "03_container_orchestration.ipynb")
+        if c["cell_type"] == "markdown"
+    )  # fmt: skip
+    for en in ("kubelet", "allocatable", "taint", "toleration", "NotReady"):
+        (term,) = [t for t in glossary.terms() if t.en == en]
+        assert term.chapter == "03"
+        assert f"**{en}**" in text, f"chapter 03 never defines {en} in bold"
+    assert glossary.korean("health check") == "점검"

@@ -88,3 +88,29 @@ def test_latency_model():
 def test_bad_load_curve_is_a_clear_error():
     with pytest.raises(ValueError, match="peak >= 1"):
         widgets.load_curve(2, 0.5, 10, 5)
+
+
+def test_static_editions_show_what_the_notices_describe():
+    crash = widgets.self_healing_explorer().static_html()
+    assert "CrashLoopBackOff" in crash and "Crash-loop a container" in crash
+    scaling = widgets.autoscaling_explorer()
+    assert scaling.values["peak"] == 4.0, "the live explorer keeps its own start"
+    _fig, side = scaling.static_state()
+    assert "Peak replicas 24 of maxReplicas 30" in side  # peak 3x needs 24 pods
+    packed = widgets.binpacking_explorer()
+    fig, side = packed.static_state()
+    assert fig.layout.title.text.startswith("MostAllocated: 7 of 20 nodes used")
+
+
+def test_kubectl_tables_are_monospace_and_do_not_wrap():
+    side = widgets.self_healing_explorer().side.value
+    for block in side.split("<pre")[1:]:
+        style = block.split(">", 1)[0]
+        assert "monospace" in style and "white-space:pre;" in style
+
+
+def test_generated_pod_names_never_look_like_node_names():
+    ex = widgets.binpacking_explorer()
+    table = ex.side.value.split("kubectl get pods -o wide")[1].split("</pre>")[0]
+    pod_names = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
+    assert pod_names and not any(name.startswith("worker-") for name in pod_names)

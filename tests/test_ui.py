@@ -163,3 +163,8 @@ def test_static_edition_shows_the_state_the_notice_describes():
     assert list(called.static_state()[0].data[0].y) == [0, 9, 18, 27]
     with pytest.raises(ValueError, match=r"static names no control \['m'\]"):
         Explorer(make().controls, render, static={"m": 1})
+
+
+def test_terminal_text_keeps_its_columns_in_every_viewer():
+    block = theme.pre_html("NAME   READY\nweb-1  1/1 <ok>")
+    assert "monospace" in block and "white-space:pre;" in block and "&lt;ok&gt;" in block

@@ -21,11 +21,11 @@ from msa_course.orchestration.scheduler import Decision, Profile, Scheduler
 
 MI = 2**20
 # Pod shapes (cpu millicores, memory MiB) of a microservice mix. Illustrative round sizes,
-# not measurements: small API pods, a few JVM services, caches that want memory, batch
-# workers that want CPU.
+# not measurements: small API pods, queue consumers, a few JVM services, caches that want
+# memory, batch jobs that want CPU. (No shape is called "worker": the nodes are.)
 MIXED_SHAPES = {
     "api": (250, 256),
-    "worker": (1000, 512),
+    "consumer": (1000, 512),
     "jvm": (500, 1536),
     "cache": (250, 2048),
     "batch": (2000, 1024),

@@ -20,6 +20,7 @@ from msa_course.orchestration.binpacking import workload as make_workload
 from msa_course.orchestration.objects import Deployment, Pod, ReplicaSet
 from msa_course.orchestration.quantity import format_bytes, format_cpu
 from msa_course.orchestration.scheduler import Profile
+from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
 YAML_CHOICE = "Deployment YAML (below)"
@@ -82,10 +83,7 @@ def _yaml_pods(text: str) -> list[Pod]:
 
 
 def _text_panel(title: str, text: str) -> str:
-    return (
-        f"<div style='margin-top:0.6em'><b>{html.escape(title)}</b>"
-        f"<pre style='font-size:12px;line-height:1.25;margin:0.2em 0'>{html.escape(text)}</pre></div>"
-    )
+    return f"<div style='margin-top:0.6em'><b>{html.escape(title)}</b>{theme.pre_html(text)}</div>"
 
 
 def get_pods_wide(result: PackResult) -> str:
@@ -254,7 +252,14 @@ def binpacking_explorer(
         )
         return charts.binpacking_figure(result, title), side
 
-    return Explorer(controls, render, title="Bin packing with kube-scheduler", controls_per_row=3)
+    return Explorer(
+        controls,
+        render,
+        title="Bin packing with kube-scheduler",
+        controls_per_row=3,
+        # chapter 03's Notice: MostAllocated packs the default mix onto the lower bound
+        static={"strategy": "MostAllocated (pack)"},
+    )
 
 
 # --- Self-healing and horizontal autoscaling (issue 6) ------------------------------------------
@@ -265,10 +270,8 @@ FAULTS = ("Kill a pod", "Crash-loop a container", "Fail a liveness probe", "Take
 def _pre(title: str, rows) -> str:
     from msa_course.orchestration.cluster import format_table
 
-    return (
-        f"<p style='margin:0.6em 0 0.2em'><b>{html.escape(title)}</b></p>"
-        f"<pre style='font-size:12px;line-height:1.25;margin:0;overflow-x:auto'>"
-        f"{html.escape(format_table(rows))}</pre>"
+    return f"<p style='margin:0.6em 0 0.2em'><b>{html.escape(title)}</b></p>" + theme.pre_html(
+        format_table(rows)
     )
 
 
@@ -334,16 +337,7 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
     }
 
     def render(at, minutes, period, threshold):
-        cluster = simulate_faults(faults, minutes, period, threshold, seed)
-        labels = [(t, f) for t, f in sorted(faults) if t <= minutes * 60]
-        fig = charts.self_healing_chart(cluster.history, labels, end=minutes * 60)
-        side = (
-            f"<p>At t = {minutes} min ({len(faults)} fault(s) injected):</p>"
-            + _pre("$ kubectl get pods", cluster.get_pods())
-            + _pre("$ kubectl get deploy", cluster.get_deployments())
-            + _pre("$ kubectl get events (last 12)", cluster.get_events(last=12))
-        )
-        return fig, side
+        return _healing_view(faults, minutes, period, threshold, seed)
 
     def add(fault):
         def action():
@@ -359,7 +353,23 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
         title="Self-healing on a simulated clock",
         actions=actions,
         controls_per_row=4,
+        # chapter 03's Notice starts with the crash loop: one container crash-looping at 60 s
+        static=lambda: _healing_view([(60, "Crash-loop a container")], 15, 10, 3, seed),
     )
+
+
+def _healing_view(faults, minutes: int, period: int, threshold: int, seed: int):
+    """The self-healing explorer's figure and `kubectl get` panel for a list of faults."""
+    cluster = simulate_faults(faults, minutes, period, threshold, seed)
+    labels = [(t, f) for t, f in sorted(faults) if t <= minutes * 60]
+    fig = charts.self_healing_chart(cluster.history, labels, end=minutes * 60)
+    side = (
+        f"<p>At t = {minutes} min ({len(faults)} fault(s) injected):</p>"
+        + _pre("$ kubectl get pods", cluster.get_pods())
+        + _pre("$ kubectl get deploy", cluster.get_deployments())
+        + _pre("$ kubectl get events (last 12)", cluster.get_events(last=12))
+    )
+    return fig, side
 
 
 MAX_REPLICAS = 30  # the explorer's HPA spec.maxReplicas
@@ -518,5 +528,9 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
         return fig, side
 
     return Explorer(
-        controls, render, title="Horizontal Pod Autoscaler on a load curve", controls_per_row=4
+        controls,
+        render,
+        title="Horizontal Pod Autoscaler on a load curve",
+        controls_per_row=4,
+        static={"peak": 3.0},  # chapter 03's Notice: the timings at peak 3x
     )

@@ -107,3 +107,18 @@ def _subplot_grid(rows: int, cols: int, options: tuple):
     from plotly.subplots import make_subplots
 
     return make_subplots(rows=rows, cols=cols, **dict(options))._grid_ref
+
+
+MONOSPACE = "Menlo, Consolas, 'DejaVu Sans Mono', 'Noto Sans Mono CJK KR', monospace"
+
+
+def pre_html(text: str, size_px: int = 12) -> str:
+    """Terminal text (kubectl tables, what a command prints) as HTML whose columns line up in
+    every viewer: a monospace font named in the element itself (the static site's page style
+    would otherwise give rendered HTML a proportional one), no wrapping, a sideways scroll."""
+    import html
+
+    return (
+        f'<pre style="font-family:{MONOSPACE};font-size:{size_px}px;line-height:1.25;'
+        f'white-space:pre;overflow-x:auto;margin:0.2em 0">{html.escape(text)}</pre>'
+    )

@@ -7,6 +7,7 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 from msa_course.virtualization import charts, kernel, platforms
 from msa_course.virtualization.density import Host, Service, compare
@@ -195,7 +196,7 @@ def portability_explorer(
     def render(machine, image):
         verdict = platforms.verdict(machine, image)
         said = (
-            f"<p><code>docker run</code> prints:</p><pre>{html.escape(verdict.says)}</pre>"
+            f"<p><code>docker run</code> prints:</p>{theme.pre_html(verdict.says)}"
             if verdict.says
             else ""
         )
