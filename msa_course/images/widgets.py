@@ -112,6 +112,7 @@ def image_layer_explorer(
         title="Image layers and the build cache",
         actions={"Build (fill the cache)": fill_cache},
         controls_per_row=1,
+        static={"change": "edit app.py"} if "app.py" in files else None,  # chapter 02's Notice
     )
 
 
