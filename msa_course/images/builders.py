@@ -44,7 +44,7 @@ class Builder:
 BUILDKIT = Builder(
     name="buildkit",
     title="BuildKit",
-    follows="BuildKit, the default builder of `docker build` since Docker Engine 23.0 "
+    follows="BuildKit, the default builder of docker build since Docker Engine 23.0 "
     "(moby/buildkit dockerfile2llb/convert.go)",
     metadata_steps=False,
     run_key_has_environment=True,
