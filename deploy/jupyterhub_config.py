@@ -107,8 +107,16 @@ if token:
     ]
 
 # Learners' servers: the course environment (this interpreter's venv), installed once for all.
-c.Spawner.cmd = [str(venv_bin / "jupyterhub-singleuser")]
-c.Spawner.environment = {"PATH": f"{venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+# jupyterhub-singleuser started through msa_course.jupyter_app (a second of CPU cheaper per
+# server), reading the learner's Jupyter configuration (msa_course/lab_config: no grading UI,
+# no news prompt), as `msa-course lab` does.
+from msa_course.lab import CONFIG_DIR  # noqa: E402
+
+c.Spawner.cmd = [sys.executable, "-m", "msa_course.jupyter_app", "singleuser"]
+c.Spawner.environment = {
+    "PATH": f"{venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+    "JUPYTER_CONFIG_PATH": str(CONFIG_DIR),
+}
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.default_url = env("MSA_HUB_DEFAULT_URL", "/lab")
 # A 2-core server starting 30 servers at once needs more than the 60 s/30 s defaults.

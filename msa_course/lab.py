@@ -62,7 +62,8 @@ def lab_command(
     cmd = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        "msa_course.jupyter_app",  # JupyterLab, a second cheaper to start
+        "lab",
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.ip={ip}",
         f"--ServerApp.default_url=/lab/tree/{WELCOME}",

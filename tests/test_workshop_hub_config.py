@@ -64,7 +64,8 @@ def test_defaults_are_an_isolated_loopback_hub_with_limits_and_culling(
     assert c.JupyterHub.db_url == f"sqlite:///{short_tmp / 'state' / 'jupyterhub.sqlite'}"
     modes = {p: (short_tmp / p).stat().st_mode & 0o777 for p in ("state", "homes", "run")}
     assert modes == {"state": 0o700, "homes": 0o711, "run": 0o711}
-    assert c.Spawner.cmd[0].endswith("/jupyterhub-singleuser")
+    assert c.Spawner.cmd[1:] == ["-m", "msa_course.jupyter_app", "singleuser"]
+    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(ROOT / "msa_course" / "lab_config")
     assert c.Spawner.mem_limit == "1G" and c.Spawner.cpu_limit == 1.0
     assert c.JupyterHub.active_server_limit == 40
     assert "--MappingKernelManager.cull_idle_timeout=3600" in c.Spawner.args

@@ -203,7 +203,8 @@ class LocalHub:
         """`name`'s single-user server process (found by its JUPYTERHUB_USER)."""
         for p in self.processes()[1:]:
             try:
-                if "jupyterhub-singleuser" in " ".join(p.cmdline()) and (
+                command = " ".join(p.cmdline())
+                if ("jupyterhub-singleuser" in command or "jupyter_app singleuser" in command) and (
                     p.environ().get("JUPYTERHUB_USER") == name
                 ):
                     return p
