@@ -398,6 +398,8 @@ def compare_chain(root: Path, cases: list[Case]) -> dict[str, int]:
 
 
 def test_model_classic_builder_agrees_with_buildah(tmp_path_factory):
+    system_cache = Path("/var/lib/containers")  # where buildah would write outside the folder
+    existed = system_cache.exists()
     chains = [single_stage_cases(24), multi_stage_cases()]
     roots = [Path(tempfile.mkdtemp(prefix="msa-buildah-", dir=tmp_path_factory.getbasetemp()))
              for _ in chains]  # fmt: skip
@@ -408,6 +410,7 @@ def test_model_classic_builder_agrees_with_buildah(tmp_path_factory):
         for root in roots:  # vfs keeps a full copy per layer: hundreds of MB
             shutil.rmtree(root, ignore_errors=True)
     covered = {k: sum(r[k] for r in results) for k in results[0]}
+    assert existed or not system_cache.exists(), "buildah wrote outside its temporary folder"
     # at least 30 before/after pairs, each built against the cache of all earlier builds, and
     # every rule the differences name exercised at least once
     assert covered["pairs"] >= 30 and covered["hit"] >= 30 and covered["miss"] >= 30, covered
