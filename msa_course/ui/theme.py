@@ -45,14 +45,19 @@ def _template() -> go.layout.Template:
 
 
 def figure(title: str, x_title: str = "", y_title: str = "", height: int = 460) -> go.Figure:
-    """A new themed figure; say units in the axis titles, e.g. "time (hours)"."""
+    """A new themed figure; say units in the axis titles, e.g. "time (hours)".
+
+    Built in one go with the course template as plotly's default (which plotly applies
+    without validating it again): an explorer draws a figure per control change, and naming
+    the template or updating the axes afterwards cost ten times as much (2.5 ms vs 0.2 ms).
+    """
     register()
-    fig = go.Figure(layout=dict(template=TEMPLATE_NAME, height=height, title=dict(text=title)))
+    layout: dict = {"height": height, "title": {"text": title}}
     if x_title:
-        fig.update_xaxes(title_text=x_title)
+        layout["xaxis"] = {"title": {"text": x_title}}
     if y_title:
-        fig.update_yaxes(title_text=y_title)
-    return fig
+        layout["yaxis"] = {"title": {"text": y_title}}
+    return go.Figure(layout=layout)
 
 
 def html_fallback(fig: go.Figure) -> str:
@@ -77,8 +82,10 @@ def register() -> None:
     if TEMPLATE_NAME not in pio.templates:
         pio.templates[TEMPLATE_NAME] = _template()
         pio.renderers[TEMPLATE_NAME] = _CourseRenderer()
-    pio.templates.default = TEMPLATE_NAME
-    pio.renderers.default = TEMPLATE_NAME
+    if pio.templates.default != TEMPLATE_NAME:  # setting it re-validates the template: 0.5 ms
+        pio.templates.default = TEMPLATE_NAME
+    if pio.renderers.default != TEMPLATE_NAME:
+        pio.renderers.default = TEMPLATE_NAME
 
 
 @functools.lru_cache(maxsize=64)
@@ -94,10 +101,14 @@ def subplots(
     rows: int = 1, cols: int = 1, titles: tuple[str, ...] = (), height: int = 460, **options
 ) -> go.Figure:
     """`make_subplots` with the course theme, its grid cached: make_subplots costs tens of ms,
-    too much for an explorer's 50 ms update budget. `options` are make_subplots keywords."""
+    too much for an explorer's update budget. `options` are make_subplots keywords.
+
+    The cached layout came out of plotly validated, so it is not validated again for every
+    figure (1 ms of an explorer's update); what the chart adds still is, and FigureWidget
+    validates whatever it is sent."""
     register()
     layout = _subplot_layout(rows, cols, tuple(titles), tuple(sorted(options.items())))
-    fig = go.Figure(layout=dict(layout, template=TEMPLATE_NAME, height=height))
+    fig = go.Figure(layout=dict(layout, height=height), _validate=False)
     fig._grid_ref = _subplot_grid(rows, cols, tuple(sorted(options.items())))
     return fig
 
