@@ -13,7 +13,6 @@ import harness
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "artifacts" / "browser"
 
 
 def pytest_addoption(parser):
@@ -46,9 +45,15 @@ def course_root(request) -> Path:
 
 
 @pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
+def artifacts(tmp_path_factory) -> Path:
+    """Where screenshots go: $MSA_ARTIFACTS if set (to keep them), else a temporary folder;
+    never the checkout."""
+    kept = os.environ.get("MSA_ARTIFACTS")
+    if not kept:
+        return tmp_path_factory.mktemp("browser-artifacts")
+    folder = Path(kept) / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")
