@@ -184,8 +184,8 @@ BAD = {
         " '2 cores' is not a valid quantity",
     ),
     "unsupported kind": (
-        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {}\n",
-        "kind Service is valid Kubernetes but this simulator runs only",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {}\n",
+        "kind ConfigMap is valid Kubernetes but this simulator runs only",
     ),
     "typo kind": (
         "apiVersion: apps/v1\nkind: Deploymnt\nmetadata: {name: w}\n",

@@ -2,20 +2,23 @@
 
 Shaped as Kubernetes is built: `store.py` holds the objects (the API server); each controller
 reconciles them in its own module (controllers/replicaset.py, deployment.py, nodelifecycle.py,
-podautoscaler.py); the kubelet (kubelet.py) starts containers, probes and restarts them;
-`scheduler.Scheduler` binds Pending pods; kubectl.py only reads. This module is the event loop
-that drives them on one simulated clock, and the verbs a user (or a fault) applies.
+podautoscaler.py, endpointslice.py); the node agents are the kubelet (kubelet.py: starts
+containers, probes and restarts them) and kube-proxy (kubeproxy.py: routes a Service's
+traffic); `scheduler.Scheduler` binds Pending pods; kubectl.py only reads; traffic.py is the
+clients. This module is the event loop that drives them on one simulated clock, and the verbs
+a user (or a fault) applies.
 
 The clock jumps from one timer to the next (a pod's container exits, a probe's third failure,
 a node's grace period running out, an HPA sync), so a simulated day costs what happens in it,
 not 86,400 ticks. After every timer that changed something the controllers reconcile once.
 Every delay is Kubernetes' own default, with its source in the module that applies it.
 
-What is simplified, on purpose: one container per pod; API and watch latency is zero; a
-started container is ready at its first readiness probe; pods deleted on a reachable node
-terminate at once (no 30 s grace period); the ReplicaSet's deletion order uses the ranking
-of k8s_formulas.md §7 without the logarithmic time buckets; the node-eviction rate limit is
-not modelled.
+What is simplified, on purpose: one container per pod; API and watch latency is zero (an
+endpoint leaves kube-proxy's rules the instant its pod turns unready); a started container
+is ready at its first readiness probe once its app answers (`startup_seconds`, default 0); a
+deleted pod's app exits `shutdown_seconds` after SIGTERM (default 0: at once); the
+ReplicaSet's deletion order uses the ranking of k8s_formulas.md §7 without the logarithmic
+time buckets; the node-eviction rate limit is not modelled.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass, replace
 
 from msa_course.orchestration import kubectl
 from msa_course.orchestration.controllers.deployment import DeploymentController
+from msa_course.orchestration.controllers.endpointslice import EndpointSliceController
 from msa_course.orchestration.controllers.nodelifecycle import (
     DEFAULT_TOLERATION_SECONDS,
     NODE_MONITOR_GRACE_PERIOD_SECONDS,
@@ -41,6 +45,7 @@ from msa_course.orchestration.kubelet import (
     POD_STARTUP_SECONDS,
     Kubelet,
 )
+from msa_course.orchestration.kubeproxy import KubeProxy
 from msa_course.orchestration.objects import (
     Deployment,
     HorizontalPodAutoscaler,
@@ -48,6 +53,7 @@ from msa_course.orchestration.objects import (
     ReplicaSet,
 )
 from msa_course.orchestration.scheduler import Profile, Scheduler
+from msa_course.orchestration.services import Service
 from msa_course.orchestration.store import (
     DeploymentRecord,
     Event,
@@ -55,6 +61,7 @@ from msa_course.orchestration.store import (
     ReplicaSetRecord,
     Store,
 )
+from msa_course.orchestration.traffic import Traffic
 
 __all__ = [
     "DEFAULT_TOLERATION_SECONDS",
@@ -94,6 +101,10 @@ class Cluster:
     it is shared evenly by the Ready pods (an unready pod gets no traffic). Pods use
     `idle_fraction` of their cpu request when they get no traffic. A pod's probes are its
     (first) container's `livenessProbe`/`readinessProbe`; a container without them has none.
+
+    Services: `apply` a `services.Service`, then `send(service, rate)` requests per second
+    to it; `traffic.stats[service]` counts what each pod answered and what failed (per
+    `traffic_bin_seconds` too, when set). `startup_seconds`/`shutdown_seconds`: see kubelet.
     """
 
     def __init__(
@@ -103,6 +114,9 @@ class Cluster:
         seed: int = 0,
         profile: Profile | None = None,
         idle_fraction: float = 0.05,
+        startup_seconds: float = 0.0,
+        shutdown_seconds: float = 0.0,
+        traffic_bin_seconds: float | None = None,
     ):
         nodes = list(nodes)
         if not nodes:
@@ -118,13 +132,16 @@ class Cluster:
         self._queue: list[tuple[float, int, str, tuple]] = []
         self._seq = 0
         store, at = self.store, self._at
-        self.kubelet = Kubelet(store, at)
+        self.kubelet = Kubelet(store, at, startup_seconds, shutdown_seconds)
+        self.kube_proxy = KubeProxy(store)
         self.deployment_controller = DeploymentController(store)
         self.replicaset_controller = ReplicaSetController(store)
         self.node_lifecycle = NodeLifecycleController(store, at)
         self.hpa_controller = HorizontalController(
             store, at, self.share, idle_fraction, self.decisions
         )
+        self.endpointslice_controller = EndpointSliceController(store)
+        self.traffic = Traffic(store, self.kube_proxy, self.kubelet, seed, traffic_bin_seconds)
         k, n = self.kubelet, self.node_lifecycle
         self._handlers: dict[str, Callable[..., bool]] = {
             "started": k.on_started,
@@ -132,6 +149,8 @@ class Cluster:
             "unready": k.on_unready,
             "liveness": k.on_liveness,
             "exit": k.on_exit,
+            "app": k.on_app,
+            "terminated": k.on_terminated,
             "node-lost": n.on_node_lost,
             "evict": n.on_evict,
             "node-back": n.on_node_back,
@@ -159,15 +178,32 @@ class Cluster:
                 store.replicasets[obj.name] = ReplicaSetRecord(obj, None, store.now)
             elif isinstance(obj, HorizontalPodAutoscaler):
                 self.hpa_controller.add(obj)
+            elif isinstance(obj, Service):
+                store.create_service(obj)
             elif isinstance(obj, Node):
                 raise ValueError("nodes are given when the Cluster is created")
             else:
                 raise ValueError(
-                    f"cannot apply {type(obj).__name__}: use a Deployment, ReplicaSet or "
-                    "HorizontalPodAutoscaler"
+                    f"cannot apply {type(obj).__name__}: use a Deployment, ReplicaSet, "
+                    "HorizontalPodAutoscaler or Service"
                 )
         self._changed()
         return self
+
+    def send(self, service: str, rate: float | Callable[[float], float]) -> None:
+        """Clients send `rate` requests per second (a number, or a function of time) to the
+        Service's ClusterIP from now on (0 stops them)."""
+        if service not in self.store.services:
+            raise ValueError(f"no service named {service!r}; have {sorted(self.store.services)}")
+        if callable(rate):
+            fn = rate
+        elif isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 0:
+            fn = _constant(float(rate))
+        else:
+            raise ValueError(f"rate must be a number of requests per second >= 0, got {rate!r}")
+        self.traffic.close(self.now)
+        self.traffic.rates[service] = fn
+        self.traffic.observe()
 
     def scale(self, deployment: str, replicas: int) -> None:
         """kubectl scale deployment/NAME --replicas=N."""
@@ -219,6 +255,7 @@ class Cluster:
         if not node.up:
             raise ValueError(f"node {name!r} is already down")
         node.up, node.down_since = False, self.now
+        self.kubelet.node_switched(name)
         self.node_lifecycle.watch_stopped(name)
         self._sample()
 
@@ -228,6 +265,7 @@ class Cluster:
         if node.up:
             raise ValueError(f"node {name!r} is already up")
         node.up, node.down_since = True, None
+        self.kubelet.node_switched(name)
         self.node_lifecycle.watch_started(name)
         self._sample()
 
@@ -252,12 +290,17 @@ class Cluster:
         if time < self.now:
             raise ValueError(f"time runs forward: now is {self.now}, asked for {time}")
         queue, handlers, store = self._queue, self._handlers, self.store
+        observe = self.traffic.observe
         while queue and queue[0][0] <= time:
             t, _, kind, args = heapq.heappop(queue)
             store.now = t
             if handlers[kind](*args):
                 self._changed()
+            else:
+                observe()
         store.now = time
+        if self.traffic.rates:
+            self.traffic.close(time)
         return self
 
     def advance(self, seconds: float) -> Cluster:
@@ -270,6 +313,8 @@ class Cluster:
         self.kubelet.sync()
         self._schedule()
         self.kubelet.admit()
+        self.endpointslice_controller.sync_all()
+        self.kube_proxy.sync()
         self._sample()
 
     def _schedule(self) -> None:
@@ -302,7 +347,11 @@ class Cluster:
         """Millicores each Ready pod of `deployment` uses now: its demand shared evenly."""
         if deployment not in self.load:
             return 0
-        ready = sum(1 for r in self.store.pods.values() if r.deployment == deployment and r.ready)
+        ready = sum(
+            1
+            for r in self.store.pods.values()
+            if r.deployment == deployment and r.ready and r.deleting is None
+        )
         return int(self.load[deployment](self.now) / ready) if ready else 0
 
     def _sample(self) -> None:
@@ -311,7 +360,7 @@ class Cluster:
         desired += sum(w.rs.replicas for w in store.replicasets.values() if w.deployment is None)
         ready = running = restarts = waiting = replicas = 0
         for r in store.pods.values():
-            ready += r.ready
+            ready += r.ready and r.deleting is None
             running += r.container == "Running"
             restarts += r.restarts
             waiting += r.container == "CrashLoopBackOff"
@@ -323,6 +372,7 @@ class Cluster:
             self.history[-1] = sample
         else:
             self.history.append(sample)
+        self.traffic.observe()
 
     def pod_names(self, deployment: str | None = None) -> list[str]:
         """Active pods (not being deleted), oldest first."""
@@ -371,6 +421,19 @@ class Cluster:
 
     def get_events(self, last: int | None = None) -> list[list[str]]:
         return kubectl.get_events(self.store, last)
+
+    def get_services(self) -> list[list[str]]:
+        return kubectl.get_services(self.store)
+
+    def get_endpointslices(self) -> list[list[str]]:
+        return kubectl.get_endpointslices(self.store)
+
+    def get_endpoints(self, service: str) -> list[list[str]]:
+        return kubectl.get_endpoints(self.store, service)
+
+
+def _constant(rate: float) -> Callable[[float], float]:
+    return lambda t: rate
 
 
 def mm1_latency_ms(service_ms: float, utilization: float, cap_ms: float = 2000.0) -> float:

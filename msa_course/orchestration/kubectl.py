@@ -45,7 +45,7 @@ def get_deployments(store: Store) -> list[list[str]]:
     for name, record in sorted(store.deployments.items()):
         d = record.deployment
         runs = [r for r in store.pods.values() if r.deployment == name]
-        ready = sum(r.ready for r in runs)
+        ready = sum(r.ready for r in runs if r.deleting is None)
         new = next(
             (
                 w
@@ -114,6 +114,62 @@ def get_events(store: Store, last: int | None = None) -> list[list[str]]:
     seen = events(store)
     for e in seen[-last:] if last else seen:
         rows.append([human_duration(store.now - e.last), e.type, e.reason, e.object, e.message])
+    return rows
+
+
+def get_services(store: Store) -> list[list[str]]:
+    """`kubectl get svc`: PORT(S) shows port:nodePort/protocol; a LoadBalancer's EXTERNAL-IP
+    stays <pending> without a cloud provider's controller to give it one."""
+    rows = [["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]]
+    for name, svc in sorted(store.services.items()):
+        ports = ",".join(
+            f"{p.port}:{p.node_port}/{p.protocol}" if p.node_port else f"{p.port}/{p.protocol}"
+            for p in svc.ports
+        )
+        external = "<pending>" if svc.type == "LoadBalancer" else "<none>"
+        age = human_duration(store.now - store.service_created[name])
+        rows.append([name, svc.type, svc.cluster_ip, external, ports or "<none>", age])
+    return rows
+
+
+def _listed(items: list[str]) -> str:
+    """printers.go listWithMoreString: three, then "+ N more..."."""
+    if not items:
+        return "<unset>"
+    shown = ",".join(items[:3])
+    return f"{shown} + {len(items) - 3} more..." if len(items) > 3 else shown
+
+
+def get_endpointslices(store: Store) -> list[list[str]]:
+    """`kubectl get endpointslices`: ENDPOINTS lists addresses whatever their conditions
+    (three, then "+ N more..."); the conditions are in `get_endpoints`."""
+    rows = [["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]]
+    for service, slices in sorted(store.endpointslices.items()):
+        age = human_duration(store.now - store.service_created[service])
+        for s in slices:
+            ports = _listed([str(number) for _, number, _ in s.ports])
+            addresses = _listed([e.address for e in s.endpoints])
+            rows.append([s.name, s.address_type, ports, addresses, age])
+    return rows
+
+
+def get_endpoints(store: Store, service: str) -> list[list[str]]:
+    """Each endpoint of a Service with its conditions (what `kubectl get endpointslice -o
+    yaml` shows under endpoints[].conditions)."""
+    if service not in store.services:
+        raise ValueError(f"no service named {service!r}; have {sorted(store.services)}")
+    rows = [["ADDRESS", "READY", "SERVING", "TERMINATING", "POD", "NODE"]]
+    for s in store.endpointslices.get(service, []):
+        for e in s.endpoints:
+            c = e.conditions
+            rows.append([
+                e.address,
+                str(c.ready).lower(),
+                str(c.serving).lower(),
+                str(c.terminating).lower(),
+                e.pod,
+                e.node_name or "<none>",
+            ])  # fmt: skip
     return rows
 
 

@@ -185,6 +185,11 @@ def backoff_waits(restarts: int, run_seconds: float = 0.0) -> list[float]:
 # Not a Kubernetes setting: time from binding to a running container (image present). The
 # scalability SLO puts stateless pod startup at p99 <= 5 s (figures.md §3).
 POD_STARTUP_SECONDS = 2
+# core/v1 PodSpec terminationGracePeriodSeconds default: SIGTERM, then SIGKILL 30 s later.
+TERMINATION_GRACE_PERIOD_SECONDS = 30
+# Pod IPs: node i's podCIDR is 10.244.i.0/24 (kubeadm's --pod-network-cidr for flannel,
+# split by the node-ipam controller); host-local IPAM hands out .2 upwards, in turn.
+POD_CIDR = "10.244.{}.{}"
 
 
 class _Container:
@@ -224,13 +229,30 @@ class Kubelet:
     `on_<kind>` handler when it fires. A container's probes are its own
     `livenessProbe`/`readinessProbe`; one that sets none has none, as in Kubernetes: it is
     Ready as soon as it runs, and nothing restarts it while it hangs.
+
+    The app in every container answers `startup_seconds` after it starts (its probes fail
+    until then) and, once its pod is deleted, keeps serving `shutdown_seconds` after SIGTERM
+    before it exits (SIGKILL ends it at terminationGracePeriodSeconds, 30 s).
     """
 
-    def __init__(self, store, at):
+    def __init__(self, store, at, startup_seconds: float = 0.0, shutdown_seconds: float = 0.0):
+        for name, value in (("startup", startup_seconds), ("shutdown", shutdown_seconds)):
+            if not 0 <= value <= 3600:
+                raise ValueError(f"{name}_seconds must be between 0 and 3600, got {value}")
         self.store, self.at = store, at
+        self.startup_seconds, self.shutdown_seconds = startup_seconds, shutdown_seconds
         self.containers: dict[str, _Container] = {}
         self._away: list = []  # pods deleted while their node was down
+        self._terminating: set[str] = set()  # deleted pods whose app is shutting down
         self._node_ready = {name: r.node.ready for name, r in store.nodes.items()}
+        self._index = {name: i for i, name in enumerate(store.nodes)}
+        self._ips: dict[str, set[int]] = {name: set() for name in store.nodes}
+        self._next_ip = dict.fromkeys(store.nodes, 2)
+        self.app_revision = 0  # bumped whenever an app may start or stop answering
+
+    def node_switched(self, name: str) -> None:
+        """The machine `name` stopped or started: its apps with it."""
+        self.app_revision += 1
 
     def container(self, name: str) -> _Container:
         c = self.containers.get(name)
@@ -250,10 +272,14 @@ class Kubelet:
         store = self.store
         for record in store.deletions:
             node = record.pod.node_name
-            if node is None or store.nodes[node].up:
-                self._remove(record)
+            if node is None or not store.nodes[node].up:
+                self._away.append(record) if node is not None else self._remove(record)
+            elif self.shutdown_seconds and record.container == "Running":
+                self._terminating.add(record.name)  # SIGTERM: the app drains, then exits
+                grace = min(self.shutdown_seconds, TERMINATION_GRACE_PERIOD_SECONDS)
+                self.at(store.now + grace, "terminated", record.name)
             else:
-                self._away.append(record)
+                self._remove(record)
         store.deletions.clear()
         for name, node in store.nodes.items():
             was, self._node_ready[name] = self._node_ready[name], node.node.ready
@@ -267,17 +293,63 @@ class Kubelet:
                 kind = "ready" if record.container == "Running" else "started"
                 self.at(store.now, kind, record.name, c.incarnation)
 
+    def on_terminated(self, name: str) -> bool:
+        """The app exited after SIGTERM (or SIGKILL at the grace period): the pod is gone,
+        unless its node went down meanwhile (then it goes when the node is back)."""
+        record = self.store.pods.get(name)
+        if record is None or name not in self._terminating:
+            return False
+        self._terminating.discard(name)
+        self.app_revision += 1
+        if self.store.nodes[record.pod.node_name].up:
+            self._remove(record)
+        else:
+            self._away.append(record)
+        return True
+
     def _remove(self, record) -> None:
         self.store.remove_pod(record)
         self.containers.pop(record.name, None)
+        self._terminating.discard(record.name)
+        if record.ip is not None:
+            self._ips[record.pod.node_name].discard(int(record.ip.rsplit(".", 1)[1]))
 
     def admit(self) -> None:
-        """Pods the scheduler just bound: pull (image present) and start their container."""
+        """Pods the scheduler just bound: a pod IP from the node's range, then pull (image
+        present) and start their container."""
         for record in self.store.bindings:
             record.container = "ContainerCreating"
+            record.ip = self._allocate_ip(record.pod.node_name)
+            self.store.touch(record)
             c = self.container(record.name)
             self.at(self.store.now + POD_STARTUP_SECONDS, "started", record.name, c.incarnation)
         self.store.bindings.clear()
+
+    def _allocate_ip(self, node: str) -> str:
+        """host-local IPAM: the next free address after the last one given, wrapping."""
+        used, k = self._ips[node], self._next_ip[node]
+        for _ in range(253):
+            if k not in used:
+                break
+            k = 2 if k >= 254 else k + 1
+        else:
+            raise ValueError(f"node {node!r} has no pod IP left in its /24")
+        used.add(k)
+        self._next_ip[node] = 2 if k >= 254 else k + 1
+        return POD_CIDR.format(self._index[node], k)
+
+    def serves(self, record) -> bool:
+        """Whether the app in this pod answers a request now (traffic that reaches a pod that
+        does not fails): running on a live node, warmed up, not hung, not failing."""
+        if record.container != "Running" or not self.store.nodes[record.pod.node_name].up:
+            return False
+        if record.deleting is not None and record.name not in self._terminating:
+            return False
+        now = self.store.now
+        c = self.containers[record.name]
+        if now < record.started + self.startup_seconds or c.liveness_failing is not None:
+            return False
+        return c.readiness_failing_until is None or c.readiness_failing_until <= now
 
     # ------------------------------------------------------------------ timers
     def _alive(self, name: str, incarnation: int):
@@ -285,7 +357,7 @@ class Kubelet:
         record = self.store.pods.get(name)
         if (
             record is None
-            or record.deleting is not None
+            or (record.deleting is not None and name not in self._terminating)
             or record.container != "Running"
             or self.containers[name].incarnation != incarnation
             or not self.store.nodes[record.pod.node_name].up
@@ -303,7 +375,8 @@ class Kubelet:
             return False
         now = store.now
         record.container, record.started = "Running", now
-        record.version += 1
+        store.touch(record)
+        self.app_revision += 1
         record.pod.phase = "Running"
         if record.restarts:
             record.last_restart = now
@@ -315,10 +388,11 @@ class Kubelet:
             )
         store.record("Normal", "Created", name, f"Created container: {cname}")
         store.record("Normal", "Started", name, f"Started container {cname}")
+        warm = now + self.startup_seconds  # the app answers from then on
         if c.readiness is None:
             store.set_ready(record, True)
         else:
-            at = c.readiness.success_detected_at(now, now)
+            at = c.readiness.success_detected_at(now, warm)
             failing = c.readiness_failing_until
             if failing is not None and failing > at:
                 at = c.readiness.success_detected_at(now, failing)
@@ -328,7 +402,18 @@ class Kubelet:
         if c.liveness_failing is not None and c.liveness is not None:
             c.liveness_failing = now  # the hang persists across a restart
             self.at(c.liveness.failure_detected_at(now, now), "liveness", name, c.incarnation)
+        elif c.liveness is not None and c.liveness.failure_detected_at(now, now) < warm:
+            c.liveness_failing = now  # liveness fails until the app is up: too slow, restarted
+            self.at(c.liveness.failure_detected_at(now, now), "liveness", name, c.incarnation)
+        if self.startup_seconds:
+            self.at(warm, "app", name, c.incarnation)
         return True
+
+    def on_app(self, name: str, incarnation: int) -> bool:
+        """The app starts (or stops) answering now: nothing in the API changes, but the
+        traffic model needs the moment."""
+        self.app_revision += 1
+        return False
 
     def on_ready(self, name: str, incarnation: int) -> bool:
         record = self._alive(name, incarnation)
@@ -392,6 +477,7 @@ class Kubelet:
         """doBackOff: restart at once, or wait out the back-off in CrashLoopBackOff."""
         store = self.store
         store.set_ready(record, False)
+        self.app_revision += 1
         c.incarnation += 1
         restart = c.backoff.restart_at(store.now)
         record.restarts += 1
@@ -425,6 +511,7 @@ class Kubelet:
         c.crash_after = c.crash_left = None
         c.liveness_failing = None
         c.readiness_failing_until = None
+        self.app_revision += 1
 
     def fail_liveness(self, record) -> None:
         """The app hangs: liveness probes fail until the container is restarted."""
@@ -433,6 +520,7 @@ class Kubelet:
             raise ValueError(f"pod {record.name!r} has no liveness probe")
         now = self.store.now
         c.liveness_failing = now
+        self.app_revision += 1
         if record.container == "Running":
             at = c.liveness.failure_detected_at(record.started, now)
             self.at(at, "liveness", record.name, c.incarnation)
@@ -445,6 +533,8 @@ class Kubelet:
         now = self.store.now
         until = now + seconds
         c.readiness_failing_until = until
+        self.app_revision += 1
+        self.at(until, "app", record.name, c.incarnation)
         if record.container == "Running":
             at = c.readiness.failure_detected_at(record.started, now)
             if at < until:

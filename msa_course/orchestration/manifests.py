@@ -6,8 +6,8 @@ Each document is checked against the OpenAPI schema of one pinned Kubernetes ver
 express (quantities, replicas >= 0, selector matches the template's labels, request <=
 limit). Every problem is reported with its document number and field path, e.g.
 `document 1 (Deployment web): spec.template.spec.containers[0].resources.requests.cpu:
-'2 cores' is not a valid quantity`. Supported: v1 Pod and Node, apps/v1 Deployment and
-ReplicaSet, autoscaling/v2 HorizontalPodAutoscaler.
+'2 cores' is not a valid quantity`. Supported: v1 Pod, Node and Service, apps/v1 Deployment
+and ReplicaSet, autoscaling/v2 HorizontalPodAutoscaler.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from msa_course.orchestration.objects import (
     ReplicaSet,
 )
 from msa_course.orchestration.quantity import parse_quantity, resource_amount
+from msa_course.orchestration.services import Service, ServiceError, ServicePort
 
 # The newest release (k8s_formulas.md: v1.36 is released); the scheduler's defaults match it.
 K8S_VERSION = "1.36"
@@ -46,13 +47,14 @@ SUPPORTED = {
     "Deployment": "apps/v1",
     "ReplicaSet": "apps/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
+    "Service": "v1",
 }
 # core/v1 ProbeHandler: a probe names exactly one of these (API validation).
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 # Kinds the API serves that this simulator does not run: named, so they are not mistaken
 # for typos.
 OTHER_KINDS = (
-    "Service ConfigMap Secret Namespace StatefulSet DaemonSet Job CronJob Ingress "
+    "ConfigMap Secret Namespace StatefulSet DaemonSet Job CronJob Ingress "
     "PersistentVolumeClaim PersistentVolume ServiceAccount Role RoleBinding ClusterRole "
     "ClusterRoleBinding NetworkPolicy PodDisruptionBudget LimitRange ResourceQuota Endpoints "
     "EndpointSlice StorageClass PriorityClass RuntimeClass"
@@ -257,6 +259,7 @@ def _container(path: str, spec: dict) -> Container:
         restart_policy=spec.get("restartPolicy"),
         liveness_probe=_probe(f"{path}.livenessProbe", spec.get("livenessProbe"), liveness=True),
         readiness_probe=_probe(f"{path}.readinessProbe", spec.get("readinessProbe")),
+        ports={p["name"]: p["containerPort"] for p in spec.get("ports") or [] if p.get("name")},
     )
 
 
@@ -462,10 +465,43 @@ def _hpa(doc: dict) -> HorizontalPodAutoscaler:
     )
 
 
+def _service(doc: dict) -> Service:
+    """A v1 Service, defaulted and checked as the API server does (services.service_problem)."""
+    spec = doc.get("spec") or {}
+    if "sessionAffinity" in spec and spec["sessionAffinity"] != "None":
+        raise _FieldError("spec.sessionAffinity", "ClientIP affinity is not simulated")
+    ports = tuple(
+        ServicePort(
+            port=p["port"],
+            target_port=p.get("targetPort"),
+            name=p.get("name", ""),
+            protocol=p.get("protocol", "TCP"),
+            node_port=p.get("nodePort"),
+        )
+        for p in spec.get("ports") or []
+    )
+    try:
+        return Service(
+            name=doc["metadata"]["name"],
+            namespace=doc["metadata"].get("namespace", "default"),
+            labels=doc["metadata"].get("labels") or {},
+            selector=spec.get("selector") or {},
+            ports=ports,
+            type=spec.get("type", "ClusterIP"),
+            cluster_ip=spec.get("clusterIP"),
+            publish_not_ready_addresses=bool(spec.get("publishNotReadyAddresses")),
+            internal_traffic_policy=spec.get("internalTrafficPolicy", "Cluster"),
+            external_traffic_policy=spec.get("externalTrafficPolicy", "Cluster"),
+        )
+    except ServiceError as err:
+        raise _FieldError(err.path, err.message) from None
+
+
 _CONVERT: dict[str, Callable[[dict], Any]] = {
     "Pod": _pod,
     "Node": _node,
     "Deployment": _deployment,
     "ReplicaSet": _replica_set,
     "HorizontalPodAutoscaler": _hpa,
+    "Service": _service,
 }

@@ -50,6 +50,7 @@ class Container:
     `restart_policy="Always"` on an init container makes it a sidecar (runs alongside).
     `liveness_probe`/`readiness_probe` are `livenessProbe`/`readinessProbe`: None when the
     manifest has none; a Probe's unset fields take Kubernetes' defaults (kubelet.Probe).
+    `ports` maps a named container port to its number (a Service's `targetPort` may name it).
     """
 
     name: str
@@ -59,6 +60,7 @@ class Container:
     restart_policy: str | None = None
     liveness_probe: Probe | None = None
     readiness_probe: Probe | None = None
+    ports: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         _check_amounts(f"container {self.name!r} requests", self.requests)

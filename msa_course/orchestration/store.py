@@ -4,12 +4,13 @@ Controllers and node agents read and write these records and never call one anot
 Kubernetes components share nothing but API objects. A few lists play the part of watches:
 `bindings` (pods the scheduler bound) and `deletions` (pods given a deletion timestamp) for the
 kubelet; `removed` (pods gone for good) and `node_updates` (node conditions changed) for the
-scheduler's cache.
+scheduler's cache; `pod_updates` (pods created, changed or gone) for the EndpointSlice
+controller.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,6 +20,12 @@ from msa_course.orchestration.objects import (
     Node,
     Pod,
     ReplicaSet,
+)
+from msa_course.orchestration.services import (
+    EndpointSlice,
+    Service,
+    allocate_cluster_ip,
+    allocate_node_port,
 )
 
 # kubernetes/apimachinery util/rand: the alphabet of generated name suffixes (no vowels).
@@ -43,12 +50,13 @@ class PodRecord:
 
     `deleting` is metadata.deletionTimestamp; `container` the container's state (Pending,
     ContainerCreating, Running, CrashLoopBackOff); `ready`/`ready_since` the Ready condition
-    and its lastTransitionTime; `version` is bumped on every status write (resourceVersion),
-    so a controller can tell whether its cached view of the pod is stale.
+    and its lastTransitionTime; `ip` is status.podIP; `version` is bumped on every status
+    write (resourceVersion), so a controller can tell whether its cached view is stale.
     """
 
     __slots__ = (
         "pod",
+        "name",
         "owner",
         "deployment",
         "created",
@@ -60,11 +68,13 @@ class PodRecord:
         "waiting_until",
         "ready",
         "ready_since",
+        "ip",
         "version",
     )
 
     def __init__(self, pod: Pod, owner: str, deployment: str | None, now: float):
         self.pod = pod
+        self.name = pod.name
         self.owner = owner
         self.deployment = deployment  # the owner's owner, kept for quick look-ups
         self.created = now
@@ -76,11 +86,8 @@ class PodRecord:
         self.waiting_until = float("nan")
         self.ready = False
         self.ready_since = now
+        self.ip: str | None = None
         self.version = 0
-
-    @property
-    def name(self) -> str:
-        return self.pod.name
 
     @property
     def container_name(self) -> str:
@@ -135,7 +142,10 @@ class Store:
 
     def __init__(self, nodes: list[Node], seed: int, heartbeat_period: float):
         self.now = 0.0
-        self.rng = np.random.default_rng(seed)  # generateName suffixes
+        self.rng = np.random.default_rng(seed)  # pods' generateName suffixes
+        # ClusterIPs, node ports and EndpointSlice names: apart, so pod names do not depend
+        # on whether a cluster has Services
+        self.service_rng = np.random.default_rng([seed, 1])
         self.nodes = {
             n.name: NodeRecord(n, (3 * i) % heartbeat_period) for i, n in enumerate(nodes)
         }
@@ -143,9 +153,15 @@ class Store:
         self.replicasets: dict[str, ReplicaSetRecord] = {}
         self.deployments: dict[str, DeploymentRecord] = {}
         self.hpas: dict[str, HPARecord] = {}
+        self.services: dict[str, Service] = {}
+        self.service_created: dict[str, float] = {}
+        self.endpointslices: dict[str, list[EndpointSlice]] = {}
+        self.revision = 0  # counts pod writes: a controller that saw it can skip a sync
+        self.slice_revision = 0  # counts EndpointSlice writes (kube-proxy watches them)
         self.events: dict[tuple, Event] = {}
         self.bindings: list[PodRecord] = []
         self.deletions: list[PodRecord] = []
+        self.pod_updates: list[str] = []
         self.removed: list[Pod] = []
         self.node_updates: list[str] = []
 
@@ -176,27 +192,37 @@ class Store:
         pod.owner = rs.name
         record = PodRecord(pod, rs.name, owner.deployment, self.now)
         self.pods[name] = record
+        self.revision += 1
+        self.pod_updates.append(name)
         return record
 
     def bind(self, record: PodRecord) -> None:
         """The scheduler bound the pod (it set `pod.node_name`): the node's kubelet sees it."""
         self.bindings.append(record)
 
+    def touch(self, record: PodRecord) -> None:
+        """A write to the pod's status."""
+        record.version += 1
+        self.revision += 1
+        self.pod_updates.append(record.name)
+
     def set_ready(self, record: PodRecord, ready: bool) -> None:
         if record.ready != ready:
             record.ready, record.ready_since = ready, self.now
-            record.version += 1
+            self.touch(record)
 
     def delete_pod(self, record: PodRecord) -> None:
-        """Set the deletion timestamp; the node's kubelet finishes the deletion."""
+        """Set the deletion timestamp; the node's kubelet finishes the deletion. The Ready
+        condition stays what the probes say until the containers stop."""
         record.deleting = self.now
-        record.version += 1
-        self.set_ready(record, False)
+        self.touch(record)
         self.deletions.append(record)
 
     def remove_pod(self, record: PodRecord) -> None:
         """The kubelet confirmed the deletion: the object is gone."""
         del self.pods[record.name]
+        self.revision += 1
+        self.pod_updates.append(record.name)
         if record.pod.node_name is not None:
             self.removed.append(record.pod)
 
@@ -205,7 +231,10 @@ class Store:
         return [r for r in self.pods.values() if r.owner == owner and r.deleting is None]
 
     def ready_count(self, owner: str) -> int:
-        return sum(1 for r in self.pods.values() if r.owner == owner and r.ready)
+        """status.readyReplicas: active pods that are Ready (terminating ones do not count)."""
+        return sum(
+            1 for r in self.pods.values() if r.owner == owner and r.ready and r.deleting is None
+        )
 
     def pods_on(self, node: str) -> list[PodRecord]:
         return [r for r in self.pods.values() if r.pod.node_name == node]
@@ -216,6 +245,38 @@ class Store:
         node = self.nodes[name].node
         node.ready = node.reachable = ready
         self.node_updates.append(name)
+
+    # ------------------------------------------------------------------ services
+    def create_service(self, svc: Service) -> None:
+        """Store a Service with its ClusterIP (and node ports), allocated as the API server
+        does (services.allocate_cluster_ip, allocate_node_port)."""
+        if svc.name in self.services:
+            raise ValueError(f"service {svc.name!r} already exists")
+        taken = {s.cluster_ip for s in self.services.values()}
+        if svc.cluster_ip is None:
+            svc.cluster_ip = allocate_cluster_ip(taken, self.service_rng)
+        elif svc.cluster_ip in taken:
+            raise ValueError(
+                f"service {svc.name!r}: spec.clusterIP: Invalid value: {svc.cluster_ip!r}: "
+                "provided IP is already allocated"
+            )
+        if svc.type != "ClusterIP":
+            used = {p.node_port for s in self.services.values() for p in s.ports}
+            ports = []
+            for p in svc.ports:
+                if p.node_port is None:
+                    p = replace(p, node_port=allocate_node_port(used, self.service_rng))
+                elif p.node_port in used:
+                    raise ValueError(
+                        f"service {svc.name!r}: spec.ports: nodePort {p.node_port}: provided "
+                        "port is already allocated"
+                    )
+                used.add(p.node_port)
+                ports.append(p)
+            svc.ports = tuple(ports)
+        self.services[svc.name] = svc
+        self.service_created[svc.name] = self.now
+        self.revision += 1
 
     def deployment(self, name: str) -> Deployment:
         if name not in self.deployments:

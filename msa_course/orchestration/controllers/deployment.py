@@ -88,5 +88,6 @@ def resolve_int_or_percent(value: str | int, total: int, *, up: bool) -> int:
 
 def template_hash(template: PodTemplate) -> str:
     """A stable pod-template-hash in Kubernetes' name alphabet (10 characters)."""
-    digest = hashlib.sha256(repr(template).encode()).digest()
+    ports = [c.ports for c in template.containers if c.ports]  # not in the repr
+    digest = hashlib.sha256((repr(template) + (repr(ports) if ports else "")).encode()).digest()
     return "".join(ALPHANUMS[b % len(ALPHANUMS)] for b in digest[:10])

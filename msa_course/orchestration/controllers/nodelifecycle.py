@@ -48,11 +48,11 @@ class NodeLifecycleController:
             "Normal", "NodeNotReady", f"node/{name}", f"Node {name} status is now: NodeNotReady"
         )
         node.tainted_at = store.now
-        for record in store.pods_on(name):
-            if record.deleting is None:  # MarkPodsNotReady
+        for record in store.pods_on(name):  # MarkPodsNotReady
+            if record.deleting is None:
                 store.record("Warning", "NodeNotReady", record.name, "Node is not ready")
-                store.set_ready(record, False)
                 self.at(store.now + DEFAULT_TOLERATION_SECONDS, "evict", record.name, down_at)
+            store.set_ready(record, False)
         return True
 
     def on_evict(self, name: str, down_at: float) -> bool:

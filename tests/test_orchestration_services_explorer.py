@@ -1,0 +1,86 @@
+"""The Services explorer, driven as a learner would, asserted on its figure and panel."""
+
+from __future__ import annotations
+
+import pytest
+
+import msa_course
+from msa_course.orchestration.services import widgets
+
+
+@pytest.fixture(autouse=True)
+def _setup():
+    msa_course.setup_notebook()
+
+
+def _failed(ex, name):
+    trace = next(t for t in ex.figure.data if (t.name or "").startswith(name))
+    return sum(trace.y)
+
+
+def _pods(ex):
+    return [t for t in ex.figure.data if (t.name or "").startswith("web-")]
+
+
+def test_default_rollout_with_readiness_loses_nothing():
+    ex = widgets.service_explorer()
+    pods = _pods(ex)
+    assert len({t.name.rsplit("-", 1)[0] for t in pods}) == 2  # old and new ReplicaSet
+    assert _failed(ex, "refused") == 0 and _failed(ex, "unanswered") == 0
+    side = ex.side.value
+    for text in ("kubectl get svc,endpointslices", "service/web", "endpointslice.discovery",
+                 "web.default.svc.cluster.local", "--probability 0.33333333349", "KUBE-SVC-"):  # fmt: skip
+        assert text in side, text
+
+
+def test_without_readiness_the_rollout_fails_requests():
+    ex = widgets.service_explorer()
+    ex.controls["readiness"].value = False
+    assert _failed(ex, "unanswered") > 0
+    ex.controls["startup"].value = 0  # an app that answers at once needs no gate
+    assert _failed(ex, "unanswered") == 0
+
+
+def test_killing_the_only_pod_with_and_without_draining():
+    ex = widgets.service_explorer()
+    ex.controls["Reset"].click()
+    ex.controls["replicas"].value = 1
+    ex.controls["at"].value = 30
+    ex.controls["Kill a pod"].click()
+    ex.controls["drain"].value = 0
+    refused_without_drain = _failed(ex, "refused")
+    assert refused_without_drain > 0  # no endpoint until the replacement is Ready
+    ex.controls["drain"].value = 30  # the terminating pod keeps serving meanwhile
+    assert _failed(ex, "refused") < refused_without_drain
+
+
+def test_every_button_changes_the_chart():
+    for action in widgets.ACTIONS:
+        ex = widgets.service_explorer()
+        ex.controls["Reset"].click()
+        before = [list(t.y) for t in ex.figure.data if t.y is not None]
+        ex.controls["at"].value = 20
+        ex.controls[action].click()
+        after = [list(t.y) for t in ex.figure.data if t.y is not None]
+        assert after != before, action
+
+
+def test_node_down_fails_requests_until_not_ready():
+    ex = widgets.service_explorer()
+    ex.controls["Reset"].click()
+    ex.controls["Take a node down"].click()
+    assert _failed(ex, "unanswered") > 0 and "false" in ex.side.value
+
+
+def test_both_zero_is_a_clear_message():
+    ex = widgets.service_explorer()
+    ex.controls["surge"].value = "0"
+    ex.controls["unavailable"].value = "0"
+    assert "cannot both be 0" in ex.message.value
+
+
+def test_static_edition_shows_the_failing_rollout():
+    ex = widgets.service_explorer()
+    figure, side = ex.static_state()
+    unanswered = next(t for t in figure.data if (t.name or "").startswith("unanswered"))
+    assert sum(unanswered.y) > 0 and "no readinessProbe" in figure.layout.title.text
