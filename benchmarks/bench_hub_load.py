@@ -88,8 +88,10 @@ def main() -> int:
 
     try:
         hub.start()
-        hub.add_users(names)
         threading.Thread(target=sample_load, daemon=True).start()
+        t0 = time.monotonic()
+        hub.add_users(names)  # as a roster does at start: isolated, this makes their accounts
+        added = time.monotonic() - t0
         t0 = time.monotonic()
         with ThreadPoolExecutor(args.learners) as pool:
             spawn = list(pool.map(hub.spawn, names))
@@ -99,7 +101,7 @@ def main() -> int:
             results = list(pool.map(lambda n: learner(hub, n, notebook), names))
         done.set()
         log = hub.log_path.read_text(encoding="utf-8", errors="replace")
-        accounts = [float(ms) / 1000 for ms in re.findall(r"cgroups of \S+ ready in (\d+) ms", log)]
+        prepare = [float(ms) / 1000 for ms in re.findall(r"cgroups of \S+ ready in (\d+) ms", log)]
     finally:
         done.set()
         failed = [r for r in results if "error" in r]
@@ -125,6 +127,7 @@ def main() -> int:
         "machine": f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB,"
         f" {platform.system()} {platform.machine()}",
         "mode": args.mode,
+        "add_learners_s": added,
         "spawn_s": {"p50": p(spawn, 50), "p95": p(spawn, 95), "all": all_spawned},
         "first_output_s": {"p50": p(first, 50), "p95": p(first, 95)},
         "chapter_run_s": {"p50": p(run, 50), "p95": p(run, 95)},
@@ -132,19 +135,22 @@ def main() -> int:
         "uss_mib_per_learner": {"mean": float(np.mean(uss)), "max": max(uss)},
         "load_1min": {"mean": float(np.mean(loads)), "max": max(loads)} if loads else None,
     }
-    if accounts:
-        figures["account_s"] = {"p50": p(accounts, 50), "p95": p(accounts, 95)}
+    if prepare:
+        figures["prepare_s"] = {"p50": p(prepare, 50), "p95": p(prepare, 95)}
     print(
         f"{args.learners} learners, {args.mode} mode, on {figures['machine']}; {len(failed)} failed"
+    )
+    print(
+        f"add {args.learners} learners {added:7.1f} s   (isolated mode: creates their Unix accounts)"
     )
     print(
         f"spawn            p50 {figures['spawn_s']['p50']:6.1f} s   p95 "
         f"{figures['spawn_s']['p95']:6.1f} s   (all ready after {all_spawned:.1f} s)"
     )
-    if accounts:
+    if prepare:
         print(
-            f"  of which account, home, cgroups p50 {figures['account_s']['p50']:6.2f} s   "
-            f"p95 {figures['account_s']['p95']:6.2f} s"
+            f"  of which home, cgroups, leftovers p50 {figures['prepare_s']['p50']:5.2f} s   "
+            f"p95 {figures['prepare_s']['p95']:5.2f} s"
         )
     for key, label in (("first_output_s", "first output"), ("chapter_run_s", "whole chapter")):
         print(f"{label:16} p50 {figures[key]['p50']:6.1f} s   p95 {figures[key]['p95']:6.1f} s")

@@ -24,6 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from msa_course.lab import CONFIG_DIR
 from msa_course.workshop.login import NAME_PATTERN, read_roster
 
 c = get_config()  # noqa: F821 -- injected by JupyterHub when it loads this file
@@ -110,8 +111,6 @@ if token:
 # jupyterhub-singleuser started through msa_course.jupyter_app (a second of CPU cheaper per
 # server), reading the learner's Jupyter configuration (msa_course/lab_config: no grading UI,
 # no news prompt), as `msa-course lab` does.
-from msa_course.lab import CONFIG_DIR  # noqa: E402
-
 c.Spawner.cmd = [sys.executable, "-m", "msa_course.jupyter_app", "singleuser"]
 c.Spawner.environment = {
     "PATH": f"{venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
@@ -163,7 +162,8 @@ if mode == "isolated":
             "jupyterhub_config.py: MSA_HUB_USER_PREFIX must be 1 to 12 lowercase letters, "
             f"digits, - or _, starting with a letter (Unix names stay <= 32), got {prefix!r}"
         )
-    c.LearnerSpawner.user_prefix = prefix
+    c.LearnerSpawner.user_prefix = c.LearnerAuthenticator.account_prefix = prefix
+    c.LearnerAuthenticator.homes = str(homes)
     # Hidden from learners: this checkout (solutions, git history; the course environment is
     # put back read-only), the hub's state, and any folder in MSA_HUB_PRIVATE (a:b:c), such
     # as where the instructor collects and grades.

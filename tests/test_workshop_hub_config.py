@@ -57,7 +57,8 @@ def test_defaults_are_an_isolated_loopback_hub_with_limits_and_culling(
     assert c.Spawner.ip == "127.0.0.1"
     assert c.JupyterHub.spawner_class is LearnerSpawner
     assert c.LearnerSpawner.homes == str(short_tmp / "homes")
-    assert c.LearnerSpawner.user_prefix == "msa-"
+    assert c.LearnerSpawner.user_prefix == c.LearnerAuthenticator.account_prefix == "msa-"
+    assert c.LearnerAuthenticator.homes == c.LearnerSpawner.homes  # accounts made when added
     # learners see neither this checkout (solutions, git history) nor the hub's state
     assert c.LearnerSpawner.private == [str(ROOT), str(short_tmp / "state")]
     assert c.LearnerSpawner.max_processes == 512

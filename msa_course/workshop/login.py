@@ -5,6 +5,7 @@ logins must match it, so nobody else can log in as that learner. On top of it, a
 malformed, or missing from the roster when there is one, is refused with a message saying why
 before any password is stored (upstream would store it first), and the instructors' names are
 claimed when the hub starts, with their own password, so no learner can take them.
+In the isolated mode a learner's Unix account is made when the learner is added to the hub.
 The instructor resets a learner's password by deleting the learner in the hub's admin page:
 the learner's files stay, and their next login sets a new password.
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 import bcrypt
 from firstuseauthenticator import FirstUseAuthenticator
 from traitlets import Unicode
+
+from msa_course.workshop.spawner import ensure_account
 
 NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,19}$"
 NAME_RULE = (
@@ -45,6 +48,15 @@ class LearnerAuthenticator(FirstUseAuthenticator):
         "", config=True, help="Password that claims every admin name not claimed yet, at start."
     )
 
+    account_prefix = Unicode(
+        "",
+        config=True,
+        help="When set (the isolated mode), a learner's Unix account <account_prefix><name> is "
+        "made as soon as the learner is added (roster at start, API, first login), not when "
+        "their server starts: a room's spawns then wait for no account.",
+    )
+    homes = Unicode("", config=True, help="Folder of learners' homes, as LearnerSpawner.homes.")
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         if self.admin_password:
@@ -65,3 +77,8 @@ class LearnerAuthenticator(FirstUseAuthenticator):
             handler.custom_login_error = f"Use a password of at most {BCRYPT_MAX_BYTES} bytes."
             return None
         return await super().authenticate(handler, data)
+
+    async def add_user(self, user):
+        super().add_user(user)
+        if self.account_prefix:
+            await ensure_account(user.name, self.account_prefix, self.homes)

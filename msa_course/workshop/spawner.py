@@ -113,6 +113,56 @@ def course_environment() -> list[str]:
     return sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, package})
 
 
+_accounts = asyncio.Lock()  # one useradd at a time from this hub
+
+
+async def ensure_account(name: str, prefix: str, homes: str) -> pwd.struct_passwd:
+    """Learner `name`'s Unix account <prefix><name> with home <homes>/<name>, made with
+    useradd when missing; an existing account with another home is someone else's: refused."""
+    account, home = prefix + name, Path(homes) / name
+    async with _accounts:
+        for _ in range(3):  # useradd fails while another program holds /etc/passwd's lock
+            try:
+                user = pwd.getpwnam(account)
+                break
+            except KeyError:
+                error = await _useradd(account, home, f"msa-course learner {name}")
+        else:
+            raise RuntimeError(f"could not create the Unix account {account}: {error}")
+    if Path(user.pw_dir) != home or user.pw_uid == 0:
+        raise RuntimeError(
+            f"a Unix account {account} already exists with home {user.pw_dir}, so it is not "
+            f"this hub's learner {name}: remove that account or choose another "
+            "MSA_HUB_USER_PREFIX"
+        )
+    return user
+
+
+async def _useradd(account: str, home: Path, comment: str) -> str:
+    """Run useradd (no home made here, no subordinate ids, no lastlog); its output."""
+    proc = await asyncio.create_subprocess_exec(
+        "useradd",
+        "--home-dir",
+        str(home),
+        "--no-create-home",
+        "--user-group",
+        "--shell",
+        "/bin/bash",
+        "--comment",
+        comment,
+        "--no-log-init",
+        "--key",
+        "SUB_UID_COUNT=0",
+        "--key",
+        "SUB_GID_COUNT=0",
+        account,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await proc.communicate()
+    return out.decode(errors="replace").strip()
+
+
 class LearnerSpawner(LocalProcessSpawner):
     """A server per learner, run as the learner's own Unix account (created on first start)."""
 
@@ -128,7 +178,6 @@ class LearnerSpawner(LocalProcessSpawner):
         512, config=True, help="Processes and threads one learner may run at once."
     )
 
-    _accounts = asyncio.Lock()  # one useradd at a time from this hub
     _cgroup: Cgroup | None = None  # the running server's, None without cgroups
 
     @property
@@ -144,7 +193,7 @@ class LearnerSpawner(LocalProcessSpawner):
 
     async def start(self):
         t0 = time.monotonic()
-        user = await self._ensure_account()
+        user = await ensure_account(self.user.name, self.user_prefix, self.homes)
         await self._end_leftovers()
         self._prepare(user)
         self.log.info(
@@ -153,49 +202,6 @@ class LearnerSpawner(LocalProcessSpawner):
             (time.monotonic() - t0) * 1000,
         )
         return await super().start()
-
-    async def _ensure_account(self) -> pwd.struct_passwd:
-        async with self._accounts:
-            for _ in range(3):  # useradd fails while another program holds /etc/passwd's lock
-                try:
-                    user = pwd.getpwnam(self.account)
-                    break
-                except KeyError:
-                    error = await self._useradd()
-            else:
-                raise RuntimeError(f"could not create the Unix account {self.account}: {error}")
-        if Path(user.pw_dir) != self.home or user.pw_uid == 0:
-            raise RuntimeError(
-                f"a Unix account {self.account} already exists with home {user.pw_dir}, so it is "
-                f"not this hub's learner {self.user.name}: remove that account or choose "
-                "another MSA_HUB_USER_PREFIX"
-            )
-        return user
-
-    async def _useradd(self) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            "useradd",
-            "--home-dir",
-            str(self.home),
-            "--no-create-home",
-            "--user-group",
-            "--shell",
-            "/bin/bash",
-            "--comment",
-            f"msa-course learner {self.user.name}",
-            "--no-log-init",
-            "--key",
-            "SUB_UID_COUNT=0",
-            "--key",
-            "SUB_GID_COUNT=0",
-            self.account,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await proc.communicate()
-        if proc.returncode == 0:
-            self.log.info("Created Unix account %s for %s", self.account, self.user.name)
-        return out.decode(errors="replace").strip()
 
     def _prepare(self, user: pwd.struct_passwd) -> None:
         """The home (only the learner may enter it), runtime folder and cgroups, made as root."""

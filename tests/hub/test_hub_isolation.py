@@ -158,6 +158,8 @@ def test_names_are_claimed_not_shared(hub, room):
         with pytest.raises(HubError, match="403"):
             hub.login("grace", password)
     hub.login("grace")  # her own password still works
+    hub.login("newcomer")  # a first login claims the name and makes the account at once
+    assert hub.account("newcomer").pw_dir == str(hub.homes / "newcomer")
     with pytest.raises(HubError, match="A name is 1 to 20 characters"):
         hub.login("Robert'); DROP TABLE", "whatever-it-is")
 
