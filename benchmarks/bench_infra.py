@@ -1,4 +1,4 @@
-"""Chapter 01 performance figures: a year of 1-minute steps for all four strategies, and the
+"""Chapter 01 performance figures: a year of 1-minute steps for all five strategies, and the
 provisioning explorer's update latency (median over 50 control changes, in-process).
 
 Run: .venv-dev/bin/python benchmarks/bench_infra.py
@@ -15,7 +15,7 @@ from msa_course.infra import default_strategies, demand_curve, simulate_all
 
 
 def year_long_run(repeats: int = 5) -> tuple[float, float, int]:
-    """Median seconds to build the year's curve and to simulate the four strategies on it."""
+    """Median seconds to build the year's curve and to simulate the five strategies on it."""
     build, run = [], []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -40,6 +40,7 @@ def explorer_latency(changes: int = 50) -> list[float]:
         ("annual_growth", [0, 100, 50]),
         ("percentile", [30, 90, 50]),
         ("bare_metal_lead_weeks", [2.0, 12.0, 6.0]),
+        ("pool_headroom", [0, 100, 25]),
         ("vm_lead_minutes", [1.0, 20.0, 5.0]),
         ("container_lead_seconds", [5, 120, 30]),
         ("bare_metal_price", [0.8, 2.0, 1.2]),
@@ -62,7 +63,8 @@ def explorer_latency(changes: int = 50) -> list[float]:
 def main() -> None:
     build, run, steps = year_long_run()
     print(
-        f"year-long simulation ({steps:,} one-minute steps, 4 strategies): "
+        f"year-long simulation ({steps:,} one-minute steps, {len(default_strategies())} "
+        "strategies): "
         f"{run * 1000:.0f} ms median of 5 (+ {build * 1000:.0f} ms to build the demand curve)"
     )
     times = explorer_latency()

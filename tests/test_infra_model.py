@@ -16,6 +16,7 @@ from msa_course.infra.strategies import (
     bare_metal_peak,
     bare_metal_percentile,
     container_autoscaled,
+    private_cloud,
     vm_autoscaled,
 )
 
@@ -92,6 +93,49 @@ def test_percentile_purchases_arrive_after_the_lead_time_and_are_kept():
     assert len(r.demand) == days * 1440
 
 
+def test_private_cloud_serves_fast_while_the_pool_has_room_and_grows_it_slowly():
+    """4-core VMs in a pool of 32-core servers, planned each day for the last day's peak VM
+    need plus 50%, purchases arriving a day later: inside the pool a rise waits only for the
+    VMs' 10-minute lead time; past the pool it waits for servers."""
+    d = np.concatenate([np.full(1440, 20.0), np.full(1440, 40.0), np.full(3 * 1440, 80.0)])
+    s = Strategy(
+        "pool",
+        "private",
+        32,
+        1.0,
+        lead_time_minutes=10,
+        percentile=100,
+        review_days=1,
+        window_days=1,
+        target_utilisation=1.0,
+        vm_cores=4,
+        headroom=0.5,
+        purchase_lead_minutes=1440,
+    )
+    r = simulate(d, s)
+    day = r.demand.days
+    # reviews at days 1, 2, 3 see 20, 40, 80 cores (x 1.5 = 30, 60, 120): 1, 2, 4 servers,
+    # each arriving a day later
+    assert (r.provisioned[day < 3] == 32).all()
+    assert (r.provisioned[(day >= 3) & (day < 4)] == 64).all()
+    assert (r.provisioned[day >= 4] == 128).all()
+    assert (r.capacity <= r.provisioned).all()
+    first = (day >= 1) & (day < 1 + 10 / 1440)
+    assert (r.unmet[first] == 20).all(), "a rise waits for the VM lead time"
+    assert (r.unmet[(day >= 1 + 10 / 1440) & (day < 2)] == 8).all(), "then for the pool: 32"
+    assert (r.unmet[(day >= 3 + 10 / 1440) & (day < 4)] == 16).all()
+    assert r.unmet[day >= 4 + 10 / 1440].sum() == 0, "a pool with room serves it all"
+    assert r.cost == pytest.approx(r.provisioned.sum() / 32 / 60)  # the pool is paid for
+
+
+def test_private_cloud_misses_a_spike_the_pool_has_no_room_for():
+    year = demand_curve(step_minutes=10)
+    r = simulate(year, private_cloud())
+    spike = (year.days >= 200) & (year.days < 200 + 2 / 24)
+    assert r.unmet[spike].sum() > 0.5 * r.unmet.sum()
+    assert simulate(year, private_cloud(headroom=5)).unmet[spike].sum() < r.unmet[spike].sum()
+
+
 def test_served_plus_unmet_is_demand_for_every_default_strategy(month):
     for r in infra.simulate_all(month, infra.default_strategies()):
         np.testing.assert_allclose(r.served + r.unmet, month.cores, rtol=1e-12, atol=1e-9)
@@ -127,11 +171,14 @@ def test_defaults_reproduce_the_chapter_story():
         r.strategy.kind + r.strategy.name: r.summary()
         for r in infra.simulate_all(demand_curve(step_minutes=10), infra.default_strategies())
     }
-    peak, p50, vms, containers = rs.values()
+    peak, p50, private, vms, containers = rs.values()
     assert peak["unmet_fraction"] == 0 and peak["mean_utilisation"] < 0.35
     assert p50["unmet_fraction"] > 0.05
-    assert vms["cost"] < peak["cost"] and containers["cost"] < peak["cost"]
+    assert vms["cost"] < private["cost"] < peak["cost"] and containers["cost"] < peak["cost"]
+    assert vms["slo_violation_minutes"] < private["slo_violation_minutes"]
+    assert private["slo_violation_minutes"] < p50["slo_violation_minutes"]
     assert containers["unmet_fraction"] < vms["unmet_fraction"]
+    assert containers["cost"] > vms["cost"], "per core a container costs more than its VM"
 
 
 def test_demand_curve_parts():

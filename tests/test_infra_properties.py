@@ -9,15 +9,19 @@ from msa_course.infra.provisioning import simulate
 from msa_course.infra.strategies import Strategy
 
 curves = st.lists(st.floats(0, 500, allow_nan=False), min_size=1, max_size=300)
-kinds = st.sampled_from(["peak", "percentile", "autoscale"])
+kinds = st.sampled_from(["peak", "percentile", "autoscale", "private"])
 
 
 @st.composite
 def strategies(draw):
+    unit = draw(st.floats(0.25, 64))
     return Strategy(
         "s",
         draw(kinds),
-        unit_cores=draw(st.floats(0.25, 64)),
+        unit_cores=unit,
+        vm_cores=draw(st.floats(0.25, 64).filter(lambda v: v <= unit)),
+        headroom=draw(st.floats(0, 2)),
+        purchase_lead_minutes=draw(st.floats(0, 5000)),
         price_per_unit_hour=draw(st.floats(0, 10)),
         lead_time_minutes=draw(st.floats(0, 5000)),
         percentile=draw(st.floats(0, 100)),
@@ -48,9 +52,10 @@ def test_conservation_and_bounds(cores, strategy, step):
 def test_more_lead_time_never_serves_more(cores, strategy, lead_a, lead_b):
     short, long_ = sorted((lead_a, lead_b))
     fields = {k: getattr(strategy, k) for k in strategy.__dataclass_fields__}
-    a = simulate(cores, Strategy(**{**fields, "lead_time_minutes": short}))
-    b = simulate(cores, Strategy(**{**fields, "lead_time_minutes": long_}))
-    assert (b.served <= a.served + 1e-9).all()
+    for lead in ("lead_time_minutes", "purchase_lead_minutes"):
+        a = simulate(cores, Strategy(**{**fields, lead: short}))
+        b = simulate(cores, Strategy(**{**fields, lead: long_}))
+        assert (b.served <= a.served + 1e-9).all(), lead
 
 
 @settings(max_examples=100, deadline=None)

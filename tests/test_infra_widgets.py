@@ -19,24 +19,30 @@ def explorer():
     return provisioning_explorer(days=120, step_minutes=10)
 
 
+CAPACITY, SHORTFALL, DEMAND = range(3)
+STRATEGIES = 5  # peak, p50, private cloud, VMs, containers
+
+
 def _trace(ex, panel, which):
-    """panel 0-3 (strategy), which 0 served / 1 demand / 2 capacity."""
+    """panel 0-4 (strategy); which: CAPACITY, SHORTFALL (the shaded top) or DEMAND."""
     return np.asarray(ex.figure.data[3 * panel + which].y, dtype=float)
 
 
 def _bar(ex, metric):
     """metric 0 cost, 1 utilisation, 2 unmet (one value per strategy)."""
-    return np.asarray(ex.figure.data[12 + metric].y, dtype=float)
+    return np.asarray(ex.figure.data[3 * STRATEGIES + metric].y, dtype=float)
 
 
 def test_explorer_has_one_figure_and_every_control(explorer):
-    assert len(explorer.figure.data) == 15  # 4 panels x 3 traces, 3 metrics (NRDC is a band)
+    # 5 panels x 3 traces, 3 metrics, the NRDC band's legend entry
+    assert len(explorer.figure.data) == 3 * STRATEGIES + 3 + 1
     assert set(explorer.controls) == {
         "spike_size",
         "spike_day",
         "annual_growth",
         "percentile",
         "bare_metal_lead_weeks",
+        "pool_headroom",
         "vm_lead_minutes",
         "container_lead_seconds",
         "bare_metal_price",
@@ -52,26 +58,27 @@ def test_spike_controls_move_and_grow_the_spike(explorer):
     explorer.controls["view"].value = VIEWS[1]
     explorer.controls["spike_size"].value = 6.0
     explorer.controls["spike_day"].value = 40
-    demand = _trace(explorer, 0, 1)
-    days = np.asarray(explorer.figure.data[1].x)
+    demand = _trace(explorer, 0, DEMAND)
+    days = np.asarray(explorer.figure.data[DEMAND].x)
     assert days[np.argmax(demand)] == pytest.approx(40, abs=2 / 24)
     explorer.controls["spike_size"].value = 1.0
-    assert _trace(explorer, 0, 1).max() < demand.max() / 2
+    assert _trace(explorer, 0, DEMAND).max() < demand.max() / 2
     explorer.controls["spike_size"].value = 3.0
     explorer.controls["view"].value = VIEWS[0]
 
 
 def test_growth_raises_late_demand(explorer):
-    before = _trace(explorer, 0, 1)[-5:].mean()
+    before = _trace(explorer, 0, DEMAND)[-5:].mean()
     explorer.controls["annual_growth"].value = 300
-    assert _trace(explorer, 0, 1)[-5:].mean() > before * 1.1
+    assert _trace(explorer, 0, DEMAND)[-5:].mean() > before * 1.1
     explorer.controls["annual_growth"].value = 50
 
 
 def test_lead_times_increase_unmet_demand(explorer):
     for name, low, high, strategy in (
-        ("vm_lead_minutes", 0, 60, 2),
-        ("container_lead_seconds", 0, 600, 3),
+        ("vm_lead_minutes", 0, 60, 3),
+        ("vm_lead_minutes", 0, 60, 2),  # the private cloud's VMs
+        ("container_lead_seconds", 0, 600, 4),
         ("bare_metal_lead_weeks", 0, 8, 1),
     ):
         explorer.controls["annual_growth"].value = 300 if strategy == 1 else 50
@@ -95,7 +102,7 @@ def test_percentile_trades_cost_for_unmet_demand(explorer):
 
 @pytest.mark.parametrize(
     "name, strategies",
-    [("bare_metal_price", (0, 1)), ("vm_price", (2,)), ("container_price", (3,))],
+    [("bare_metal_price", (0, 1, 2)), ("vm_price", (3,)), ("container_price", (4,))],
 )
 def test_prices_scale_cost(explorer, name, strategies):
     control = explorer.controls[name]
@@ -103,7 +110,7 @@ def test_prices_scale_cost(explorer, name, strategies):
     before = _bar(explorer, 0)
     control.value = original * 2
     after = _bar(explorer, 0)
-    for i in range(4):
+    for i in range(STRATEGIES):
         expected = before[i] * 2 if i in strategies else before[i]
         assert after[i] == pytest.approx(expected, rel=1e-6)
     control.value = original
@@ -136,20 +143,43 @@ def test_series_are_decimated():
     assert all(len(trace.x) <= 400 for trace in ex.figure.data)
 
 
-def test_bins_keep_areas(explorer):
-    x = np.arange(1000.0)
-    size = charts.bin_steps(len(x), 1.0, 30)
-    assert len(charts.bin_means(x, size)) <= 30
-    assert charts.bin_means(x, size) @ np.diff(np.append(np.arange(0, 1000, size), 1000)) == (
-        pytest.approx(x.sum())
-    )
+def test_pool_headroom_buys_room_for_the_spike(explorer):
+    explorer.controls["pool_headroom"].value = 0
+    tight_cost, tight_unmet = _bar(explorer, 0)[2], _bar(explorer, 2)[2]
+    explorer.controls["pool_headroom"].value = 200
+    assert _bar(explorer, 0)[2] > tight_cost and _bar(explorer, 2)[2] < tight_unmet
+    explorer.controls["pool_headroom"].value = 25
+
+
+def test_each_bin_is_drawn_as_its_worst_step():
+    demand = np.array([5, 9, 7, 1, 2, 3, 4, 8.0])
+    unmet = np.array([0, 0, 2, 0, 0, 0, 0, 0.0])
+    # bins of 3: the first missed at step 2 (not its busiest, step 1); the others missed
+    # nothing, so they show their busiest steps; the last bin is shorter
+    assert charts.worst_steps(demand, unmet, 3).tolist() == [2, 5, 7]
+    assert charts.worst_steps(demand, unmet, 1).tolist() == list(range(8))
+
+
+def test_unmet_demand_is_shaded_above_the_capacity_it_exceeds(explorer):
+    """In the year view the bare metal bought for typical load misses every evening: its
+    shading must sit above its capacity line, up to the demand, and nowhere else."""
+    for panel in range(STRATEGIES):
+        capacity = _trace(explorer, panel, CAPACITY)
+        top, demand = _trace(explorer, panel, SHORTFALL), _trace(explorer, panel, DEMAND)
+        np.testing.assert_allclose(top, np.maximum(demand, capacity))
+        assert explorer.figure.data[3 * panel + SHORTFALL].fill == "tonexty"
+    p50 = 1
+    shaded = _trace(explorer, p50, SHORTFALL) > _trace(explorer, p50, CAPACITY)
+    assert shaded.mean() > 0.5, "most days' worst step is an evening it missed"
+    assert not (_trace(explorer, 0, SHORTFALL) > _trace(explorer, 0, CAPACITY)).any()
 
 
 def test_consolidation_explorer_controls():
     msa_course.setup_notebook()
     ex = consolidation_explorer()
     ex.controls["n_services"].value = 20
-    assert len(ex.figure.data) == 20 + 2 + 1  # services, two capacity lines, bars (NRDC is a band)
+    # services, two capacity lines, bars, the NRDC band's legend entry
+    assert len(ex.figure.data) == 20 + 2 + 1 + 1
     dedicated = ex.figure.data[20].y[0]
     ex.controls["server_cores"].value = 8
     assert ex.figure.data[20].y[0] < dedicated  # smaller machines waste less per service
@@ -172,3 +202,25 @@ def test_hosting_table_resorts():
     assert first < table.table.value.index("bare metal, bought")
     table.controls["order"].value = "descending"
     assert table.table.value.index("bare metal, bought") < table.table.value.index("public cloud")
+
+
+def test_consolidation_axis_follows_the_demand_not_the_dedicated_servers():
+    msa_course.setup_notebook()
+    ex = consolidation_explorer()  # 8 services of ~2 cores: 8 dedicated servers, 256 cores
+    top = ex.figure.layout.yaxis.range[1]
+    stacked = sum(np.asarray(t.y, dtype=float) for t in ex.figure.data[:8])
+    assert stacked.max() < top < 2 * stacked.max()
+    assert ex.figure.data[8].y[0] > top, "the dedicated line is off the chart..."
+    assert any("above the chart" in a.text for a in ex.figure.layout.annotations), "...and said so"
+
+
+def test_static_editions_show_what_the_notices_describe():
+    msa_course.setup_notebook()
+    provisioning = provisioning_explorer(days=240)
+    figure, side = provisioning.static_state()
+    days = np.asarray(figure.data[0].x)
+    assert days.min() >= 199 and days.max() <= 201, "the two days around the spike"
+    assert "SLO-violation minutes" in side
+    assert np.asarray(provisioning.figure.data[0].x).max() > 201, "the live one shows the year"
+    figure, side = consolidation_explorer().static_state()
+    assert sum(1 for t in figure.data if getattr(t, "stackgroup", None) == "services") == 40

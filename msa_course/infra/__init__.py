@@ -18,6 +18,7 @@ from msa_course.infra.strategies import (
     bare_metal_percentile,
     container_autoscaled,
     default_strategies,
+    private_cloud,
     vm_autoscaled,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "dedicated_vs_shared",
     "default_strategies",
     "demand_curve",
+    "private_cloud",
     "service_demands",
     "simulate",
     "simulate_all",

@@ -1,8 +1,10 @@
 """Charts for chapter 01: capacity against demand, the strategies compared, consolidation.
 
-Long series are averaged into at most `max_points` bins before plotting. Averaging keeps the
-areas honest: in every bin, mean served + mean unmet = mean demand, so the shaded unmet area
-is the real unmet core-time.
+Long series are cut into at most `max_points` bins, and each bin is drawn as one of its own
+steps: the step with the most unmet demand, or, where nothing went unmet, the busiest step.
+So a shortfall of a few minutes stays visible in a year-long view, and the shading sits where
+demand really exceeded the capacity ready (a mean over a day would hide the evening's
+shortfall under the night's idle capacity).
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from msa_course.ui import theme
 STRATEGY_COLOURS = [theme.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]
 UNMET_FILL = "rgba(213, 94, 0, 0.45)"  # vermillion, translucent
 METRIC_TITLES = [
-    "cost ($)",
-    "mean utilisation (%)",
-    "unmet (% of core-time)",
+    "cost, whole run ($)",
+    "mean utilisation, whole run (%)",
+    "unmet, whole run (% of core-time)",
 ]
 
 
@@ -44,13 +46,24 @@ def bin_steps(n: int, step_minutes: float, max_points: int) -> int:
     return max(1, -(-n // max_points), round(minutes / step_minutes))
 
 
-def bin_means(x: np.ndarray, size: int) -> np.ndarray:
-    """Means of consecutive bins of `size` values (the last bin may be shorter)."""
-    x = np.asarray(x, dtype=float)
+def worst_steps(demand: np.ndarray, unmet: np.ndarray, size: int) -> np.ndarray:
+    """One step index per bin of `size` steps: the step with the most unmet demand, or the
+    one with the highest demand where the bin missed nothing (the last bin may be shorter)."""
+    n = len(demand)
     if size <= 1:
-        return x
-    starts = np.arange(0, len(x), size)
-    return np.add.reduceat(x, starts) / np.diff(np.append(starts, len(x)))
+        return np.arange(n)
+    blocks = -(-n // size)
+    pad = blocks * size - n
+
+    def grid(x):
+        return np.concatenate([np.asarray(x, dtype=float), np.full(pad, -np.inf)]).reshape(
+            blocks, size
+        )
+
+    u, d = grid(unmet), grid(demand)
+    missed = u.max(axis=1) > 1e-9
+    pick = np.where(missed, u.argmax(axis=1), d.argmax(axis=1))
+    return np.arange(blocks) * size + pick
 
 
 def _window(result: Result, window_days: tuple[float, float] | None) -> slice:
@@ -71,35 +84,42 @@ def _timeseries(
     max_points: int,
     legend: bool,
 ) -> list[dict]:
-    """Served (an invisible baseline), demand filled down to it (the unmet area), capacity."""
+    """Capacity (the coloured line), the shortfall above it shaded up to the demand, and the
+    demand (black), each bin drawn as its worst step (`worst_steps`)."""
     part = _window(result, window_days)
-    size = bin_steps(len(result.demand.days[part]), result.demand.step_minutes, max_points)
-    days = bin_means(result.demand.days[part], size)
-    xy = dict(type="scatter", mode="lines", x=days, xaxis=axes[0], yaxis=axes[1])
+    demand = result.demand.cores[part]
+    size = bin_steps(len(demand), result.demand.step_minutes, max_points)
+    steps = worst_steps(demand, result.unmet[part], size)
+    capacity, demand = result.capacity[part][steps], demand[steps]
+    xy = dict(type="scatter", mode="lines", x=result.demand.days[part][steps], xaxis=axes[0])
+    xy["yaxis"] = axes[1]
     return [
         dict(
             xy,
-            y=bin_means(result.served[part], size),
-            line=dict(width=0),
-            hoverinfo="skip",
-            showlegend=False,
-            name="served",
-        ),
-        dict(
-            xy,
-            y=bin_means(result.demand.cores[part], size),
-            fill="tonexty",
-            fillcolor=UNMET_FILL,
-            line=dict(color=theme.PALETTE["black"], width=1),
-            name="demand (black); shaded: unmet",
-            showlegend=legend,
-        ),
-        dict(
-            xy,
-            y=bin_means(result.capacity[part], size),
-            name="capacity ready (coloured line)",
+            y=capacity,
+            name="capacity ready<br>(the coloured line)",
             line=dict(color=colour, width=2.5),
             showlegend=legend,
+            legendrank=1,
+        ),
+        dict(
+            xy,
+            y=np.maximum(demand, capacity),
+            fill="tonexty",
+            fillcolor=UNMET_FILL,
+            line=dict(width=0),
+            hoverinfo="skip",
+            name="unmet demand (shaded)",
+            showlegend=legend,
+            legendrank=3,
+        ),
+        dict(
+            xy,
+            y=demand,
+            line=dict(color=theme.PALETTE["black"], width=1),
+            name="demand",
+            showlegend=legend,
+            legendrank=2,
         ),
     ]
 
@@ -107,7 +127,10 @@ def _timeseries(
 def _bin_note(result: Result, window_days, max_points: int) -> str:
     n = len(result.demand.cores[_window(result, window_days)])
     minutes = bin_steps(n, result.demand.step_minutes, max_points) * result.demand.step_minutes
-    return f"mean per {minutes / 60:g} h" if minutes >= 60 else f"mean per {minutes:g} min"
+    if minutes <= result.demand.step_minutes:
+        return f"every {minutes:g}-minute step"
+    span = f"{minutes / 60:g} h" if minutes >= 60 else f"{minutes:g} min"
+    return f"each point: the worst step<br>of {span}"
 
 
 def capacity_chart(
@@ -143,13 +166,18 @@ def _check_results(results) -> None:
         )
 
 
+PANELS_PER_ROW = 3
+
+
 def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure:
     """Built from plain dicts on a cached grid: plotly validates once, which keeps an
     explorer's update fast (building it call by call cost several times more)."""
     _check_results(results)
-    layout, panel_axes, bar_axes = _grid(-(-len(results) // 2), bars)
+    layout, panel_axes, bar_axes = _grid(len(results), bars)
     layout["title"] = dict(text=title)
+    layout["legend"]["title"] = dict(text=_bin_note(results[0], window_days, max_points))
     data = []
+    last_row = (len(results) - 1) // PANELS_PER_ROW
     for i, result in enumerate(results):
         x, y = panel_axes[i]
         data += _timeseries(
@@ -161,15 +189,13 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
             legend=(i == 0),
         )
         layout["annotations"][i]["text"] = result.strategy.name
-        if i >= len(results) - 2:
+        if i // PANELS_PER_ROW == last_row:
             layout[_axis_key(x)]["title"] = dict(text="time (days)")
-        if i % 2 == 0:
-            note = _bin_note(result, window_days, max_points)
-            layout[_axis_key(y)]["title"] = dict(text=f"cores ({note})")
-    for i in range(len(results), len(panel_axes)):
-        layout["annotations"][i]["text"] = ""
+        if i % PANELS_PER_ROW == 0:
+            layout[_axis_key(y)]["title"] = dict(text="cores")
     if bars:
         data += _bars(results, bar_axes)
+        data.append(_nrdc_key())
     return go.Figure(data=data, layout=layout)
 
 
@@ -178,29 +204,32 @@ def _axis_key(ref: str) -> str:
     return f"{ref[0]}axis{ref[1:]}"
 
 
-def _grid(rows: int, bars: bool) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
-    """A fresh copy of the layout for `rows` rows of two panels (+ a row of three bar panels),
-    with each panel's axis references."""
-    layout, panels, bar_axes = _grid_template(rows, bars)
-    return copy.deepcopy(layout), panels, bar_axes
+def _grid(panels: int, bars: bool) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
+    """A fresh copy of the layout for `panels` time-series panels, three to a row (+ a row of
+    three bar panels), with each panel's axis references."""
+    layout, axes, bar_axes = _grid_template(panels, bars)
+    return copy.deepcopy(layout), axes, bar_axes
 
 
 @functools.lru_cache(maxsize=8)
-def _grid_template(rows: int, bars: bool):
+def _grid_template(panels: int, bars: bool):
+    """The legend goes into the first empty panel slot if there is one (five strategies leave
+    one), else below the figure: never over a panel's title."""
     theme.register()
-    specs = [[{"colspan": 3}, None, None, {"colspan": 3}, None, None] for _ in range(rows)]
-    titles = [" "] * (2 * rows)
+    rows = -(-panels // PANELS_PER_ROW)
+    specs = [[{"colspan": 2}, None] * PANELS_PER_ROW for _ in range(rows)]
+    titles = [" "] * (PANELS_PER_ROW * rows)
     if bars:
-        specs.append([{"colspan": 2}, None, {"colspan": 2}, None, {"colspan": 2}, None])
+        specs.append([{"colspan": 2}, None] * 3)
         titles += METRIC_TITLES
     n = len(specs)
     fig = make_subplots(
         rows=n,
-        cols=6,
+        cols=2 * PANELS_PER_ROW,
         specs=specs,
         subplot_titles=titles,
-        vertical_spacing=0.36 / n,
-        horizontal_spacing=0.05,
+        vertical_spacing=0.5 / n,
+        horizontal_spacing=0.07,
     )
     fig.update_layout(template=theme.TEMPLATE_NAME, height=300 * n + 80, barmode="overlay")
 
@@ -208,15 +237,26 @@ def _grid_template(rows: int, bars: bool):
         sub = fig.get_subplot(row, col)
         return sub.xaxis.plotly_name.replace("axis", ""), sub.yaxis.plotly_name.replace("axis", "")
 
-    panels = [axes(r + 1, c) for r in range(rows) for c in (1, 4)]
+    slots = [axes(r + 1, 2 * c + 1) for r in range(rows) for c in range(PANELS_PER_ROW)]
     for r in range(rows):
         fig.update_yaxes(rangemode="tozero", row=r + 1)
+    legend = dict(orientation="h", x=0, y=-0.06, yanchor="top", xanchor="left", traceorder="normal")
+    for x, y in slots[panels:]:  # empty slots: no axes; the first holds the legend
+        fig.layout[_axis_key(x)].visible = False
+        fig.layout[_axis_key(y)].visible = False
+    if panels < len(slots):
+        x, y = slots[panels]
+        top, left = fig.layout[_axis_key(y)].domain[1], fig.layout[_axis_key(x)].domain[0]
+        legend = dict(
+            orientation="v", x=left, y=top, xanchor="left", yanchor="top", traceorder="normal"
+        )
+    fig.update_layout(legend=legend)
     bar_axes = [axes(n, c) for c in (1, 3, 5)] if bars else []
     if bars:
         fig.update_yaxes(range=[0, 105], row=n, col=3)
         _nrdc_band(fig, n, 3)
         fig.update_xaxes(tickfont=dict(size=11), tickangle=0, row=n)
-    return fig.layout.to_plotly_json(), panels, bar_axes
+    return fig.layout.to_plotly_json(), slots[:panels], bar_axes
 
 
 def _bars(results: list[Result], bar_axes) -> list[dict]:
@@ -247,17 +287,21 @@ def _bars(results: list[Result], bar_axes) -> list[dict]:
 
 def _short(name: str) -> str:
     """A compact tick label, "bare metal, sized for the peak" -> "metal<br>peak", "VMs,
-    autoscaled" -> "VMs", so four bars fit a third of a notebook-width figure; the panels
-    above spell the names out in the same colours."""
+    autoscaled" -> "VMs", "private cloud" -> "private<br>cloud", so five bars fit a third of
+    a notebook-width figure; the panels above spell the names out in the same colours."""
     what, _, how = name.partition(", ")
     if what == "bare metal" and how:
         return "metal<br>" + how.removeprefix("sized for ").removeprefix("the ")
-    return "<br>".join(textwrap.wrap(what, 10))
+    return "<br>".join(textwrap.wrap(what, 8, break_long_words=False))
+
+
+NRDC_KEY = "grey band: on-premises servers,<br>{low:.0f}-{high:.0f}% (NRDC, order of magnitude)"
 
 
 def _nrdc_band(fig: go.Figure, row: int, col: int) -> None:
     """The NRDC's 12-18% for on-premises servers (figures.md §6, [S]) as a grey band behind a
-    utilisation panel's bars: a range, because it is an order of magnitude, not a figure."""
+    utilisation panel's bars: a range, because it is an order of magnitude, not a figure. Its
+    label is a legend entry (`_nrdc_key`), so no text sits on the bars."""
     low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
     fig.add_hrect(
         y0=low,
@@ -269,34 +313,45 @@ def _nrdc_band(fig: go.Figure, row: int, col: int) -> None:
         line_width=0,
         layer="below",
         exclude_empty_subplots=False,
-        annotation=dict(
-            text=f"on-prem, NRDC: {low:.0f}-{high:.0f}%",
-            font=dict(size=12, color=theme.PALETTE["black"]),
-            bgcolor="rgba(255, 255, 255, 0.8)",
-            yanchor="bottom",
-        ),
-        annotation_position="top right",
+    )
+
+
+def _nrdc_key() -> dict:
+    """A legend entry for the grey band (a trace with no points)."""
+    low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
+    return dict(
+        type="scatter",
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=NRDC_KEY.format(low=low, high=high),
+        marker=dict(symbol="square", size=14, color=theme.PALETTE["grey"], opacity=0.6),
+        legendrank=4,
     )
 
 
 def consolidation_chart(
     demands: np.ndarray, result: Consolidation, *, step_minutes: float = 5
 ) -> go.Figure:
-    """Left: services' demand stacked, with the cores each option buys. Right: utilisation."""
+    """Left: services' demand stacked, with the cores each option buys. Right: utilisation.
+
+    The left y-axis follows the demand (and the shared pool's line just above it): when the
+    dedicated servers' cores are far above, their line is off the chart and a label at the
+    top says where it is, rather than squeezing the demand flat to fit it.
+    """
     theme.register()
     d = np.asarray(demands, dtype=float)
     days = np.arange(d.shape[1]) * step_minutes / 1440
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.66, 0.34],
-        horizontal_spacing=0.14,
-    )
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.66, 0.34], horizontal_spacing=0.14)
     fig.update_layout(
         template=theme.TEMPLATE_NAME,
-        height=480,
+        height=560,
         barmode="overlay",
         title=dict(text="Each microservice on its own bare metal vs shared"),
+        legend=dict(
+            orientation="h", x=0, y=-0.2, yanchor="top", xanchor="left", traceorder="normal"
+        ),
+        margin=dict(b=130),
     )
     for i, row in enumerate(d):
         fig.add_scatter(
@@ -315,6 +370,7 @@ def consolidation_chart(
         (result.dedicated_servers, "dedicated", theme.PALETTE["vermillion"]),
         (result.shared_servers, "shared", theme.PALETTE["blue"]),
     )
+    top = 1.15 * max(result.peak_of_sum, result.shared_servers * result.server_cores)
     for servers, label, colour in lines:
         cores = servers * result.server_cores
         fig.add_scatter(
@@ -326,6 +382,19 @@ def consolidation_chart(
             name=f"{label}: {servers} server{'s' if servers != 1 else ''} = {cores:g} cores",
             line=dict(color=colour, width=3, dash="dash"),
         )
+        if cores > top:
+            fig.add_annotation(
+                x=days[-1],
+                y=top,
+                xref="x",
+                yref="y",
+                xanchor="right",
+                yanchor="top",
+                text=f"↑ {label}: {cores:g} cores, above the chart",
+                showarrow=False,
+                font=dict(size=13, color=colour),
+                bgcolor="rgba(255, 255, 255, 0.85)",
+            )
     fig.add_bar(
         x=["dedicated", "shared"],
         y=[100 * result.dedicated_utilisation, 100 * result.shared_utilisation],
@@ -338,8 +407,9 @@ def consolidation_chart(
         col=2,
     )
     _nrdc_band(fig, 1, 2)
+    fig.add_trace(go.Scatter(_nrdc_key()), row=1, col=2)
     fig.update_xaxes(title_text="time (days)", row=1, col=1)
-    fig.update_yaxes(title_text="cores (each service's demand, stacked)", row=1, col=1)
+    fig.update_yaxes(range=[0, top], title_text="cores (services' demand, stacked)", row=1, col=1)
     fig.update_yaxes(range=[0, 105], title_text="utilisation of servers bought (%)", row=1, col=2)
     fig.update_xaxes(tickangle=0, row=1, col=2)
     return fig

@@ -107,14 +107,23 @@ def simulate(
     if not isinstance(strategy, Strategy):
         raise ValueError(f"strategy must be a Strategy, got {type(strategy).__name__}")
     share = check_number("slo_max_unmet_share", slo_max_unmet_share, 0, 1)
-    d = demand.cores
-    if strategy.kind == "autoscale":
-        capacity, provisioned, served = _autoscale(d, strategy, demand.step_minutes)
+    d, s, step = demand.cores, strategy, demand.step_minutes
+    if s.kind == "autoscale":
+        desired = _desired_units(d, s.unit_cores, s)
+        capacity, served = _ready(d, desired, s.unit_cores, s.lead_time_minutes / step)
+        provisioned = desired * s.unit_cores
+    elif s.kind == "private":
+        desired = _desired_units(d, s.vm_cores, s)
+        plan = desired * s.vm_cores * (1 + s.headroom)
+        provisioned = _bought_capacity(plan, s, s.purchase_lead_minutes, step)
+        room = np.floor(provisioned / s.vm_cores + _EPS)
+        allowed = np.minimum(desired, room)
+        capacity, served = _ready(d, allowed, s.vm_cores, s.lead_time_minutes / step)
     else:
-        if strategy.kind == "peak":
-            capacity = np.full(len(d), _units(d.max(), strategy.unit_cores) * strategy.unit_cores)
+        if s.kind == "peak":
+            capacity = np.full(len(d), _units(d.max(), s.unit_cores) * s.unit_cores)
         else:
-            capacity = _percentile_capacity(d, strategy, demand.step_minutes)
+            capacity = _bought_capacity(d, s, s.lead_time_minutes, step)
         provisioned = capacity
         served = np.minimum(d, capacity)
     unmet = np.maximum(d - served, 0.0)
@@ -131,16 +140,18 @@ def _units(cores, unit_cores: float):
     return np.ceil(np.asarray(cores) / unit_cores - _EPS).clip(min=0)
 
 
-def _percentile_capacity(d: np.ndarray, s: Strategy, step_minutes: float) -> np.ndarray:
-    """Capacity of servers bought for a percentile of the trailing window, never sold.
+def _bought_capacity(
+    d: np.ndarray, s: Strategy, lead_minutes: float, step_minutes: float
+) -> np.ndarray:
+    """Capacity of servers bought for a percentile of the trailing window of `d`, never sold.
 
     The first purchase is sized on the first window, as if forecast before launch. At each
-    review, an order for the window's percentile arrives `lead_time_minutes` later.
+    review, an order for the window's percentile arrives `lead_minutes` later.
     """
     n = len(d)
     window = max(1, round(s.window_days * MINUTES_PER_DAY / step_minutes))
     review = max(1, round(s.review_days * MINUTES_PER_DAY / step_minutes))
-    lead_steps = math.ceil(s.lead_time_minutes / step_minutes - _EPS)
+    lead_steps = math.ceil(lead_minutes / step_minutes - _EPS)
     initial = _units(np.percentile(d[:window], s.percentile), s.unit_cores)
     levels = np.zeros(n)
     levels[0] = initial
@@ -153,8 +164,13 @@ def _percentile_capacity(d: np.ndarray, s: Strategy, step_minutes: float) -> np.
     return np.maximum.accumulate(levels) * s.unit_cores
 
 
-def _autoscale(d: np.ndarray, s: Strategy, step_minutes: float):
-    """Units follow demand at `target_utilisation`; each serves `lead_time_minutes` later.
+def _desired_units(d: np.ndarray, unit_cores: float, s: Strategy) -> np.ndarray:
+    """Units an autoscaler asks for: enough to run at `target_utilisation`, at least `min_units`."""
+    return np.maximum(_units(d / s.target_utilisation, unit_cores), s.min_units)
+
+
+def _ready(d: np.ndarray, desired: np.ndarray, unit_cores: float, lead: float):
+    """(ready capacity, served) when each unit asked for serves `lead` steps later.
 
     Model: the k-th unit exists while desired >= k (scale-in removes the newest first). It is
     ready at step t only if it has existed throughout the lead time, so ready units are the
@@ -162,15 +178,13 @@ def _autoscale(d: np.ndarray, s: Strategy, step_minutes: float):
     fraction f is served as (1 - f) of the step with the q-step minimum and f with the
     (q + 1)-step minimum; this keeps results continuous and monotone in the lead time.
     """
-    desired = np.maximum(_units(d / s.target_utilisation, s.unit_cores), s.min_units)
-    lead = s.lead_time_minutes / step_minutes
     q = math.floor(lead + _EPS)
     f = max(0.0, lead - q)
-    ready_early = rolling_min(desired, q + 2) * s.unit_cores  # first f of each step
-    ready_late = rolling_min(desired, q + 1) * s.unit_cores
+    ready_early = rolling_min(desired, q + 2) * unit_cores  # first f of each step
+    ready_late = rolling_min(desired, q + 1) * unit_cores
     served = (1 - f) * np.minimum(d, ready_late) + f * np.minimum(d, ready_early)
     capacity = (1 - f) * ready_late + f * ready_early
-    return capacity, desired * s.unit_cores, served
+    return capacity, served
 
 
 def rolling_min(x: np.ndarray, window: int) -> np.ndarray:

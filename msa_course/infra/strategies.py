@@ -1,12 +1,14 @@
 """Ways to provide capacity for a demand curve: buy servers, or rent virtual ones on demand.
 
-Four strategies, as chapter 01 compares them:
+Five strategies, as chapter 01 compares them:
 
 - `bare_metal_peak`: buy enough physical servers for the highest demand, once.
 - `bare_metal_percentile`: buy for a percentile of recent demand (50 = the typical load),
   re-plan every few weeks, and wait weeks for each purchase to arrive.
-- `vm_autoscaled`: rent virtual machines; an autoscaler adds one when needed and it serves
-  traffic minutes later.
+- `private_cloud`: your own pool of servers, run as a cloud: VMs start in minutes while the
+  pool has room; growing the pool is a server purchase again, weeks away.
+- `vm_autoscaled`: rent virtual machines in a public cloud; an autoscaler adds one when needed
+  and it serves traffic minutes later.
 - `container_autoscaled`: start containers on existing nodes; they serve seconds later.
 
 Only the *order of magnitude* of lead times is sourced; prices are not sourced at all. Every
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from msa_course.infra._checks import check_int, check_number
 
-KINDS = ("peak", "percentile", "autoscale")
+KINDS = ("peak", "percentile", "autoscale", "private")
 MAX_LEAD_MINUTES = 365 * 1440
 
 
@@ -35,6 +37,11 @@ class Strategy:
     - kind "autoscale": units follow demand so that each runs at `target_utilisation`
       (at least `min_units`); a new unit serves `lead_time_minutes` after the autoscaler asks
       for it, and is paid for from that moment.
+    - kind "private": a pool of servers (`unit_cores` each, paid for whether used or not)
+      bought like "percentile" for the `percentile` of the VM capacity the last `window_days`
+      needed, plus `headroom`, each purchase arriving `purchase_lead_minutes` after the order.
+      Inside the pool, VMs of `vm_cores` follow demand like "autoscale" (`lead_time_minutes`,
+      `target_utilisation`, `min_units`), but only as many as the pool holds.
     """
 
     name: str
@@ -47,6 +54,9 @@ class Strategy:
     window_days: float = 28.0
     target_utilisation: float = 0.7
     min_units: int = 1
+    vm_cores: float = 0.0
+    headroom: float = 0.0
+    purchase_lead_minutes: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
@@ -68,7 +78,15 @@ class Strategy:
                 "target_utilisation", self.target_utilisation, 0, 1, low_open=True
             ),
             "min_units": check_int("min_units", self.min_units, 0, 1_000_000),
+            "headroom": check_number("headroom", self.headroom, 0, 10),
+            "purchase_lead_minutes": check_number(
+                "purchase_lead_minutes", self.purchase_lead_minutes, 0, MAX_LEAD_MINUTES
+            ),
         }
+        if self.kind == "private":
+            checked["vm_cores"] = check_number(
+                "vm_cores", self.vm_cores, 0, checked["unit_cores"], low_open=True
+            )
         for field, value in checked.items():
             object.__setattr__(self, field, value)
 
@@ -117,6 +135,46 @@ def bare_metal_percentile(
     )
 
 
+def private_cloud(
+    *,
+    headroom: float = 0.25,
+    percentile: float = 99,
+    purchase_lead_weeks: float = 6,
+    vm_lead_time_minutes: float = 5,
+    review_days: float = 28,
+    window_days: float = 28,
+    target_utilisation: float = 0.7,
+    vm_cores: float = 4,
+    unit_cores: float = 32,
+    price_per_unit_hour: float = 1.2,
+) -> Strategy:
+    """Your own servers run as a cloud (NIST SP 800-145: "provisioned for exclusive use by a
+    single organization"; figures.md §5): fast while the pool has room, slow to grow.
+
+    Every 4 weeks the pool is planned for the 99th percentile of the VM capacity the last 4
+    weeks needed (so a spike of a few hours buys no servers) plus `headroom` (25%), and each
+    purchase arrives `purchase_lead_weeks` later, like bought bare metal. Inside the pool, VMs start `vm_lead_time_minutes` after they are asked for, as in a
+    public cloud. All of these are illustrative assumptions (figures.md gives no private-cloud
+    figures). The servers and their price are the bare-metal ones; the cost of the cloud
+    software and of the team that runs it is left out.
+    """
+    lead = check_number("purchase_lead_weeks", purchase_lead_weeks, 0, 52)
+    return Strategy(
+        "private cloud",
+        "private",
+        unit_cores,
+        price_per_unit_hour,
+        lead_time_minutes=vm_lead_time_minutes,
+        percentile=percentile,
+        review_days=review_days,
+        window_days=window_days,
+        target_utilisation=target_utilisation,
+        vm_cores=vm_cores,
+        headroom=headroom,
+        purchase_lead_minutes=lead * 7 * 1440,
+    )
+
+
 def vm_autoscaled(
     *,
     lead_time_minutes: float = 5,
@@ -124,7 +182,7 @@ def vm_autoscaled(
     unit_cores: float = 4,
     price_per_unit_hour: float = 0.2,
 ) -> Strategy:
-    """Virtual machines added and removed by an autoscaler.
+    """Virtual machines in a public cloud, added and removed by an autoscaler.
 
     Lead time: cloud VM boot is "tens of seconds" as an order of magnitude (figures.md §1,
     not verified); with the time to notice the load and start the application, 5 minutes is
@@ -154,7 +212,11 @@ def container_autoscaled(
     (figures.md §3 [V]) and a Docker container starts in about 100 ms (figures.md §1 [S]);
     with metrics collection and the autoscaler's 15 s sync period, 30 s is an illustrative
     assumption. If the nodes are full, new nodes are VMs and the VM lead time applies.
-    Target utilisation, size and price are illustrative assumptions.
+
+    Price: $0.03 per 0.5-core container-hour is the VM's $0.05 per core-hour plus 20% for what
+    a cluster pays besides its pods: node space no pod uses, system pods, the control plane.
+    So per core a container costs more than the VM it runs on (illustrative assumption).
+    Target utilisation and size are illustrative assumptions too.
     """
     lead = check_number("lead_time_seconds", lead_time_seconds, 0, 86_400)
     return Strategy(
@@ -168,5 +230,11 @@ def container_autoscaled(
 
 
 def default_strategies() -> list[Strategy]:
-    """The four strategies chapter 01 compares, with their default parameters."""
-    return [bare_metal_peak(), bare_metal_percentile(), vm_autoscaled(), container_autoscaled()]
+    """The five strategies chapter 01 compares, with their default parameters."""
+    return [
+        bare_metal_peak(),
+        bare_metal_percentile(),
+        private_cloud(),
+        vm_autoscaled(),
+        container_autoscaled(),
+    ]

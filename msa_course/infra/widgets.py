@@ -15,6 +15,7 @@ from msa_course.infra.strategies import (
     bare_metal_peak,
     bare_metal_percentile,
     container_autoscaled,
+    private_cloud,
     vm_autoscaled,
 )
 from msa_course.ui.explorer import Explorer
@@ -43,11 +44,12 @@ def _slider(kind, description, value, low, high, step, fmt=None):
 def provisioning_explorer(
     *, days: float = 365, step_minutes: float = 10, max_points: int = 400, seed: int = 0
 ) -> Explorer:
-    """The four strategies on one demand curve; move the spike, change lead times and prices.
+    """The five strategies on one demand curve; move the spike, change lead times and prices.
 
     It simulates at `step_minutes` = 10 by default, coarser than the model's 1 minute, so an
     update stays well under 50 ms; the benchmark and the exercises use 1-minute steps.
-    Default values are the strategies' defaults (see `msa_course.infra.strategies`).
+    Default values are the strategies' defaults (see `msa_course.infra.strategies`). The
+    static edition shows the two days around the spike, which chapter 01's Notice describes.
     """
     f, i = widgets.FloatSlider, widgets.IntSlider
     controls = {
@@ -55,7 +57,8 @@ def provisioning_explorer(
         "spike_day": _slider(i, "spike on day", 200, 0, int(days) - 1, 1),
         "annual_growth": _slider(i, "growth per year (%)", 50, -50, 300, 10),
         "percentile": _slider(i, "bare metal sized for pN", 50, 0, 100, 5),
-        "bare_metal_lead_weeks": _slider(f, "bare metal lead (weeks)", 6.0, 0.0, 26.0, 1.0, ".0f"),
+        "bare_metal_lead_weeks": _slider(f, "server purchase (weeks)", 6.0, 0.0, 26.0, 1.0, ".0f"),
+        "pool_headroom": _slider(i, "private pool headroom (%)", 25, 0, 200, 5),
         "vm_lead_minutes": _slider(f, "VM lead (minutes)", 5.0, 0.0, 60.0, 1.0, ".0f"),
         "container_lead_seconds": _slider(i, "container lead (s)", 30, 0, 600, 5),
         "bare_metal_price": _slider(f, "server $/hour (32 cores)", 1.2, 0.0, 5.0, 0.1, ".2f"),
@@ -72,6 +75,7 @@ def provisioning_explorer(
         annual_growth,
         percentile,
         bare_metal_lead_weeks,
+        pool_headroom,
         vm_lead_minutes,
         container_lead_seconds,
         bare_metal_price,
@@ -87,6 +91,12 @@ def provisioning_explorer(
                 lead_time_weeks=bare_metal_lead_weeks,
                 price_per_unit_hour=bare_metal_price,
             ),
+            private_cloud(
+                headroom=pool_headroom / 100,
+                purchase_lead_weeks=bare_metal_lead_weeks,
+                vm_lead_time_minutes=vm_lead_minutes,
+                price_per_unit_hour=bare_metal_price,
+            ),
             vm_autoscaled(lead_time_minutes=vm_lead_minutes, price_per_unit_hour=vm_price),
             container_autoscaled(
                 lead_time_seconds=container_lead_seconds, price_per_unit_hour=container_price
@@ -97,9 +107,20 @@ def provisioning_explorer(
         if view == VIEWS[1]:
             window = (max(0.0, spike_day - 1.0), min(days, spike_day + 1.0))
         fig = charts.provisioning_figure(results, window_days=window, max_points=max_points)
-        return fig, summary_table(results)
+        note = (
+            f"This explorer steps {step_minutes:g} minutes at a time, so each shortfall counts "
+            f"at least {step_minutes:g} SLO-violation minutes. The table in section 4 steps "
+            "1 minute at a time."
+        )
+        return fig, summary_table(results) + f"<p><small>{note}</small></p>"
 
-    return Explorer(controls, render, title="Provisioning simulator", controls_per_row=3)
+    return Explorer(
+        controls,
+        render,
+        title="Provisioning simulator",
+        controls_per_row=3,
+        static={"view": VIEWS[1]},
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -147,7 +168,9 @@ def _table(head, rows) -> str:
 
 
 def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: int = 0) -> Explorer:
-    """N microservices, each on its own bare metal vs all on one shared, virtualised pool."""
+    """N microservices, each on its own bare metal vs all on one shared, virtualised pool.
+
+    The static edition shows 40 services, the case chapter 01's Notice describes."""
     controls = {
         "n_services": _slider(widgets.IntSlider, "microservices", 8, 1, 60, 1),
         "mean_cores": _slider(
@@ -185,7 +208,12 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
         )
         return fig, side
 
-    return Explorer(controls, render, title="Dedicated bare metal vs shared capacity")
+    return Explorer(
+        controls,
+        render,
+        title="Dedicated bare metal vs shared capacity",
+        static={"n_services": 40},
+    )
 
 
 class _SortableTable(StaticFallback, widgets.VBox):
