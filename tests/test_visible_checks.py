@@ -31,6 +31,9 @@ TRIVIAL = (0, 1)  # too common to mean anything as constants (indexes, counts, T
 PENDING: set[str] = set()
 # This helper's own, until their chapters land (issue 13 items 7, helper content-a).
 PENDING |= {"04_cloud_service_models"}
+# Single test cells still to rework, by notebook: exercise 02's build-cache part (b) (#14)
+# checks its result on an example whose result the question does not give.
+PENDING_CELLS = {"02_vms_and_containers": {"q2b-test"}}
 _BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -153,7 +156,8 @@ def _questions(path):
         question = _grade_id(cell).split("-")[0]
         text = shared + " " + texts.get(f"{question}-text", "")
         read = _names(ast.parse(cell["text"]))
-        names = {n for n in answer_names.get(question, ()) & read if not callable(namespace.get(n))}
+        answers = answer_names.get(question, set()) & read
+        names = {n for n in answers if not callable(namespace.get(n))}
         values = [leaf for name in names for leaf in _leaves(namespace.get(name))]
         values = [v for v in values if not (_is_number(v) and v in TRIVIAL)]
         yield _grade_id(cell), text, cell["text"].split(HIDDEN)[0], names, values
@@ -209,7 +213,11 @@ def _problems(path) -> list[str]:
 )
 def test_visible_checks_show_no_expected_value(path, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # a solution that writes files writes them here
-    assert _problems(path) == []
+    pending = PENDING_CELLS.get(path.stem, set())
+    problems = _problems(path)
+    assert [p for p in problems if p.split()[0].rstrip(":") not in pending] == []
+    still = {p.split()[0].rstrip(":") for p in problems}
+    assert pending <= still, f"{sorted(pending - still)} pass now: take them out of PENDING_CELLS"
 
 
 def test_the_rule_catches_a_shown_answer(tmp_path):
