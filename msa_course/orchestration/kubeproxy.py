@@ -281,6 +281,21 @@ class KubeProxy:
             self.routes = routes
             self.revision += 1
 
+    def rules(self, service: str, node: str | None = None) -> list[str]:
+        """The rules this kube-proxy wrote for a Service's first port (on `node`, for a
+        Service with internalTrafficPolicy Local): `service_chain_rules` of its route."""
+        svc = self.store.services.get(service)
+        if svc is None:
+            raise ValueError(f"no service named {service!r}; have {sorted(self.store.services)}")
+        if not svc.ports or svc.headless:
+            return []
+        routes = self.routes.get(service, {})
+        route = routes.get(None, routes.get(node, Route()))
+        port = svc.ports[0]
+        return service_chain_rules(
+            svc.port_name(port), svc.cluster_ip, port.port, route.endpoints, port.protocol
+        )
+
     def _routes(self, svc) -> dict[str | None, Route]:
         if not svc.ports or svc.headless:
             return {}

@@ -146,11 +146,8 @@ def _kubectl_get(cluster) -> str:
 def _rules(cluster) -> str:
     from msa_course.orchestration import kubeproxy
 
-    svc = cluster.store.services["web"]
     route = cluster.kube_proxy.routes["web"][None]
-    rules = kubeproxy.service_chain_rules(
-        svc.port_name(svc.ports[0]), svc.cluster_ip, svc.ports[0].port, route.endpoints
-    )
+    rules = cluster.kube_proxy.rules("web")
     shown = [kubeproxy.as_saved(r) for r in rules if r.startswith("-A KUBE-SVC-")]
     if not shown:
         shown = [r for r in rules if "REJECT" in r]
