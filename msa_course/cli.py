@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "copy learners' exercises out of hub homes for grading",
     ),
     "size-cluster": ("msa_course.workshop.sizing", "how many Kubernetes nodes a class needs"),
+    "progress": ("msa_course.workshop.progress", "serve the room's live progress page"),
     "build-site": ("msa_course.site", "render the course to a static HTML site"),
 }
 

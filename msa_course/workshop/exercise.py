@@ -1,0 +1,204 @@
+"""What an exercise's visible checks can say, read from the released notebook (exercises/NN_*):
+its questions (the graded test cells), the answer cells each one checks, and the hint every
+check gives for a typical mistake.
+
+The progress page and the class report name a failure by the hint it matches, and show the
+hint as the exercise writes it: what they put on a projector comes from the instructor's
+exercise, never from text a learner's code produced.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from msa_course.grading import source as src
+from msa_course.workshop.messages import text
+
+CHECKS = {"expect_equal", "expect_close", "expect_not", "expect_true", "expect_type"}
+ELLIPSIS = "\u2026"  # stands for an f-string's placeholder in a hint's text
+_EXCEPTIONS = {
+    name
+    for name, obj in vars(builtins).items()
+    if isinstance(obj, type) and issubclass(obj, BaseException)
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One kind of failure: a hint from the exercise, or a class of failure without one."""
+
+    key: str
+    text: str
+
+
+@dataclass
+class Question:
+    grade_id: str  # the test cell's
+    label: str  # Q1, Q2, ... in the order of the notebook
+    title: str
+    points: float
+    answers: dict[str, str] = field(default_factory=dict)  # answer grade_id -> released code
+    names: list[tuple[re.Pattern, str]] = field(default_factory=list)  # checks' name= templates
+    hints: list[tuple[re.Pattern, Hint]] = field(default_factory=list)
+
+    def classify(self, message: str, error: str | None = "AssertionError") -> Hint:
+        """The hint a failure matches. `error` is the exception's class name, or None when
+        `message` is a grader's feedback ("name: hint", or "TypeError: ..." for other errors)."""
+        message = message.strip()
+        if error is None:
+            head, sep, rest = message.partition(": ")
+            if sep and head in _EXCEPTIONS and not self._named(message):
+                error, message = head, rest
+            else:
+                error = "AssertionError"
+        if error != "AssertionError":
+            name = error if error in _EXCEPTIONS else "Exception"
+            return Hint(f"{self.grade_id}/error/{name}", text("hint-error", error=name))
+        for pattern, name in self.names:
+            found = pattern.match(message)
+            if not found:
+                continue
+            rest = message[found.end() :]
+            for hint_pattern, hint in self.hints:
+                if hint_pattern.fullmatch(rest):
+                    return hint
+            return Hint(f"{self.grade_id}/other/{name}", text("hint-other-value", name=name))
+        return Hint(f"{self.grade_id}/unknown", text("hint-unknown"))
+
+    def _named(self, message: str) -> bool:
+        return any(pattern.match(message) for pattern, _ in self.names)
+
+
+@dataclass
+class Exercise:
+    path: Path
+    number: str  # "01"
+    name: str  # "01_infrastructure"
+    title: str
+    questions: list[Question]
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+def find(folder: Path, number: str) -> Path:
+    """exercises/<number>_*.ipynb in `folder` (ValueError naming what to pass otherwise)."""
+    if not re.fullmatch(r"\d\d", number or ""):
+        raise ValueError(text("cli-bad-assignment", value=number))
+    found = sorted(Path(folder).glob(f"{number}_*.ipynb"))
+    if len(found) != 1:
+        raise ValueError(text("cli-no-exercise", number=number, folder=folder))
+    return found[0]
+
+
+def available(folder: Path) -> list[str]:
+    """The exercise numbers in `folder`, in order."""
+    return sorted({p.name[:2] for p in Path(folder).glob("[0-9][0-9]_*.ipynb")})
+
+
+def load(path: Path) -> Exercise:
+    """Parse a released exercise (raises src.SourceError for a malformed one)."""
+    assignment = src.parse(path)
+    questions: list[Question] = []
+    answers: dict[str, str] = {}
+    heading = ""
+    for cell in assignment.cells:
+        if cell.cell_type == "markdown":
+            heading = _heading(cell.source) or heading
+        elif cell.solution and cell.cell_type == "code":
+            answers[cell.grade_id] = cell.source
+        elif cell.is_test:
+            if not answers and questions:  # a second test of the same answers
+                answers = questions[-1].answers
+            question = Question(
+                grade_id=cell.grade_id,
+                label=_label(cell.grade_id, len(questions) + 1),
+                title=heading or cell.grade_id,
+                points=cell.points,
+                answers=answers,
+            )
+            _read_checks(question, cell.source)
+            questions.append(question)
+            answers = {}
+    title = _heading(assignment.cells[0].source) if assignment.cells else ""
+    return Exercise(path, path.stem[:2], path.stem, title or path.stem, questions)
+
+
+def _label(grade_id: str, number: int) -> str:
+    """Q1, Q2b: the test's grade_id without "-test" (q2b-test), else its position."""
+    label = re.sub(r"[-_]?test$", "", grade_id, flags=re.IGNORECASE)
+    return label[:1].upper() + label[1:] if 0 < len(label) <= 6 else f"Q{number}"
+
+
+def _heading(markdown: str) -> str:
+    """A cell's first line when it is a heading, without the #s and the "(N points)"."""
+    first = markdown.strip().splitlines()[0] if markdown.strip() else ""
+    if not first.startswith("#"):
+        return ""
+    return re.sub(r"\s*\(\d+(\.\d+)? points?\)", "", first.lstrip("#").strip())
+
+
+def _read_checks(question: Question, code: str) -> None:
+    """Collect the name templates and hints of every check call in a test cell."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return
+    seen: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or _callee(node) not in CHECKS:
+            continue
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        regex, shown = _template(keywords["name"]) if "name" in keywords else (None, "")
+        if regex is None:
+            regex, shown = ".+?", ELLIPSIS
+        compiled = re.compile(f"(?:{regex}): ", re.DOTALL)
+        if compiled.pattern not in {p.pattern for p, _ in question.names}:
+            question.names.append((compiled, _display(shown)))
+        for hint in _hint_nodes(_callee(node), node, keywords):
+            regex, shown = _template(hint)
+            if regex is None or shown in seen:
+                continue
+            seen.add(shown)
+            key = f"{question.grade_id}/hint/{len(seen)}"
+            question.hints.append((re.compile(regex, re.DOTALL), Hint(key, shown)))
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _hint_nodes(check: str, node: ast.Call, keywords: dict) -> list[ast.expr]:
+    if check == "expect_true":
+        message = node.args[1] if len(node.args) > 1 else keywords.get("message")
+        return [message] if message is not None else []
+    table = node.args[1] if check == "expect_not" and len(node.args) > 1 else None
+    table = table or keywords.get("hints") or keywords.get("mistakes")
+    return list(table.values) if isinstance(table, ast.Dict) else []
+
+
+def _template(node: ast.expr) -> tuple[str | None, str]:
+    """(regex, display text) for a string constant or an f-string; (None, "") otherwise."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.escape(node.value), node.value
+    if isinstance(node, ast.JoinedStr):
+        regex, shown = [], []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                regex.append(re.escape(part.value))
+                shown.append(part.value)
+            else:
+                regex.append(".*?")
+                shown.append(ELLIPSIS)
+        return "".join(regex), "".join(shown)
+    return None, ""
+
+
+def _display(name: str) -> str:
+    return name if len(name) <= 80 else name[:79] + ELLIPSIS

@@ -1,0 +1,158 @@
+"""A generated class for the live workshop tools: learners' homes with the exercise saved at
+every stage (untouched, being answered, failing a check with one of its hints, passing), and a
+graded class as `msa-course grade` leaves it. The tests, the benchmark and an instructor's dry
+run of the progress page and the report use them and know every learner's state in advance.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+
+from msa_course.grading import gradebook, report
+from msa_course.workshop import exercise as ex
+from msa_course.workshop.link import DEFAULT_TARGET
+
+FILLER = "x" * 400  # what an answer cell printed, so notebooks have a learner's size
+
+
+def hint_message(question: ex.Question, index: int) -> tuple[str, ex.Hint] | None:
+    """A check's failure message that fires the question's `index`-th literal hint, as the
+    check raises it ("name: hint"), with that hint; None when it has no such hint."""
+    literal = [(p, h) for p, h in question.hints if ex.ELLIPSIS not in h.text]
+    names = [name for _, name in question.names if ex.ELLIPSIS not in name]
+    if not literal or not names:
+        return None
+    _, hint = literal[index % len(literal)]
+    return f"{names[0]}: {hint.text}", hint
+
+
+def saved_notebook(exercise: ex.Exercise, plan: dict[str, str], hint_index: int = 0) -> dict:
+    """The released exercise as a learner saved it, each question at the stage `plan` gives
+    (not-started, working, failing or passing; failing fires a hint, or a NameError when the
+    question has no literal hint)."""
+    nb = json.loads(exercise.path.read_text(encoding="utf-8"))
+    cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]}
+    count = 0
+    for question in exercise.questions:
+        state = plan.get(question.grade_id, "not-started")
+        if state == "not-started":
+            continue
+        for grade_id in question.answers:
+            count += 1
+            cell = cells[grade_id]
+            cell["source"] = question.answers[grade_id] + "\n# my answer"
+            cell["execution_count"] = count
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": FILLER}]
+        if state == "working":
+            continue
+        count += 1
+        test = cells[question.grade_id]
+        test["execution_count"] = count
+        test["outputs"] = []
+        if state == "failing":
+            fired = hint_message(question, hint_index)
+            ename, evalue = ("AssertionError", fired[0]) if fired else ("NameError", "name")
+            test["outputs"] = [
+                {
+                    "output_type": "error",
+                    "ename": ename,
+                    "evalue": evalue,
+                    "traceback": [f"{ename}: {evalue}"],
+                }
+            ]
+    return nb
+
+
+def room_plans(exercise: ex.Exercise, size: int, seed: int = 0) -> list[dict[str, str]]:
+    """One plan per learner: the first questions passed, the next one in progress (working or
+    failing), the rest not started; learner 0 has passed everything, learner 1 not begun."""
+    rng = random.Random(seed)
+    ids = [q.grade_id for q in exercise.questions]
+    plans = []
+    for i in range(size):
+        done = len(ids) if i == 0 else 0 if i == 1 else rng.randint(0, len(ids))
+        plan = {g: "passing" for g in ids[:done]}
+        if done < len(ids) and i != 1:
+            plan[ids[done]] = rng.choice(["working", "failing", "failing"])
+        plans.append(plan)
+    return plans
+
+
+def make_room(
+    homes: Path, exercise: ex.Exercise, size: int, seed: int = 0, course_dir: str = DEFAULT_TARGET
+) -> dict[str, dict[str, str]]:
+    """Write `size` learners' homes (learner00, learner01, ...) under `homes`; returns each
+    learner's plan."""
+    plans = {}
+    for i, plan in enumerate(room_plans(exercise, size, seed)):
+        name = f"learner{i:02d}"
+        folder = Path(homes) / name / course_dir / "exercises"
+        folder.mkdir(parents=True, exist_ok=True)
+        nb = saved_notebook(exercise, plan, hint_index=i)
+        (folder / f"{exercise.name}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+        plans[name] = plan
+    return plans
+
+
+def graded_result(exercise: ex.Exercise, learner: str, plan: dict[str, str], index: int) -> dict:
+    """The grader's result for a learner whose graded notebook stood as `plan` says (a
+    failing question fires its hint; a passing one passes the hidden tests too, except every
+    fifth learner's last passing question)."""
+    questions = []
+    passing = [g for g, s in plan.items() if s == "passing"]
+    for question in exercise.questions:
+        state = plan.get(question.grade_id, "not-started")
+        passed = state == "passing" and not (index % 5 == 4 and question.grade_id == passing[-1])
+        feedback, hidden = "", False
+        if state == "passing" and not passed:
+            hidden, feedback = True, "hidden test failed"
+        elif state == "failing":
+            fired = hint_message(question, index)
+            feedback = fired[0] if fired else "NameError: name 'answer' is not defined"
+        elif not passed:
+            feedback = "NotImplementedError: "
+        questions.append(
+            {
+                "grade_id": question.grade_id,
+                "points": question.points if passed else 0.0,
+                "max_points": question.points,
+                "passed": passed,
+                "feedback": feedback,
+                "hidden": hidden,
+            }
+        )
+    flags = [{"code": "imitates-pass", "detail": "printed 'passed'"}] if index % 13 == 7 else []
+    return {
+        "learner": learner,
+        "submission": f"{learner}.ipynb",
+        "assignment": exercise.name,
+        "max_score": exercise.max_points,
+        "score": sum(q["points"] for q in questions),
+        "questions": questions,
+        "answers": [],
+        "flags": flags,
+        "flagged": bool(flags),
+        "sandbox": None,
+        "status": "graded",
+        "seconds": 0.5,
+    }
+
+
+def make_grades(out: Path, exercise: ex.Exercise, size: int, seed: int = 0) -> list[dict]:
+    """A graded class in `out` as `msa-course grade` writes it: results/, feedback/ and
+    gradebook.csv."""
+    results = [
+        graded_result(exercise, f"learner{i:02d}", copy.deepcopy(plan), i)
+        for i, plan in enumerate(room_plans(exercise, size, seed))
+    ]
+    for result in results:
+        gradebook.save_result(out, result)
+        gradebook.atomic_write(
+            out / "feedback" / f"{result['learner']}.html", report.feedback_html(result)
+        )
+    question_ids = [q.grade_id for q in exercise.questions]
+    gradebook.atomic_write(out / "gradebook.csv", gradebook.gradebook_csv(question_ids, results))
+    return results
