@@ -47,36 +47,33 @@ def binpacking_figure(result: PackResult, title: str) -> go.Figure:
 # between two events is constant.
 
 
-def _title_and_legend_on_top(fig: go.Figure, title: str, legend_rows: int) -> None:
+def _title_and_legend_on_top(layout: dict, title: str, legend_rows: int) -> None:
     """Title, then the legend, then the first subplot's title, each in its own band.
 
     The theme's legend sits just above the plot area, where a subplot's title also goes; in
     a multi-panel figure they overlap. Placing both in container coordinates keeps them apart.
     """
-    height = fig.layout.height
+    height = layout["height"]
     legend_top = 48
-    fig.update_layout(
-        title=dict(text=title, yref="container", y=1 - 12 / height, yanchor="top"),
-        legend=dict(yref="container", y=1 - legend_top / height, yanchor="top"),
-        margin=dict(t=legend_top + 28 * legend_rows + 34),
-    )
+    layout["title"] = dict(text=title, yref="container", y=1 - 12 / height, yanchor="top")
+    layout["legend"] = dict(yref="container", y=1 - legend_top / height, yanchor="top")
+    layout["margin"] = dict(t=legend_top + 28 * legend_rows + 34)
 
 
-def _timeline_step(fig, x, y, name, color, row, dash=None, width=3, axis_end=None):
+def _line(axes: tuple[str, str], x, y, name: str, **props) -> dict:
+    """A scatter trace on the subplot whose axis references are `axes`."""
+    return dict(type="scatter", x=x, y=y, name=name, xaxis=axes[0], yaxis=axes[1], **props)
+
+
+def _timeline_step(axes, x, y, name, color, dash=None, width=3, axis_end=None) -> dict:
     if axis_end is not None and x and x[-1] < axis_end:
         x, y = [*x, axis_end], [*y, y[-1]]
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            name=name,
-            mode="lines",
-            line=dict(color=color, width=width, dash=dash),
-            line_shape="hv",
-        ),
-        row=row,
-        col=1,
-    )
+    line = dict(color=color, width=width, dash=dash, shape="hv")
+    return _line(axes, x, y, name, mode="lines", line=line)
+
+
+# Both timelines are built as dicts on theme.subplot_layout and validated once, in one
+# go.Figure: explorers redraw them on every control change (issue 19).
 
 
 def self_healing_chart(
@@ -90,77 +87,66 @@ def self_healing_chart(
 
     `faults` are (time in s, label) markers drawn as vertical lines on both panels.
     """
-    fig = theme.subplots(
+    layout, cells = theme.subplot_layout(
         rows=2,
         titles=("pods", "restarts and back-off"),
         height=560,
         shared_xaxes=True,
         vertical_spacing=0.12,
     )
+    (top_axes,), (low_axes,) = cells
     minutes = [s.time / 60 for s in history]
     end_min = None if end is None else end / 60
-    _timeline_step(
-        fig,
-        minutes,
-        [s.desired for s in history],
-        "desired",
-        theme.PALETTE["grey"],
-        1,
-        "dash",
-        3,
-        end_min,
-    )
-    _timeline_step(
-        fig,
-        minutes,
-        [s.ready for s in history],
-        "Ready",
-        theme.PALETTE["green"],
-        1,
-        None,
-        3,
-        end_min,
-    )
-    _timeline_step(
-        fig,
-        minutes,
-        [s.restarts for s in history],
-        "restarts (total)",
-        theme.PALETTE["vermillion"],
-        2,
-        None,
-        3,
-        end_min,
-    )
-    _timeline_step(
-        fig,
-        minutes,
-        [s.waiting for s in history],
-        "in CrashLoopBackOff",
-        theme.PALETTE["orange"],
-        2,
-        "dot",
-        3,
-        end_min,
-    )
+    grey, green = theme.PALETTE["grey"], theme.PALETTE["green"]
+    red, orange = theme.PALETTE["vermillion"], theme.PALETTE["orange"]
+    data = [
+        _timeline_step(
+            top_axes, minutes, [s.desired for s in history], "desired", grey, "dash", 3, end_min
+        ),
+        _timeline_step(
+            top_axes, minutes, [s.ready for s in history], "Ready", green, None, 3, end_min
+        ),
+        _timeline_step(
+            low_axes,
+            minutes,
+            [s.restarts for s in history],
+            "restarts (total)",
+            red,
+            None,
+            3,
+            end_min,
+        ),
+        _timeline_step(
+            low_axes,
+            minutes,
+            [s.waiting for s in history],
+            "in CrashLoopBackOff",
+            orange,
+            "dot",
+            3,
+            end_min,
+        ),
+    ]
     top = max([s.desired for s in history] + [1]) + 1
     high = max([s.restarts for s in history] + [1])
     xs = [x for t, _ in faults for x in (t / 60, t / 60, None)]
-    for row, y in ((1, top), (2, high)):
-        fig.add_trace(
-            go.Scatter(
+    for axes, y in ((top_axes, top), (low_axes, high)):
+        data.append(
+            dict(
+                type="scatter",
                 x=xs,
                 y=[v for _ in faults for v in (0, y, None)],
                 mode="lines",
                 line=dict(color=theme.PALETTE["blue"], width=1, dash="dot"),
                 hoverinfo="skip",
                 showlegend=False,
-            ),
-            row=row,
-            col=1,
+                xaxis=axes[0],
+                yaxis=axes[1],
+            )
         )
-    fig.add_trace(
-        go.Scatter(
+    data.append(
+        dict(
+            type="scatter",
             x=[t / 60 for t, _ in faults],
             y=[top] * len(faults),
             mode="text",
@@ -169,22 +155,23 @@ def self_healing_chart(
             textfont=dict(size=12, color=theme.PALETTE["blue"]),
             name="faults",
             showlegend=False,
-        ),
-        row=1,
-        col=1,
+            xaxis=top_axes[0],
+            yaxis=top_axes[1],
+        )
     )
-    _title_and_legend_on_top(fig, title, legend_rows=1)
+    _title_and_legend_on_top(layout, title, legend_rows=1)
     # whole-number ticks: pods and restarts are counts
-    fig.update_yaxes(
-        title_text="pods", range=[0, top + 1], dtick=max(1, (top + 1) // 6), row=1, col=1
+    layout[theme.axis_key(top_axes[1])].update(
+        title=dict(text="pods"), range=[0, top + 1], dtick=max(1, (top + 1) // 6)
     )
-    fig.update_yaxes(
-        title_text="count", range=[0, high * 1.1], dtick=max(1, round(high / 5)), row=2, col=1
+    layout[theme.axis_key(low_axes[1])].update(
+        title=dict(text="count"), range=[0, high * 1.1], dtick=max(1, round(high / 5))
     )
-    fig.update_xaxes(title_text="simulated time (minutes)", row=2, col=1)
+    layout[theme.axis_key(low_axes[0])]["title"] = dict(text="simulated time (minutes)")
     if end_min is not None:
-        fig.update_xaxes(range=[0, end_min])
-    return fig
+        for axes in (top_axes, low_axes):
+            layout[theme.axis_key(axes[0])]["range"] = [0, end_min]
+    return go.Figure(data=data, layout=layout)
 
 
 def autoscaling_chart(
@@ -202,100 +189,74 @@ def autoscaling_chart(
     """Three panels over time (minutes): replicas against the pods the load needs at the
     target (load / (target x request)) and the HPA's maxReplicas ceiling; per-pod CPU as % of
     its request against the target; mean response time from the queueing model."""
-    fig = theme.subplots(
+    layout, cells = theme.subplot_layout(
         rows=3,
         titles=("pods", "CPU per pod (% of its request)", "mean latency (M/M/1 model)"),
         height=680,
         shared_xaxes=True,
         vertical_spacing=0.08,
     )
+    (pods,), (cpu,), (lat,) = cells
     minutes = [t / 60 for t in times]
-    fig.add_trace(
-        go.Scatter(
-            x=minutes,
-            y=needed,
-            name="pods needed",
-            line=dict(color=theme.PALETTE["grey"], width=2),
+    ends = [minutes[0], minutes[-1]]
+    colour = theme.PALETTE
+    data = [
+        _line(
+            pods,
+            minutes,
+            needed,
+            "pods needed",
+            line=dict(color=colour["grey"], width=2),
             fill="tozeroy",
             fillcolor="rgba(153,153,153,0.2)",
         ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=minutes,
-            y=replicas,
-            name="replicas (HPA)",
-            line_shape="hv",
-            line=dict(color=theme.PALETTE["blue"], width=3),
+        _line(
+            pods,
+            minutes,
+            replicas,
+            "replicas (HPA)",
+            line=dict(color=colour["blue"], width=3, shape="hv"),
         ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=minutes,
-            y=ready,
-            name="Ready pods",
-            line_shape="hv",
-            line=dict(color=theme.PALETTE["green"], width=2, dash="dot"),
+        _line(
+            pods,
+            minutes,
+            ready,
+            "Ready pods",
+            line=dict(color=colour["green"], width=2, dash="dot", shape="hv"),
         ),
-        row=1,
-        col=1,
-    )
+    ]
     if max_replicas is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[minutes[0], minutes[-1]],
-                y=[max_replicas, max_replicas],
+        data.append(
+            _line(
+                pods,
+                ends,
+                [max_replicas, max_replicas],
+                f"maxReplicas ({max_replicas})",
                 mode="lines",
-                name=f"maxReplicas ({max_replicas})",
-                line=dict(color=theme.PALETTE["black"], dash="dot", width=1.5),
-            ),
-            row=1,
-            col=1,
+                line=dict(color=colour["black"], dash="dot", width=1.5),
+            )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=minutes,
-            y=utilization,
-            name="CPU per pod",
-            line=dict(color=theme.PALETTE["orange"], width=3),
-        ),
-        row=2,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[minutes[0], minutes[-1]],
-            y=[target, target],
+    data += [
+        _line(cpu, minutes, utilization, "CPU per pod", line=dict(color=colour["orange"], width=3)),
+        _line(
+            cpu,
+            ends,
+            [target, target],
+            f"HPA target ({target}%)",
             mode="lines",
-            name=f"HPA target ({target}%)",
-            line=dict(color=theme.PALETTE["vermillion"], dash="dash", width=2),
+            line=dict(color=colour["vermillion"], dash="dash", width=2),
         ),
-        row=2,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=minutes,
-            y=latency_ms,
-            name="mean latency",
-            line=dict(color=theme.PALETTE["purple"], width=3),
-        ),
-        row=3,
-        col=1,
-    )
-    _title_and_legend_on_top(fig, title, legend_rows=3)  # 3 rows in a notebook-wide figure
-    fig.update_yaxes(title_text="pods", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="% of request", rangemode="tozero", row=2, col=1)
+        _line(lat, minutes, latency_ms, "mean latency", line=dict(color=colour["purple"], width=3)),
+    ]
+    _title_and_legend_on_top(layout, title, legend_rows=3)  # 3 rows in a notebook-wide figure
+    layout[theme.axis_key(pods[1])].update(title=dict(text="pods"), rangemode="tozero")
+    layout[theme.axis_key(cpu[1])].update(title=dict(text="% of request"), rangemode="tozero")
     shown = [v for v in latency_ms if v is not None]
     if shown and max(shown) > 10 * min(shown):  # an overload: seconds next to milliseconds
         ticks = [10, 20, 50, 100, 200, 500, 1000, 2000]
-        fig.update_yaxes(type="log", tickvals=ticks, ticktext=ticks, row=3, col=1)
+        latency_axis = dict(type="log", tickvals=ticks, ticktext=ticks)
     else:
-        fig.update_yaxes(type="linear", rangemode="tozero", row=3, col=1)
-    fig.update_yaxes(title_text="ms", row=3, col=1)
-    fig.update_xaxes(title_text="simulated time (minutes)", row=3, col=1)
-    return fig
+        latency_axis = dict(type="linear", rangemode="tozero")
+    layout[theme.axis_key(lat[1])].update(latency_axis, title=dict(text="ms"))
+    layout[theme.axis_key(lat[0])]["title"] = dict(text="simulated time (minutes)")
+    return go.Figure(data=data, layout=layout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import plotly.graph_objects as go
@@ -111,6 +112,32 @@ def subplots(
     fig = go.Figure(layout=dict(layout, height=height), _validate=False)
     fig._grid_ref = _subplot_grid(rows, cols, tuple(sorted(options.items())))
     return fig
+
+
+def subplot_layout(
+    rows: int = 1, cols: int = 1, titles: tuple[str, ...] = (), height: int = 460, **options
+) -> tuple[dict, list[list[tuple[str, str] | None]]]:
+    """What `subplots` starts from, as a dict to fill in, and each cell's axis references
+    (("x2", "y2"), None where a span covers the cell).
+
+    For explorer charts: traces as dicts with these `xaxis`/`yaxis`, then one
+    `go.Figure(data=..., layout=...)`, validates everything once. Adding traces and updating
+    axes one call at a time validated each piece two or three times (10 ms for a 3-panel
+    chart against 2 ms)."""
+    register()
+    key = tuple(sorted(options.items()))
+    layout = copy.deepcopy(_subplot_layout(rows, cols, tuple(titles), key))
+    layout["height"] = height
+    cells = [
+        [(c[0].trace_kwargs["xaxis"], c[0].trace_kwargs["yaxis"]) if c else None for c in row]
+        for row in _subplot_grid(rows, cols, key)
+    ]
+    return layout, cells
+
+
+def axis_key(ref: str) -> str:
+    """A trace's axis reference to its layout key: "x3" -> "xaxis3", "y" -> "yaxis"."""
+    return f"{ref[0]}axis{ref[1:]}"
 
 
 @functools.lru_cache(maxsize=64)
