@@ -32,6 +32,23 @@ class CommandError(Exception):
     """A problem to report as one line, without a traceback."""
 
 
+def writable_folder(path, option: str):
+    """`path` (a pathlib.Path) as a folder a command can write into, created if need be; or a
+    CommandError saying in one line why not."""
+    import tempfile
+
+    path = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"{option} {path}: is a file; give a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        raise CommandError(f"{option} {path}: cannot write there ({err.strerror})") from None
+    return path
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one clear line, exit code 2, and where to look
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")

@@ -63,7 +63,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from msa_course.cli import CommandError
+    from msa_course.cli import CommandError, writable_folder
 
     root = args.root.resolve() if args.root else _default_root()
     chapters = sorted((root / "course").glob("[0-9][0-9]_*.ipynb"))
@@ -74,6 +74,7 @@ def run(args) -> int:
         out in root.parents
     ):
         raise CommandError(f"OUT must not be the checkout or its course folders: {out}")
+    writable_folder(out, "OUT")
     pages = build(root, out, timeout=args.timeout)
     print(f"wrote {len(pages)} pages to {out}; open {out / 'index.html'}")
     return 0

@@ -37,6 +37,13 @@ EXPECTED_FLAG = {
     "os_exit": "died",
     "kill_kernel": "died",
     "detach_and_kill": "signals-processes",
+    "memory_in_children": "memory-limit",
+    "tmp_inode_flood": "writes-files",
+    "cpu_children": "timeout",
+    "sysv_ipc": "reads-machinery",
+    "output_tamper": "tampers-output",
+    "hash_flood": "protocol",
+    "forged_error_record": "reads-machinery",
     "infinite_loop": "timeout",
     "memory_bomb": "memory-limit",
     "fork_bomb": "timeout",
@@ -127,9 +134,9 @@ def test_nothing_escaped_and_nothing_survived(class_run):
 def test_gradebook_lists_the_whole_class(class_run):
     results, out = class_run
     rows = (out / "gradebook.csv").read_text().splitlines()
-    assert rows[0] == "learner,q1-test,q2-test,q3-test,q4-test,total,max,flags"
+    assert rows[0] == "learner,q1-test,q2-test,q3-test,q4-test,total,max,late,needs_manual,flags"
     assert len(rows) == 1 + len(EXPECTED_FLAG) + len(HONEST)
-    assert "honest_full,2,1,2,1,6,6," in rows
+    assert "honest_full,2,1,2,1,6,6,,," in rows
 
 
 def test_the_disk_attack_is_real_outside_the_sandbox():

@@ -265,3 +265,49 @@ def test_nothing_outlives_a_killed_grader(tmp_path):
     while uid_processes(uid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert uid_processes(uid) == []
+
+
+def test_output_cannot_reserve_or_erase_host_disk():
+    code = (
+        "import os\nresult = []\n"
+        "for call in (lambda: os.posix_fallocate(1, 0, 2**28), lambda: os.ftruncate(1, 0)):\n"
+        "    try:\n        call()\n        result.append('done')\n"
+        "    except OSError as err:\n        result.append(err.errno)\n"
+    )
+    assert "done" not in probe(code)
+
+
+@root_only
+def test_a_busy_neighbour_neither_exceeds_its_cpu_share_nor_times_out_another():
+    """Two submissions at once, as -j 2 runs them: one keeps six children spinning, the
+    other does honest work under a cell limit. The hog gets at most its one CPU; the honest
+    one is never charged for the time the hog held the CPUs."""
+    import threading
+
+    hog_code = (
+        "import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n        while True:\n"
+        "            pass\ntime.sleep(4)\nresult = 1"
+    )
+    honest_code = "total = 0\nfor i in range(3_000_000):\n    total += i % 7\nresult = total"
+    limits = Limits(memory_mb=256, cell_timeout=10, total_timeout=20, processes=8)
+    outcome = {}
+
+    def hog():
+        with Sandbox(limits, default_allow()) as box:
+            started, cpu0 = time.monotonic(), box.cgroup.cpu_seconds() if box.cgroup else 0
+            outcome["hog"] = run(box, hog_code)
+            if box.cgroup:
+                outcome["share"] = (box.cgroup.cpu_seconds() - cpu0) / (time.monotonic() - started)
+
+    thread = threading.Thread(target=hog)
+    thread.start()
+    time.sleep(1)
+    honest_limits = Limits(memory_mb=256, cell_timeout=3, total_timeout=20, processes=8)
+    with Sandbox(honest_limits, default_allow()) as box:
+        for _ in range(3):
+            assert run(box, honest_code) == sum(i % 7 for i in range(3_000_000))
+        outcome["honest_charged"] = box.used
+    thread.join()
+    assert outcome["hog"] == 1
+    if "share" in outcome:
+        assert outcome["share"] <= 1.15  # one CPU (cpu.cfs_quota_us), not six

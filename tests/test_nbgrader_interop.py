@@ -1,5 +1,7 @@
 """Interoperability: the real nbgrader (`generate_assignment`, `autograde`) and
-`msa-course grade` give honest submissions (full, partial, empty) the same points per test.
+`msa-course grade` give honest submissions (full, partial, empty) the same points per test,
+and list the same hand-graded answers as waiting for the instructor (98_manual has a written
+answer, a code answer read by hand, and a task).
 
 One temporary nbgrader course holds the grading fixture and every solutions/*.ipynb as
 assignments; each learner's notebook sits at submitted/<learner>/<assignment>/<name>.ipynb,
@@ -25,12 +27,13 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
     ROOT / "tests" / "data" / "grading" / "99_capacity.ipynb",
+    ROOT / "tests" / "data" / "grading" / "98_manual.ipynb",
     *sorted((ROOT / "solutions").glob("*.ipynb")),
 ]
 
 
 def honest_class(assignment: src.Assignment) -> dict[str, dict]:
-    ids = [c.grade_id for c in assignment.cells if c.solution and c.cell_type == "code"]
+    ids = [c.grade_id for c in assignment.cells if c.solution]
     return {
         "full": samples.submission(assignment),
         "empty": samples.submission(assignment, dict.fromkeys(ids, samples.SKIP)),
@@ -77,12 +80,14 @@ def course(tmp_path_factory) -> Path:
     return root
 
 
-def nbgrader_points(course: Path, assignment: str, learner: str) -> dict[str, float]:
+def nbgrader_points(course: Path, assignment: str, learner: str):
+    """Points nbgrader gave automatically, and the answers it leaves for manual grading."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         nb = gradebook.find_submission_notebook(assignment, assignment, learner)
-        return {g.name: g.auto_score for g in nb.grades if g.auto_score is not None}
+        points = {g.name: g.auto_score for g in nb.grades if g.auto_score is not None}
+        return points, sorted(g.name for g in nb.grades if g.needs_manual_grade)
 
 
 @pytest.mark.parametrize("source_path", SOURCES, ids=lambda p: p.stem)
@@ -107,7 +112,11 @@ def test_same_points_as_nbgrader(course, source_path, tmp_path):
     for notebook in submitted:
         learner = notebook.parents[1].name
         ours = json.loads((out / "results" / f"{learner}.json").read_text())
-        points = {q["grade_id"]: q["points"] for q in ours["questions"]}
-        theirs = nbgrader_points(course, name, learner)
+        points = {q["grade_id"]: q["points"] for q in ours["questions"] if q["points"] is not None}
+        manual = sorted(q["grade_id"] for q in ours["questions"] if q["points"] is None)
+        theirs, their_manual = nbgrader_points(course, name, learner)
         assert points == theirs, (learner, points, theirs)
+        assert manual == their_manual, (learner, manual, their_manual)
+        if name == "98_manual" and learner == "full":
+            assert manual == ["q2-answer", "q3-answer", "q4-task"]
     assert {n.parents[1].name for n in submitted} >= {"full", "empty", "partial"}

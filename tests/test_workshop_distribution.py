@@ -113,7 +113,7 @@ def test_collect_copies_good_notebooks_and_reports_the_rest(homes, tmp_path):
     result = collect(homes, "03", tmp_path / "out")
     assert sorted(result.copied) == ["ada"]
     assert (tmp_path / "out" / "ada.ipynb").read_bytes() == json.dumps(NB).encode()
-    assert sorted(os.listdir(tmp_path / "out")) == ["ada.ipynb"]
+    assert sorted(os.listdir(tmp_path / "out")) == ["ada.ipynb", "collected.csv"]
     assert "not valid notebook JSON" in result.skipped["grace"]
     assert "no msa-course/exercises/03_*.ipynb" in result.skipped["linus"]
     assert "several notebooks" in result.skipped["mary"]

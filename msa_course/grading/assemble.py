@@ -28,7 +28,8 @@ SUSPICIOUS = {
     "signals-processes": r"\bos\.kill|\bkillpg\b|\bimport\s+signal\b|\bos\.fork\b|"
     r"\bimport\s+(subprocess|multiprocessing)\b|\bos\.(system|popen|exec\w*)\s*\(",
     "reads-machinery": r"/proc/|\bgc\.get_objects\b|\bsys\._getframe\b|\binspect\.stack\b"
-    r"|\bctypes\b|BEGIN HIDDEN|\.ipynb|os\.walk|\bglob\b|\bscandir\b",
+    r"|\bctypes\b|BEGIN HIDDEN|\.ipynb|os\.walk|\bglob\b|\bscandir\b|\bsys\.modules\b",
+    "tampers-output": r"\bfallocate\b|\bftruncate\b|\bsys\.__std(out|err)__\b",
     "writes-files": r"open\s*\(.*['\"][wax]\+?b?['\"]|\.write_(text|bytes)\s*\(",
     "network": r"\b(import|from)\s+(socket|urllib|requests|http|ssl)\b",
 }
@@ -54,6 +55,7 @@ class Step:
 class Plan:
     steps: list[Step] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)  # grade_id -> the learner's text
 
 
 def assemble(assignment: src.Assignment, notebook: dict) -> Plan:
@@ -104,6 +106,7 @@ def assemble(assignment: src.Assignment, notebook: dict) -> Plan:
                     )
                 )
             answers[grade_id] = code
+            plan.answers[grade_id] = src.cell_text(cell)
         else:
             _compare_locked(plan, source_cell, cell, nbg, code)
     source_order = [c.grade_id for c in assignment.cells if c.grade_id in order]

@@ -73,6 +73,12 @@ class Cgroup:
         """Where a process writes its pid to join every group (see confine.join_cgroups)."""
         return [str(folder / "cgroup.procs") for folder in self.folders.values()]
 
+    def move_cpu(self, thread: int, into: bool) -> None:
+        """Put one grader thread into (or back out of) the submission's CPU share, so the
+        grader's own work on the submission counts against that submission alone."""
+        folder = self.folders["cpu"] if into else self.folders["cpu"].parent
+        _write(folder / "tasks", str(thread))
+
     def cpu_seconds(self) -> float:
         """CPU time used by every process of the submission so far."""
         try:
@@ -133,8 +139,15 @@ def _write(path: Path, value: str) -> None:
         fh.write(value)
 
 
+_swept: set[Path] = set()
+
+
 def _remove_stale(parent: Path) -> None:
-    """Groups left by a grader that was killed before it could remove them."""
+    """Groups left by a grader that was killed before it could remove them (once per
+    parent and process)."""
+    if parent in _swept:
+        return
+    _swept.add(parent)
     for folder in parent.glob(f"{PREFIX}*"):
         pid = folder.name[len(PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():

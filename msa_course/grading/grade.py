@@ -1,17 +1,23 @@
 """`msa-course grade`: grade a class's submissions against an exercise source.
 
-Each submission runs in its own sandboxed process (sandbox.py) while tests are decided here
-(judge.py); results are written as each submission finishes, so an interrupted run resumes,
-and the gradebook is rebuilt from the results at the end.
+Each submission runs in its own sandboxed process (sandbox.py) while its tests are decided in
+a judging worker (workers.py, judge.py); results are written as each submission finishes, so
+an interrupted run (Ctrl-C, SIGTERM, a kill) resumes, and the gradebook, the manual-scores
+file and the feedback pages are rebuilt from the results at the end (formats: docs/grading.md).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
+import signal
+import stat
 import sys
 import time
 from pathlib import Path
+
+from msa_course.grading import gradebook, report
 
 
 def add_arguments(parser) -> None:
@@ -63,24 +69,44 @@ def add_arguments(parser) -> None:
         help="CSV whose first column lists every learner id (missing ones get 0)",
     )
     parser.add_argument(
+        "--due",
+        metavar="TIME",
+        help="due time, ISO 8601 (2026-05-01T23:59, local time unless it has +HH:MM): "
+        "later submissions are marked late",
+    )
+    parser.add_argument(
+        "--late-penalty",
+        metavar="PCT[/day]",
+        help="with --due: percent off a late submission (10), or per started day late (10/day)",
+    )
+    parser.add_argument(
         "--regrade", action="store_true", help="grade again even what an earlier run finished"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: what is graded stays and the gradebook is written."""
+
+
+def _stop(signum, frame):
+    raise Stopped()
+
+
 def run(args) -> int:
-    from msa_course.cli import CommandError
-    from msa_course.grading import gradebook, judge, report
+    from msa_course.cli import CommandError, writable_folder
+    from msa_course.grading import judge, late, manual
     from msa_course.grading import source as src
     from msa_course.grading.sandbox import Limits, default_allow
+    from msa_course.grading.workers import grade_all
 
     source_path = args.source or find_source(args.assignment)
     try:
         assignment = src.parse(source_path)
     except src.SourceError as err:
         raise CommandError(str(err)) from None
-    if not assignment.tests:
-        raise CommandError(f"{source_path}: has no graded test cells to grade with")
+    if not assignment.graded:
+        raise CommandError(f"{source_path}: has no graded cells (tests or hand-graded answers)")
     if (
         not 1 <= args.jobs <= 64
         or args.timeout_cell <= 0
@@ -91,16 +117,27 @@ def run(args) -> int:
         raise CommandError(
             "-j must be 1-64, --processes >= 1, timeouts > 0 and --memory >= 64 (MB)"
         )
-    submissions = collect(args.submissions, assignment.name)
+    try:
+        due = late.parse_due(args.due) if args.due else None
+        penalty = late.parse_penalty(args.late_penalty) if args.late_penalty else (0.0, False)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    if args.late_penalty and not due:
+        raise CommandError("--late-penalty needs --due (the time after which work is late)")
+    submissions, refused = collect(args.submissions, assignment.name)
     roster = read_roster(args.roster) if args.roster else []
+    out = writable_folder(args.out, "--out")
+    learners = {learner for learner, _ in submissions} | set(roster) | set(refused)
+    try:
+        scores = manual.read(out / manual.FILE, assignment, learners)
+    except manual.ManualError as err:
+        raise CommandError(str(err)) from None
     limits = Limits(
         memory_mb=args.memory,
         cell_timeout=args.timeout_cell,
         total_timeout=args.timeout_total,
         processes=args.processes,
     )
-    out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob("results/.*.tmp"), *out.glob("feedback/.*.tmp")]:
         stale.unlink()  # a write cut short by a kill; its result is graded again
     ctx = judge.Context(assignment, limits, default_allow())
@@ -110,6 +147,7 @@ def run(args) -> int:
         old = None if args.regrade else gradebook.load_result(out, learner)
         if (
             old
+            and old.get("format") == judge.FORMAT
             and old.get("source_sha256") == source_sha
             and old.get("submission_sha256") == _sha_or_none(path)
         ):
@@ -118,48 +156,72 @@ def run(args) -> int:
             todo.append((learner, path))
     reused = len(results)
     progress = Progress(len(todo), enabled=not args.quiet)
-    for result in grade_all(ctx, todo, args.jobs):
-        result["source_sha256"] = source_sha
-        gradebook.save_result(out, result)
-        gradebook.atomic_write(
-            out / "feedback" / f"{result['learner']}.html", report.feedback_html(result)
-        )
-        results[result["learner"]] = result
-        progress.step()
-    progress.done()
-    rows = list(results.values())
+    stopped: KeyboardInterrupt | None = None
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        for result in grade_all(ctx, todo, args.jobs):
+            result["source_sha256"] = source_sha
+            gradebook.save_result(out, result)
+            results[result["learner"]] = result
+            progress.step()
+    except KeyboardInterrupt as err:
+        stopped = err
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        progress.done()
+    for learner, reason in refused.items():
+        results[learner] = judge.failed_result(assignment, learner, None, "refused-file", reason)
     for learner in roster:
         if learner not in results:
-            rows.append(missing_result(learner, assignment))
-    question_ids = [t.grade_id for t in assignment.tests]
+            results[learner] = missing_result(learner, assignment)
+    rows = list(results.values())
+    finish(out, rows, {learner: path for learner, path in submissions}, due, penalty, scores)
+    question_ids = [c.grade_id for c in assignment.graded]
     gradebook.atomic_write(out / "gradebook.csv", gradebook.gradebook_csv(question_ids, rows))
+    if any(c.is_manual for c in assignment.graded):
+        gradebook.atomic_write(out / manual.FILE, manual.scores_csv(rows, scores))
     print(report.summary_table(rows))
     flagged = sum(1 for r in rows if r["flagged"])
+    graded = progress.count
     print(
-        f"{len(todo)} graded, {reused} unchanged since the last run, {flagged} flagged; "
+        f"{graded} graded, {reused} unchanged since the last run, {flagged} flagged; "
         f"gradebook: {out / 'gradebook.csv'}; sandbox: {_level(rows)}"
     )
+    pending = sum(1 for r in rows for q in r["questions"] if q.get("points") is None)
+    if pending:
+        print(
+            f"{pending} hand-graded answers wait for points: fill in {out / manual.FILE} "
+            "and run the same command again"
+        )
+    if stopped is not None:
+        left = len(todo) - graded
+        print(
+            f"msa-course grade: stopped with {left} submissions not graded; run the same "
+            "command again to grade them",
+            file=sys.stderr,
+        )
+        return 143 if isinstance(stopped, Stopped) else 130
     return 0
 
 
-def grade_all(ctx, todo: list[tuple[str, Path]], jobs: int):
-    """Yield results as submissions finish, `jobs` at a time, each with a uid of its own."""
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+def finish(out: Path, rows: list[dict], paths: dict, due, penalty, scores: dict) -> None:
+    """What depends on this run's options, not on the grading: lateness and hand-given
+    points; each changed result is saved again and every learner's page rewritten."""
+    from msa_course.grading import judge, late, manual
 
-    from msa_course.grading import judge
-
-    def work(learner: str, path: Path) -> dict:
-        return judge.grade_submission(ctx, path, learner)
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(work, learner, path) for learner, path in todo]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    for result in rows:
+        before = repr(result)
+        path = paths.get(result["learner"])
+        moment = late.submitted_at(path) if path else None
+        result["submitted_at"] = late.iso(moment) if moment else None
+        result["late"] = late.lateness(moment, due, penalty) if due else None
+        manual.apply(result, scores)
+        result["score"] = judge.score(result)
+        if repr(result) != before and result["status"] != "missing":
+            gradebook.save_result(out, result)
+        if result["status"] != "missing":
+            page = out / "feedback" / f"{result['learner']}.html"
+            gradebook.atomic_write(page, report.feedback_html(result))
 
 
 def find_source(number: str) -> Path:
@@ -175,20 +237,35 @@ def find_source(number: str) -> Path:
     return matches[0]
 
 
-def collect(paths: list[Path], assignment_name: str) -> list[tuple[str, Path]]:
-    """(learner id, file) for every submission; ids from file names, or from the folder when
-    the file is named after the assignment (nbgrader's submitted/<id>/<assignment>/ layout)."""
+def collect(paths: list[Path], assignment_name: str):
+    """(learner id, file) for every submission, and learner id -> why a file was refused.
+    Ids come from file names, or from the folder when the file is named after the assignment
+    (nbgrader's submitted/<id>/<assignment>/ layout). Inside folders only regular files are
+    taken: a symbolic link (say, to a classmate's notebook or the solutions) or a special file
+    is refused and flagged, and links to folders are not followed."""
     from msa_course.cli import CommandError
 
     files: list[Path] = []
+    refused: dict[str, str] = {}
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            for top, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                for name in sorted(n for n in names if n.endswith(".ipynb")):
+                    file = Path(top, name)
+                    mode = file.lstat().st_mode
+                    if stat.S_ISREG(mode):
+                        files.append(file)
+                        continue
+                    kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+                    refused[learner_id(file, assignment_name)] = (
+                        f"{file.name} is {kind}; only a learner's own regular files are graded"
+                    )
         elif path.is_file():
             files.append(path)
         else:
             raise CommandError(f"{path}: no such file or folder")
-    if not files:
+    if not files and not refused:
         raise CommandError("no submissions found (looked for .ipynb files in the folders given)")
     seen: dict[str, Path] = {}
     for file in files:
@@ -199,7 +276,7 @@ def collect(paths: list[Path], assignment_name: str) -> list[tuple[str, Path]]:
                 f"{file}; rename one or grade them separately"
             )
         seen[learner] = file
-    return list(seen.items())
+    return list(seen.items()), {k: v for k, v in refused.items() if k not in seen}
 
 
 def learner_id(file: Path, assignment_name: str) -> str:
@@ -222,17 +299,13 @@ def read_roster(path: Path) -> list[str]:
 
 
 def missing_result(learner: str, assignment) -> dict:
-    return {
-        "learner": learner,
-        "assignment": assignment.name,
-        "status": "missing",
-        "score": 0.0,
-        "max_score": sum(t.points for t in assignment.tests),
-        "questions": [],
-        "answers": [],
-        "flagged": True,
-        "flags": [{"code": "no-submission", "detail": "on the roster, nothing submitted"}],
-    }
+    from msa_course.grading import judge
+
+    result = judge.failed_result(
+        assignment, learner, None, "no-submission", "on the roster, nothing submitted"
+    )
+    result["status"] = "missing"
+    return result
 
 
 def _sha_or_none(path: Path) -> str | None:

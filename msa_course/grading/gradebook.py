@@ -32,7 +32,9 @@ def result_path(out: Path, learner: str) -> Path:
 
 
 def save_result(out: Path, result: dict) -> None:
-    atomic_write(result_path(out, result["learner"]), json.dumps(result, indent=1) + "\n")
+    """Strict JSON (no NaN or Infinity): every number in a result is the grader's own."""
+    text = json.dumps(result, indent=1, allow_nan=False, ensure_ascii=False)
+    atomic_write(result_path(out, result["learner"]), text + "\n")
 
 
 def load_result(out: Path, learner: str) -> dict | None:
@@ -45,17 +47,26 @@ def load_result(out: Path, learner: str) -> dict | None:
 
 
 def gradebook_csv(question_ids: list[str], results: list[dict]) -> str:
-    """One row per learner (sorted), one column per graded question, then total, max, flags."""
+    """One row per learner (sorted): one column per graded cell (empty while it waits for a
+    manual score), then total, max, late (hours), needs_manual (grade ids), flags."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["learner", *question_ids, "total", "max", "flags"])
+    writer.writerow(["learner", *question_ids, "total", "max", "late", "needs_manual", "flags"])
     for result in sorted(results, key=lambda r: r["learner"]):
         points = {q["grade_id"]: q["points"] for q in result["questions"]}
+        pending = [q for q in question_ids if q in points and points[q] is None]
         codes = sorted({f["code"] for f in result["flags"]})
+        late = result.get("late")
         writer.writerow(
             [result["learner"]]
-            + [_number(points.get(q, 0.0)) for q in question_ids]
-            + [_number(result["score"]), _number(result["max_score"]), " ".join(codes)]
+            + ["" if q in pending else _number(points.get(q) or 0.0) for q in question_ids]
+            + [
+                _number(result["score"]),
+                _number(result["max_score"]),
+                f"{late['seconds'] / 3600:.1f}" if late else "",
+                " ".join(pending),
+                " ".join(codes),
+            ]
         )
     return buffer.getvalue()
 

@@ -1,7 +1,7 @@
 """`msa-course release`: generate the learners' exercises/ from the sources in solutions/.
 
 Answers become `# YOUR CODE HERE` + `raise NotImplementedError()` (nbgrader's stub), hidden
-tests disappear, instructions and tests are locked against editing and deletion, answer cells
+tests and tasks' mark schemes disappear, instructions and tests are locked against editing and deletion, answer cells
 against deletion, and outputs are cleared. The output is a pure function of the source, so
 releasing twice gives byte-identical files and a test can hold exercises/ in sync.
 """
@@ -18,25 +18,32 @@ CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 TEXT_STUB = ["YOUR ANSWER HERE"]
 
 
+def released_source(parsed: src.SourceCell) -> str:
+    """The text a learner receives for one source cell."""
+    text = parsed.source
+    if parsed.solution:
+        stub = CODE_STUB if parsed.cell_type == "code" else TEXT_STUB
+        if src.BEGIN_SOLUTION in text:
+            return src.strip_region(text, src.BEGIN_SOLUTION, src.END_SOLUTION, stub)
+        return "\n".join(stub)
+    if parsed.is_test:
+        return src.strip_region(text, src.BEGIN_HIDDEN, src.END_HIDDEN, None).rstrip("\n")
+    if parsed.task:
+        return src.strip_region(text, src.BEGIN_SCHEME, src.END_SCHEME, None).rstrip("\n")
+    return text
+
+
 def release_notebook(assignment: src.Assignment) -> dict:
     """The learner's version of a parsed source notebook."""
     nb = copy.deepcopy(assignment.notebook)
     for parsed, cell in zip(assignment.cells, nb["cells"]):
-        text = parsed.source
         meta = cell.setdefault("metadata", {})
         if parsed.solution:
-            stub = CODE_STUB if parsed.cell_type == "code" else TEXT_STUB
-            if src.BEGIN_SOLUTION in text:
-                text = src.strip_region(text, src.BEGIN_SOLUTION, src.END_SOLUTION, stub)
-            else:
-                text = "\n".join(stub)
             meta["deletable"] = False
-        if parsed.is_test:
-            text = src.strip_region(text, src.BEGIN_HIDDEN, src.END_HIDDEN, None).rstrip("\n")
-        if parsed.is_test or (parsed.locked and not parsed.solution):
+        if parsed.is_test or parsed.task or (parsed.locked and not parsed.solution):
             meta["editable"] = False
             meta["deletable"] = False
-        cell["source"] = text
+        cell["source"] = released_source(parsed)
     return tidy(nb)
 
 

@@ -24,6 +24,9 @@ MESSAGE_CHARS = 500
 def main() -> None:
     config = json.loads(sys.argv[1])
     level = confine(config, Limits(**config["limits"]))
+    import site
+
+    site.setquit()  # exit() and quit(), as in a kernel (the child starts without site)
     requests = os.fdopen(config["fds"][0], "rb")
     reply_fd = config["fds"][1]
     namespace = {"__name__": "__main__", "__builtins__": builtins}

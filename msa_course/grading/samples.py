@@ -13,7 +13,7 @@ SKIP = None  # leave the released stub in place
 
 
 def solution_code(cell: src.SourceCell) -> str:
-    """An answer cell's code as a learner who solved it would write it (markers removed)."""
+    """An answer cell's code (or text) as a learner who solved it would write it."""
     lines = cell.source.splitlines()
     return "\n".join(
         line for line in lines if line.strip() not in (src.BEGIN_SOLUTION, src.END_SOLUTION)
@@ -26,7 +26,7 @@ def submission(assignment: src.Assignment, answers: dict[str, str | None] | None
     answers = answers or {}
     nb = release_notebook(assignment)
     for parsed, cell in zip(assignment.cells, nb["cells"]):
-        if parsed.solution and parsed.cell_type == "code":
+        if parsed.solution:
             code = answers.get(parsed.grade_id, solution_code(parsed))
             if code is not SKIP:
                 cell["source"] = code

@@ -11,6 +11,7 @@ that others held, or its CPU time if that is more; so a busy neighbour never tim
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -32,6 +33,12 @@ UID_BLOCK = 4096  # uids one run claims at a time, never handing one out twice
 UID_BLOCKS = (2**32 - 2 - UID_BASE) // UID_BLOCK
 WALL_FACTOR = 5  # a cell also ends after this many times its limit in plain wall time
 OUTPUT_KEPT = 65536  # bytes of the learner's output the grader keeps for reports and checks
+# The child starts without `site` (-S: its .pth hooks cost ~0.1 s a start) and is given the
+# grader's package folders instead (python_path).
+BOOT = (
+    "import json, sys; sys.path[:0] = json.loads(sys.argv[1])['path']; "
+    "from msa_course.grading.runner import main; main()"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Limits:
     tmp_mb: int = 32
     tmp_inodes: int = 4096
     cpus: float = 1.0
+    judge_cpu: float = 20.0  # the grader's own CPU seconds on one submission's values
 
 
 class SandboxEnded(BaseException):
@@ -148,6 +156,7 @@ class Sandbox:
             "allow": self.allow,
             "root": str(root),
             "cgroups": self.cgroup.procs_files() if self.cgroup else [],
+            "path": python_path(),
         }
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -161,7 +170,7 @@ class Sandbox:
         }
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-m", "msa_course.grading.runner", json.dumps(config)],
+                [sys.executable, "-I", "-S", "-B", "-c", BOOT, json.dumps(config)],
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=out_w,
@@ -306,6 +315,19 @@ class Sandbox:
         if self.uid is not None:
             kill_uid(self.uid)
 
+    @contextlib.contextmanager
+    def sharing_cpu(self):
+        """Run the grader's judging of this submission inside the submission's CPU share."""
+        if self.cgroup is None:
+            yield
+            return
+        thread = threading.get_native_id()
+        self.cgroup.move_cpu(thread, into=True)
+        try:
+            yield
+        finally:
+            self.cgroup.move_cpu(thread, into=False)
+
     def output(self) -> bytes:
         """The start of what the learner's code printed (OUTPUT_KEPT bytes at most)."""
         return bytes(self._output)
@@ -390,6 +412,18 @@ def default_allow() -> list[str]:
         if os.path.exists(extra):
             paths.add(extra)
     return sorted(paths)
+
+
+def python_path() -> list[str]:
+    """Where the learner's Python finds packages: this package's parent folder (an editable
+    install's checkout, of which the sandbox shows only the package) and site-packages."""
+    import site
+
+    import msa_course
+
+    folders = [str(Path(msa_course.__file__).parent.parent)]
+    folders += [p for p in site.getsitepackages() if os.path.isdir(p)]
+    return list(dict.fromkeys(folders))
 
 
 def _library_folders() -> set[str]:

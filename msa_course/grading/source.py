@@ -3,7 +3,9 @@
 A source notebook (solutions/NN_slug.ipynb) marks answer cells `solution`, test cells `grade`
 (with `points`) and instructions `locked`, each with a unique `grade_id`; answers sit between
 `### BEGIN SOLUTION`/`### END SOLUTION`, hidden tests between `### BEGIN HIDDEN TESTS`/
-`### END HIDDEN TESTS`. Release and the grader both read notebooks through this module, so a
+`### END HIDDEN TESTS`. Answers graded by hand are nbgrader's manual cells: `solution` and
+`grade` together (an answer with points and no test), or a `task` (points for work spread
+over the notebook; its `=== BEGIN MARK SCHEME ===` part is the instructor's only). Release and the grader both read notebooks through this module, so a
 malformed source is refused in one place with the notebook, cell and line named.
 """
 
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+BEGIN_SCHEME, END_SCHEME = "=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="
 SCHEMA_VERSION = 3
 
 
@@ -33,11 +37,28 @@ class SourceCell:
     grade: bool = False
     locked: bool = False
     points: float = 0.0
+    task: bool = False
 
     @property
     def is_test(self) -> bool:
         """A graded code cell that is not an answer: autograded tests."""
         return self.grade and not self.solution and self.cell_type == "code"
+
+    @property
+    def is_manual(self) -> bool:
+        """Points an instructor gives by hand: a graded answer without tests, or a task."""
+        return (self.grade and self.solution) or self.task
+
+    @property
+    def heading(self) -> str | None:
+        """The cell's first Markdown heading, without a trailing "(N points)"."""
+        if self.cell_type != "markdown":
+            return None
+        for line in self.source.splitlines():
+            if line.startswith("#"):
+                title = line.lstrip("#").strip()
+                return re.sub(r"\s*\(\s*[\d.]+\s+points?\s*\)", "", title).strip() or None
+        return None
 
 
 @dataclass
@@ -55,8 +76,26 @@ class Assignment:
         return [c for c in self.cells if c.is_test]
 
     @property
+    def graded(self) -> list[SourceCell]:
+        """Every cell that carries points, autograded or by hand, in the source's order."""
+        return [c for c in self.cells if c.is_test or c.is_manual]
+
+    @property
     def max_points(self) -> float:
-        return sum(c.points for c in self.cells if c.grade)
+        return sum(c.points for c in self.graded)
+
+    @property
+    def title(self) -> str:
+        """The notebook's first heading ("01 Infrastructure: exercise"), else its file name."""
+        return next((c.heading for c in self.cells if c.heading), self.name)
+
+    def question_title(self, cell: SourceCell) -> str:
+        """The heading nearest above a graded cell ("Question 2: utilisation"), else its id."""
+        first = next((c.index for c in self.cells if c.heading), None)
+        for earlier in reversed(self.cells[: cell.index + 1]):
+            if earlier.heading and earlier.index != first:
+                return earlier.heading
+        return cell.grade_id or f"cell {cell.index}"
 
     def cell(self, grade_id: str) -> SourceCell:
         for c in self.cells:
@@ -116,14 +155,21 @@ def _parse_cell(path: Path, index: int, cell: dict) -> SourceCell:
     if not isinstance(meta, dict):
         raise SourceError(f"{where}: metadata.nbgrader must be an object")
     grade_id = meta.get("grade_id")
-    solution, grade, locked = (bool(meta.get(k, False)) for k in ("solution", "grade", "locked"))
+    solution, grade, locked, task = (
+        bool(meta.get(k, False)) for k in ("solution", "grade", "locked", "task")
+    )
     where = f"{where} (grade_id {grade_id!r})"
-    if (solution or grade or locked) and (not isinstance(grade_id, str) or not grade_id.strip()):
-        raise SourceError(f"{where}: a solution, graded or locked cell needs a grade_id")
+    if (solution or grade or locked or task) and (
+        not isinstance(grade_id, str) or not grade_id.strip()
+    ):
+        raise SourceError(f"{where}: a solution, graded, task or locked cell needs a grade_id")
+    if task and (grade or solution):
+        raise SourceError(f"{where}: a task cell cannot also be a solution or graded cell")
     points = 0.0
-    if grade:
+    if grade or task:
         if "points" not in meta:
-            raise SourceError(f"{where}: a graded cell needs 'points' (a number >= 0)")
+            kind = "task" if task else "graded"
+            raise SourceError(f"{where}: a {kind} cell needs 'points' (a number >= 0)")
         points = meta["points"]
         if (
             isinstance(points, bool)
@@ -136,19 +182,24 @@ def _parse_cell(path: Path, index: int, cell: dict) -> SourceCell:
         allowed.append((BEGIN_SOLUTION, END_SOLUTION))
     if grade and not solution and cell_type == "code":
         allowed.append((BEGIN_HIDDEN, END_HIDDEN))
+    if task:
+        allowed.append((BEGIN_SCHEME, END_SCHEME))
     _check_markers(where, text, allowed=tuple(allowed))
-    return SourceCell(index, cell_type, text, grade_id, solution, grade, locked, float(points))
+    return SourceCell(
+        index, cell_type, text, grade_id, solution, grade, locked, float(points), task
+    )
 
 
 def _check_markers(where: str, text: str, allowed: tuple[tuple[str, str], ...]) -> None:
     """Markers must pair up, must not nest, and may only stand in cells marked for them."""
     open_marker: tuple[str, int] | None = None
-    pairs = {BEGIN_SOLUTION: END_SOLUTION, BEGIN_HIDDEN: END_HIDDEN}
+    pairs = {BEGIN_SOLUTION: END_SOLUTION, BEGIN_HIDDEN: END_HIDDEN, BEGIN_SCHEME: END_SCHEME}
     for lineno, line in enumerate(text.splitlines(), start=1):
         marker = line.strip()
         if marker in pairs or marker in pairs.values():
             if not any(marker in pair for pair in allowed):
-                kind = "solution" if "SOLUTION" in marker else "graded test"
+                kind = {"SOLUTION": "solution", "HIDDEN": "graded test", "SCHEME": "task"}
+                kind = next(v for k, v in kind.items() if k in marker)
                 raise SourceError(
                     f"{where}, line {lineno}: {marker!r} outside a {kind} cell; mark the cell "
                     f"in its nbgrader metadata or remove the marker"

@@ -2,8 +2,10 @@
 
 The grader never unpickles or executes anything the learner's process sends; it decodes a
 strict JSON shape into builtin values (and numpy arrays of plain numbers), so a forged reply
-can at most claim an answer the learner could have written anyway. Standard library only:
-the runner imports this before any learner code runs.
+can at most claim an answer the learner could have written anyway. Decoding is bounded: in
+items, depth, digits of an integer, and in hashing, since a set or dict whose keys all hash
+alike (integers k * (2**61 - 1), say) costs quadratic time to build and is refused.
+Standard library only: the runner imports this before any learner code runs.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import math
 
 MAX_DEPTH = 32
 MAX_ITEMS = 200_000
+MAX_SAME_HASH = 32  # keys of one set or dict that may share a hash
 _NUMPY_KINDS = "biuf"  # bool, int, unsigned, float
 
 
@@ -96,21 +99,37 @@ def decode(obj, make_function=None, depth: int = 0, budget: Budget | None = None
         return float(v)
     if tag in ("tuple", "set", "frozenset") and isinstance(v, list):
         items = [decode(x, make_function, depth + 1, budget) for x in v]
+        if tag != "tuple":
+            _check_hashes(items)
         return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
     if tag == "dict" and isinstance(v, list):
-        out = {}
+        pairs = []
         for pair in v:
             if not (isinstance(pair, list) and len(pair) == 2):
                 raise WireError("malformed dict item")
-            out[decode(pair[0], make_function, depth + 1, budget)] = decode(
-                pair[1], make_function, depth + 1, budget
-            )
-        return out
+            key = decode(pair[0], make_function, depth + 1, budget)
+            pairs.append((key, decode(pair[1], make_function, depth + 1, budget)))
+        _check_hashes([key for key, _ in pairs])
+        return dict(pairs)
     if tag in ("np", "ndarray"):
         return _decode_numpy(tag, obj.get("dtype"), v, budget)
     if tag == "fn" and make_function is not None and isinstance(obj.get("ref"), int):
         return make_function(obj["ref"], str(obj.get("name", "?"))[:80])
     raise WireError(f"unexpected tag {tag!r}")
+
+
+def _check_hashes(keys: list) -> None:
+    """Refuse keys that would make a set or dict slow to build: many sharing one hash. The
+    hashes are sorted, not counted in a dict, which would itself be open to collisions."""
+    try:
+        hashes = sorted(hash(k) for k in keys)
+    except TypeError as err:
+        raise WireError(f"unhashable key ({err})") from None
+    run = 1
+    for before, after in zip(hashes, hashes[1:]):
+        run = run + 1 if before == after else 1
+        if run > MAX_SAME_HASH:
+            raise WireError(f"more than {MAX_SAME_HASH} keys of one set or dict hash alike")
 
 
 def _decode_numpy(tag, dtype, v, budget):
