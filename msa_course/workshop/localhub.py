@@ -43,6 +43,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def visible_tempdir(prefix: str) -> Path:
+    """A new temporary folder that any account may pass through (not list), as /srv/msa-course
+    is, outside /tmp, of which each learner's server has a private one (pytest's temporary
+    folders are root's alone). The caller removes it."""
+    base = "/run" if os.access("/run", os.W_OK) else None
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    folder.chmod(0o711)
+    return folder
+
+
 def install_proxy() -> Path:
     """Run deploy/install_proxy.sh (needs npm) and return the proxy's path."""
     subprocess.run(["sh", str(DEPLOY / "install_proxy.sh")], check=True)
@@ -69,12 +79,10 @@ class LocalHub:
         self.passwords: dict[str, str] = {}
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "hub.log"
-        # Kernel sockets live in the runtime folder and their paths must stay short (see
-        # deploy/jupyterhub_config.py); homes live where any account may pass through, as
-        # /srv/msa-course/homes does (pytest's own temporary folders are root's alone).
-        self.state = Path(tempfile.mkdtemp(prefix="msa-hub-"))
-        self.runtime = Path(tempfile.mkdtemp(prefix="msa-run-"))
-        self.homes = Path(tempfile.mkdtemp(prefix="msa-homes-"))
+        # State, kernels' runtime folders and homes in one short temporary folder (kernel
+        # socket paths must stay short, see deploy/jupyterhub_config.py).
+        self.base = visible_tempdir("msa-hub-")
+        self.state, self.runtime, self.homes = (self.base / d for d in ("state", "run", "homes"))
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 60) -> LocalHub:
@@ -144,8 +152,7 @@ class LocalHub:
             psutil.wait_procs(alive, timeout=5)
             self.proc.wait(timeout=5)
         self._remove_accounts()
-        for folder in (self.state, self.runtime, self.homes):
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(self.base, ignore_errors=True)
         return [p.pid for p in alive]
 
     def _remove_accounts(self) -> None:

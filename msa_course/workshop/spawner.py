@@ -11,7 +11,8 @@ terminals run as that account, never as root, and
 - in a private view of the files (a mount namespace): the instructor's checkout (solutions,
   git history), the hub's state and the folders in `private` are covered by empty tmpfs, and
   the course environment and its Python are put back read-only, even from a folder learners
-  cannot enter (such as a Python under /root).
+  cannot enter (such as a Python under /root); /tmp, /var/tmp and /dev/shm are the learner's
+  own, as systemd's PrivateTmp makes them.
 When a learner's server stops (or ends by itself), every process their account still runs
 ends with it.
 """
@@ -62,25 +63,31 @@ def limits_in_force() -> str:
     )
 
 
-def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str]) -> None:
+PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str], tmp_bytes: int) -> None:
     """In a new mount namespace, cover `hide` (and any folder above a kept one that others
-    may not enter) with empty tmpfs, then bind the kept folders back where they were,
-    `keep_ro` read-only. Runs as root, before the process becomes the learner."""
+    may not enter) with empty tmpfs, give the learner a /tmp of their own (PRIVATE_TMP, at
+    most `tmp_bytes` each), then bind the kept folders back where they were, `keep_ro`
+    read-only. Runs as root, before the process becomes the learner."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     keep = keep_ro + keep_rw
-    hide = hide + [d for d in map(_closed_ancestor, keep) if d]
+    covers = {path: "size=64k,mode=755" for path in hide}
+    covers.update((d, "size=64k,mode=755") for d in map(_closed_ancestor, keep) if d)
+    covers.update((path, f"size={tmp_bytes},mode=1777") for path in PRIVATE_TMP)
     # Open what is kept before covering it; bind it back from the open folder afterwards.
     fds = {
         path: os.open(path, os.O_PATH | os.O_DIRECTORY)
         for path in keep
-        if os.path.isdir(path) and any(_inside(path, h) for h in hide)
+        if os.path.isdir(path) and any(_inside(path, c) for c in covers)
     }
-    for path in sorted(set(hide), key=len):
+    for path in sorted(covers, key=len):  # a folder inside one covered already is gone
         if os.path.isdir(path) and path != "/":
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, covers[path])
     for path, fd in sorted(fds.items(), key=lambda item: len(item[0])):
         os.makedirs(path, exist_ok=True)
         _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
@@ -242,6 +249,7 @@ class LearnerSpawner(LocalProcessSpawner):
         user = pwd.getpwnam(account)
         keep_rw = [str(self.home), str(self._runtime_dir(user.pw_uid))]
         memory, processes = self.mem_limit, self.max_processes
+        tmp_bytes = memory or 2**30  # /tmp's pages count as the learner's memory, too
         hide, keep_ro = list(self.private), course_environment()
 
         def preexec() -> None:
@@ -249,7 +257,7 @@ class LearnerSpawner(LocalProcessSpawner):
                 for procs in procs_files:
                     with open(procs, "w") as fh:
                         fh.write(str(os.getpid()))
-                private_view(hide, keep_ro, keep_rw)
+                private_view(hide, keep_ro, keep_rw, tmp_bytes)
                 resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 if memory and not procs_files:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import psutil
 import pytest
@@ -23,7 +21,7 @@ from room import CHAPTER, LEARNERS, ROOT, SOLUTION, git, learner
 
 from msa_course.grading.release import release_file
 from msa_course.workshop.link import pull_link
-from msa_course.workshop.localhub import LocalHub, install_proxy
+from msa_course.workshop.localhub import LocalHub, install_proxy, visible_tempdir
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +45,7 @@ def course_repo(tmp_path_factory):
 def instructor():
     """The instructor's own folder for collected work and grades, left readable by everyone
     on purpose: the hub must hide it from learners all the same (MSA_HUB_PRIVATE)."""
-    folder = Path(tempfile.mkdtemp(prefix="msa-instructor-"))
+    folder = visible_tempdir("msa-instructor-")
     folder.chmod(0o755)
     (folder / "solutions").mkdir()
     shutil.copy(SOLUTION, folder / "solutions")

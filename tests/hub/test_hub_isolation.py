@@ -103,7 +103,8 @@ def test_a_learner_cannot_touch_what_is_not_theirs(hub, room, instructor):
     grace_home = hub.homes / "grace"
     grace = hub.account("grace")
     bystander = hub.kernel("grace")
-    assert bystander.execute("x = 41").error is None
+    note = "import os; os.umask(0); open('/tmp/grace-note.txt', 'w').write('mine')"
+    assert bystander.execute(f"x = 41; {note}").error is None  # a file anyone could read
     grace_kernel = hub.kernel_process("grace", bystander)
     grace_server = hub.server_process("grace")
     grace_url = grace_server.environ()["JUPYTERHUB_SERVICE_URL"]
@@ -114,6 +115,7 @@ def test_a_learner_cannot_touch_what_is_not_theirs(hub, room, instructor):
         "list grace's home": f"lambda: os.listdir({str(grace_home)!r})",
         "read grace's exercise": f"read({str(grace_home / EXERCISE)!r})",
         "list grace's kernel files": f"lambda: os.listdir({str(hub.runtime / str(grace.pw_uid))!r})",
+        "read grace's /tmp": "read('/tmp/grace-note.txt')",
         "read the checkout's solutions": f"read({str(SOLUTION)!r})",
         "see the checkout's git history": f"lambda: os.stat({str(ROOT / '.git')!r})",
         "read the instructor's folder": f"read({str(instructor / 'solutions' / SOLUTION.name)!r})",
@@ -129,6 +131,7 @@ def test_a_learner_cannot_touch_what_is_not_theirs(hub, room, instructor):
     allowed = {
         "read ada's exercise": f"read({str(hub.homes / 'ada' / EXERCISE)!r})",
         "write in ada's home": f"create({str(hub.homes / 'ada' / 'scratch.txt')!r})",
+        "write in ada's /tmp": "create('/tmp/ada-note.txt')",
         "read the course environment": f"read({str(package / '__init__.py')!r})",
     }
     assert len(state) >= 3, state  # database, cookie secret, passwords
