@@ -1,11 +1,15 @@
-"""The live workshop tools on a generated class (issue 17's bar: the progress page for 40
-learners refreshes within 1 s).
+"""The live workshop tools on a generated class (issue 17's bars: the progress page for 40
+learners refreshes within 1 s; the class report for 40 graded learners builds within 5 s).
 
 Progress: 40 learners' homes (msa_course.workshop.samples, each notebook padded to about
 --notebook-kb with answer output), served by `msa-course progress`; prints the time of one
 refresh as the page's script asks for it (GET room, over HTTP) when every notebook changed
 since the last refresh (all 40 parsed again: the worst case) and when none did, median and
 maximum of --rounds.
+
+Report: 40 graded learners as `msa-course grade` leaves them (samples.make_grades), then
+`msa-course report` as the instructor runs it (a new process: imports included); prints its
+wall time, median and maximum of --rounds.
 
     .venv-dev/bin/python benchmarks/bench_live.py [--learners 40] [--rounds 5] [--notebook-kb 200]
 """
@@ -92,6 +96,22 @@ def bench_progress(tmp: Path, args) -> None:
     )
 
 
+def bench_report(tmp: Path, args) -> None:
+    exercise = ex.load(ROOT / "exercises" / "01_infrastructure.ipynb")
+    grades = tmp / "grades"
+    samples.make_grades(grades, exercise, args.learners, seed=1)
+    times = []
+    for i in range(args.rounds):
+        start = time.perf_counter()
+        subprocess.run(
+            [CLI, "report", str(grades), "--out", str(tmp / f"report{i}")],
+            check=True,
+            capture_output=True,
+        )
+        times.append(time.perf_counter() - start)
+    print(f"report, {args.learners} graded learners: msa-course report {_ms(times)} (bar: 5000 ms)")
+
+
 def _ms(seconds: list[float]) -> str:
     return f"median {statistics.median(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms"
 
@@ -101,10 +121,14 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--notebook-kb", type=int, default=200)
+    parser.add_argument("--only", choices=["progress", "report"])
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
-        bench_progress(Path(tmp), args)
+        if args.only in (None, "progress"):
+            bench_progress(Path(tmp), args)
+        if args.only in (None, "report"):
+            bench_report(Path(tmp), args)
 
 
 if __name__ == "__main__":

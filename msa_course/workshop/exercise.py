@@ -106,11 +106,8 @@ def load(path: Path) -> Exercise:
     assignment = src.parse(path)
     questions: list[Question] = []
     answers: dict[str, str] = {}
-    heading = ""
     for cell in assignment.cells:
-        if cell.cell_type == "markdown":
-            heading = _heading(cell.source) or heading
-        elif cell.solution and cell.cell_type == "code":
+        if cell.solution and cell.cell_type == "code":
             answers[cell.grade_id] = cell.source
         elif cell.is_test:
             if not answers and questions:  # a second test of the same answers
@@ -118,29 +115,20 @@ def load(path: Path) -> Exercise:
             question = Question(
                 grade_id=cell.grade_id,
                 label=_label(cell.grade_id, len(questions) + 1),
-                title=heading or cell.grade_id,
+                title=assignment.question_title(cell),
                 points=cell.points,
                 answers=answers,
             )
             _read_checks(question, cell.source)
             questions.append(question)
             answers = {}
-    title = _heading(assignment.cells[0].source) if assignment.cells else ""
-    return Exercise(path, path.stem[:2], path.stem, title or path.stem, questions)
+    return Exercise(path, path.stem[:2], path.stem, assignment.title, questions)
 
 
 def _label(grade_id: str, number: int) -> str:
     """Q1, Q2b: the test's grade_id without "-test" (q2b-test), else its position."""
     label = re.sub(r"[-_]?test$", "", grade_id, flags=re.IGNORECASE)
     return label[:1].upper() + label[1:] if 0 < len(label) <= 6 else f"Q{number}"
-
-
-def _heading(markdown: str) -> str:
-    """A cell's first line when it is a heading, without the #s and the "(N points)"."""
-    first = markdown.strip().splitlines()[0] if markdown.strip() else ""
-    if not first.startswith("#"):
-        return ""
-    return re.sub(r"\s*\(\d+(\.\d+)? points?\)", "", first.lstrip("#").strip())
 
 
 def _read_checks(question: Question, code: str) -> None:

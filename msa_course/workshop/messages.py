@@ -48,7 +48,7 @@ EN = {
     "hint-unknown": "A failure the exercise's checks do not describe",
     "hint-hidden": "Passes the visible checks, fails the hidden tests",
     # -- the class report --------------------------------------------------------------------
-    "report-title": "{title}: class report",
+    "report-title": "Class report: {title}",
     "report-summary": (
         "{graded} learners graded, {missing} missing. Mean {mean} of {max_score} points, "
         "median {median}."
@@ -75,6 +75,7 @@ EN = {
     "report-hints-none": "No hint fired for this question.",
     "report-hint-col": "Hint",
     "report-learners-col": "Learners",
+    "report-who": "Who",
     "report-followup-heading": "Learners to follow up",
     "report-followup-intro": (
         "Below {percent}% of the points, flagged by the grader, or nothing graded."
@@ -87,6 +88,10 @@ EN = {
     "report-why-flag": "flagged: {codes}",
     "report-why-missing": "nothing submitted",
     "report-why-invalid": "the file was not a notebook",
+    "report-learners-heading": "Every learner",
+    "report-learners-show": "Show the points of all {count} learners",
+    "report-total-col": "Total",
+    "report-flags-col": "Flags",
     "report-exports-heading": "Exports",
     "report-export-plain": "gradebook.csv: one row per learner, points per question",
     "report-export-canvas": "canvas.csv: Canvas gradebook import (Grades > Import)",
@@ -123,6 +128,10 @@ EN = {
     "cli-progress-url": "The room for exercise {number}: {url}",
     "cli-progress-stop": "Press Ctrl-C to stop.",
     "cli-report-written": "Report: {path}",
+    "cli-report-no-exercise": (
+        "No released exercise at {path}: hints are not named (pass --exercises with the folder "
+        "holding it)"
+    ),
     "cli-report-pending": (
         "{count} learners wait for hand-graded points; their LMS rows are left blank"
     ),

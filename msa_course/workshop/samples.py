@@ -6,12 +6,13 @@ run of the progress page and the report use them and know every learner's state 
 
 from __future__ import annotations
 
-import copy
 import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 
-from msa_course.grading import gradebook, report
+from msa_course.grading import gradebook, judge, report
+from msa_course.grading import source as src
 from msa_course.workshop import exercise as ex
 from msa_course.workshop.link import DEFAULT_TARGET
 
@@ -97,55 +98,49 @@ def make_room(
     return plans
 
 
-def graded_result(exercise: ex.Exercise, learner: str, plan: dict[str, str], index: int) -> dict:
-    """The grader's result for a learner whose graded notebook stood as `plan` says (a
-    failing question fires its hint; a passing one passes the hidden tests too, except every
-    fifth learner's last passing question)."""
-    questions = []
+def graded_result(
+    assignment: src.Assignment, exercise: ex.Exercise, learner: str, plan: dict, index: int
+) -> dict:
+    """The grader's result (docs/grading.md, format 2) for a learner whose graded notebook
+    stood as `plan` says: a failing question fires its hint, a passing one passes the hidden
+    tests too, except every fifth learner's last passing question; every thirteenth learner
+    is flagged."""
+    result = judge.new_result(assignment, learner, Path(f"{learner}.ipynb"))
     passing = [g for g, s in plan.items() if s == "passing"]
     for question in exercise.questions:
         state = plan.get(question.grade_id, "not-started")
-        passed = state == "passing" and not (index % 5 == 4 and question.grade_id == passing[-1])
-        feedback, hidden = "", False
-        if state == "passing" and not passed:
-            hidden, feedback = True, "hidden test failed"
-        elif state == "failing":
+        status, feedback = "not-answered", ""
+        if state == "passing":
+            hidden = index % 5 == 4 and question.grade_id == passing[-1]
+            status = "hidden-failed" if hidden else "passed"
+            feedback = "run_all(...): the hidden tests try other inputs" if hidden else ""
+        elif state in ("failing", "working"):
             fired = hint_message(question, index)
+            status = "failed"
             feedback = fired[0] if fired else "NameError: name 'answer' is not defined"
-        elif not passed:
-            feedback = "NotImplementedError: "
-        questions.append(
-            {
-                "grade_id": question.grade_id,
-                "points": question.points if passed else 0.0,
-                "max_points": question.points,
-                "passed": passed,
-                "feedback": feedback,
-                "hidden": hidden,
-            }
+        outcome = judge.Outcome(
+            question.grade_id,
+            question.title,
+            question.points,
+            question.points if status == "passed" else 0.0,
+            status,
+            feedback,
         )
-    flags = [{"code": "imitates-pass", "detail": "printed 'passed'"}] if index % 13 == 7 else []
-    return {
-        "learner": learner,
-        "submission": f"{learner}.ipynb",
-        "assignment": exercise.name,
-        "max_score": exercise.max_points,
-        "score": sum(q["points"] for q in questions),
-        "questions": questions,
-        "answers": [],
-        "flags": flags,
-        "flagged": bool(flags),
-        "sandbox": None,
-        "status": "graded",
-        "seconds": 0.5,
-    }
+        result["questions"].append({**asdict(outcome), "passed": outcome.passed})
+    if index % 13 == 7:
+        result["flags"].append({"code": "imitates-pass", "detail": "printed 'passed'"})
+    result["flagged"] = bool(result["flags"])
+    result["score"] = judge.score(result)
+    result["seconds"] = 0.5
+    return result
 
 
 def make_grades(out: Path, exercise: ex.Exercise, size: int, seed: int = 0) -> list[dict]:
     """A graded class in `out` as `msa-course grade` writes it: results/, feedback/ and
     gradebook.csv."""
+    assignment = src.parse(exercise.path)
     results = [
-        graded_result(exercise, f"learner{i:02d}", copy.deepcopy(plan), i)
+        graded_result(assignment, exercise, f"learner{i:02d}", plan, i)
         for i, plan in enumerate(room_plans(exercise, size, seed))
     ]
     for result in results:
@@ -153,6 +148,6 @@ def make_grades(out: Path, exercise: ex.Exercise, size: int, seed: int = 0) -> l
         gradebook.atomic_write(
             out / "feedback" / f"{result['learner']}.html", report.feedback_html(result)
         )
-    question_ids = [q.grade_id for q in exercise.questions]
+    question_ids = [c.grade_id for c in assignment.graded]
     gradebook.atomic_write(out / "gradebook.csv", gradebook.gradebook_csv(question_ids, results))
     return results
