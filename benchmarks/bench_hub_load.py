@@ -140,9 +140,8 @@ def main() -> int:
     print(
         f"{args.learners} learners, {args.mode} mode, on {figures['machine']}; {len(failed)} failed"
     )
-    print(
-        f"add {args.learners} learners {added:7.1f} s   (isolated mode: creates their Unix accounts)"
-    )
+    made = "   (their Unix accounts made)" if args.mode == "isolated" else ""
+    print(f"add {args.learners} learners {added:7.1f} s{made}")
     print(
         f"spawn            p50 {figures['spawn_s']['p50']:6.1f} s   p95 "
         f"{figures['spawn_s']['p95']:6.1f} s   (all ready after {all_spawned:.1f} s)"
