@@ -307,10 +307,15 @@ class Cluster:
         return self.run_until(self.now + seconds)
 
     def _changed(self) -> None:
-        """Something changed: every controller and agent reconciles once, then a sample."""
-        self.deployment_controller.sync_all()
-        self.replicaset_controller.sync_all()
-        self.kubelet.sync()
+        """Something changed: every controller and agent reconciles, then a sample. A
+        Deployment that scaled a ReplicaSet syncs again once the pods follow (upstream, the
+        ReplicaSet's status update requeues it), so a rollout moves at once when it can."""
+        for _ in range(100):
+            scaled = self.deployment_controller.sync_all()
+            self.replicaset_controller.sync_all()
+            self.kubelet.sync()
+            if not scaled:
+                break
         self._schedule()
         self.kubelet.admit()
         self.endpointslice_controller.sync_all()

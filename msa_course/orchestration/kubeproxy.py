@@ -167,14 +167,22 @@ def endpoint_shares(n: int) -> list[float]:
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise ValueError(f"n must be a whole number >= 0, got {n!r}")
+    if n == 0:
+        return []
+    stored = [_stored(compute_probability(n - i)) / STATISTIC_SCALE for i in range(n - 1)]
+    return chain_shares(stored)
+
+
+def chain_shares(probabilities) -> list[float]:
+    """The share of connections each rule of a chain catches: rule i matches what reaches it
+    with `probabilities[i]`; one more rule at the end takes what is left."""
     shares, left = [], 1.0
-    for i in range(n - 1):
-        q = _stored(compute_probability(n - i)) / STATISTIC_SCALE
-        shares.append(left * q)
-        left -= left * q
-    if n:
-        shares.append(left)
-    return shares
+    for p in probabilities:
+        if not 0 <= p <= 1:
+            raise ValueError(f"a probability must be between 0 and 1, got {p!r}")
+        shares.append(left * p)
+        left -= left * p
+    return [*shares, left]
 
 
 # ------------------------------------------------------------------ the iptables rules

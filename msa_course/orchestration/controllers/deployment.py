@@ -18,10 +18,15 @@ from msa_course.orchestration.store import ALPHANUMS, ReplicaSetRecord, Store
 class DeploymentController:
     def __init__(self, store: Store):
         self.store = store
+        self.scaled = False
 
-    def sync_all(self) -> None:
+    def sync_all(self) -> bool:
+        """Sync every Deployment; True if one scaled a ReplicaSet (a rollout's next step may
+        then be possible as soon as the ReplicaSet controller has acted)."""
+        self.scaled = False
         for record in self.store.deployments.values():
             self.sync(record.deployment)
+        return self.scaled
 
     def sync(self, d: Deployment) -> None:
         """One ReplicaSet per template; roll from old to new within maxSurge/maxUnavailable."""
@@ -72,6 +77,7 @@ class DeploymentController:
             f"Scaled {verb} replica set {w.rs.name} from {before} to {replicas}",
         )
         w.rs.replicas = replicas
+        self.scaled = True
 
 
 def resolve_int_or_percent(value: str | int, total: int, *, up: bool) -> int:
