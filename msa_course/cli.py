@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "size-cluster": ("msa_course.workshop.sizing", "how many Kubernetes nodes a class needs"),
     "progress": ("msa_course.workshop.progress", "serve the room's live progress page"),
     "report": ("msa_course.workshop.classreport", "a graded class's report and LMS gradebooks"),
+    "return-feedback": (
+        "msa_course.workshop.feedback",
+        "put each learner's feedback page into their home, next to the exercise",
+    ),
     "build-site": ("msa_course.site", "render the course to a static HTML site"),
 }
 

@@ -136,7 +136,6 @@ EN = {
         "{count} learners wait for hand-graded points; their LMS rows are left blank"
     ),
     "cli-feedback-done": "returned feedback to {done} of {total} graded learners",
-    "cli-feedback-unchanged": "{learner}: already has this feedback in {path}",
     "cli-feedback-written": "{learner}: {path}",
     "cli-feedback-skipped": "skipped {learner}: {reason}",
     "cli-feedback-none": "no feedback was returned: every graded learner was skipped",
@@ -150,7 +149,6 @@ EN = {
     "why-too-large": "{path} is larger than {limit} MB",
     "why-not-file": "{path} is not a regular file",
     "why-cannot-read": "cannot read {path}: {error}",
-    "why-not-notebook": "{path} is not a notebook",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
