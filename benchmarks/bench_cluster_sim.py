@@ -94,11 +94,13 @@ def explorer_latency() -> dict[str, tuple[float, float]]:
     """Median (wall ms, CPU ms) per explorer update; CPU time is the honest figure on a
     shared machine, where wall time includes waiting for a core."""
     from msa_course.orchestration import widgets
+    from msa_course.orchestration.services.widgets import service_explorer
 
     out = {}
     for name, make, control, values in (
         ("self_healing_explorer", widgets.self_healing_explorer, "minutes", [5, 10, 15, 20, 30]),
         ("autoscaling_explorer", widgets.autoscaling_explorer, "peak", [2, 3, 4, 5, 6]),
+        ("service_explorer", service_explorer, "rate", [50, 100, 200, 300, 400]),
     ):
         ex = make()
         wall, cpu = [], []
