@@ -213,3 +213,29 @@ def test_every_status_a_result_can_hold_has_a_sentence():
     for status in [*statuses, "pending-manual", "graded-manually"]:
         assert report.verdict({"status": status, "feedback": "x"})
         assert f"status-{status}" in messages.EN
+
+
+def test_a_judging_worker_that_overruns_is_replaced_and_only_its_job_flagged(
+    fixture_source, tmp_path, monkeypatch
+):
+    """A worker whose job overruns (here: told so for one learner, whose notebook keeps it
+    waiting) is killed with that job's sandbox and replaced; only that submission is flagged
+    and the honest ones around it, graded by the same slot, score as usual."""
+    from msa_course.grading import workers
+
+    slow = {"q2-answer": "import time\ntime.sleep(20)\nmonthly_cost = 219.0"}
+    paths = []
+    for name, answers in (("ada", None), ("slow", slow), ("bo", None)):
+        path = tmp_path / f"{name}.ipynb"
+        path.write_text(dumps(samples.submission(fixture_source, answers)), encoding="utf-8")
+        paths.append((name, path))
+    real = workers.Worker.overrun
+    monkeypatch.setattr(
+        workers.Worker,
+        "overrun",
+        lambda self, limits: "over its budget" if self.job[0] == "slow" else real(self, limits),
+    )
+    ctx = judge.Context(fixture_source, LIMITS, sandbox.default_allow())
+    results = {r["learner"]: r for r in workers.grade_all(ctx, paths, 1)}
+    assert results["slow"]["flags"] == [{"code": "judge-timeout", "detail": "over its budget"}]
+    assert results["ada"]["score"] == results["bo"]["score"] == 6

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import signal
-import tempfile
-from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -40,10 +37,12 @@ _LOCKED = (
 )
 
 
-def confine(config: dict, limits) -> str:
-    """Isolate, limit and drop privileges; return (in R only) what is in force, in words."""
+def confine(config: dict) -> str:
+    """Isolate, limit and drop privileges; return (in R only) what is in force, in words.
+    Imports only what it must: it runs before every submission (see sandbox.BOOT)."""
     import resource
 
+    limits = config["limits"]
     libc = ctypes.CDLL(None, use_errno=True)
     _die_with_parent(libc)
     for procs in config.get("cgroups", []):
@@ -62,19 +61,21 @@ def confine(config: dict, limits) -> str:
         parts = ["allowlisted read-only root", "private /tmp", "no network", "own PID and IPC"]
         work = WORK
     else:
+        import tempfile
+
         work = tempfile.mkdtemp(prefix="msa-learner-")
         parts = ["files, network and processes NOT isolated (no namespaces)"]
     os.environ["HOME"] = os.environ["TMPDIR"] = work
-    mem = limits.memory_mb * 1024 * 1024
-    cpu = int(limits.total_timeout) + 2
-    tmp_bytes = limits.tmp_mb * 1024 * 1024
+    mem = limits["memory_mb"] * 1024 * 1024
+    cpu = int(limits["total_timeout"]) + 2
+    tmp_bytes = limits["tmp_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_FSIZE, (tmp_bytes, tmp_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     if uid is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
@@ -97,9 +98,13 @@ def _enter_user_namespace(libc, flags: int) -> bool:
     if libc.unshare(CLONE_NEWUSER | flags) != 0:
         return False
     try:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+        for name, text in (
+            ("setgroups", "deny"),
+            ("uid_map", f"0 {uid} 1"),
+            ("gid_map", f"0 {gid} 1"),
+        ):
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(text)
     except OSError:
         return False
     return True
@@ -118,7 +123,7 @@ def _build_root(libc, root: str, allow: list[str], limits, uid) -> str:
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=755")
     os.makedirs(f"{root}/tmp")
-    tmp_options = f"size={limits.tmp_mb}m,nr_inodes={limits.tmp_inodes},mode=1777"
+    tmp_options = f"size={limits['tmp_mb']}m,nr_inodes={limits['tmp_inodes']},mode=1777"
     _mount(libc, "tmpfs", f"{root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_options)
     exposed: list[str] = []
     for path in sorted(allow, key=lambda p: (len(p), p)):
@@ -143,7 +148,7 @@ def _expose(libc, root: str, path: str, exposed: list[str], depth: int) -> None:
     if depth > 20 or not os.path.lexists(path):
         return
     host = "/"
-    parts = Path(path).parts[1:]
+    parts = [p for p in os.path.normpath(path).split("/") if p]
     for i, part in enumerate(parts):
         host = os.path.join(host, part)
         if any(host == e or host.startswith(e.rstrip("/") + "/") for e in exposed):
@@ -184,7 +189,7 @@ def _become_init_then_learner(libc, root: str, fds: list[int]) -> None:
         _exit_as(_wait_for(init))
     _die_with_parent(libc)
     _mount(libc, "proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    number = SYS_PIVOT_ROOT.get(platform.machine())
+    number = SYS_PIVOT_ROOT.get(os.uname().machine)
     if number is None or libc.syscall(number, root.encode(), f"{root}/.old".encode()) != 0:
         raise OSError(ctypes.get_errno(), "pivot_root failed")
     os.chdir("/")

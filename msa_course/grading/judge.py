@@ -222,8 +222,19 @@ def _outcome(assignment: src.Assignment, cell: src.SourceCell) -> Outcome:
     return Outcome(cell.grade_id, assignment.question_title(cell), cell.points, kind=kind)
 
 
-def grade_submission(ctx: Context, path: Path, learner: str, uid: int | None = None) -> dict:
-    """The full result for one submission, as plain data ready for JSON."""
+def grade_submission(
+    ctx: Context, path: Path, learner: str, uid: int | None = None, sandbox: Sandbox | None = None
+) -> dict:
+    """The full result for one submission, as plain data ready for JSON. `sandbox`, if given,
+    is one already spawned for it (and closed here, used or not)."""
+    sandbox = sandbox or Sandbox(ctx.limits, ctx.allow, uid)
+    try:
+        return _grade(ctx, path, learner, sandbox)
+    finally:
+        sandbox.close()
+
+
+def _grade(ctx: Context, path: Path, learner: str, sandbox: Sandbox) -> dict:
     started = time.monotonic()
     assignment = ctx.assignment
     result = new_result(assignment, learner, path)
@@ -245,9 +256,8 @@ def grade_submission(ctx: Context, path: Path, learner: str, uid: int | None = N
     _manual_outcomes(assignment, plan, outcomes)
     answered: dict[str, dict] = {}  # grade_id of an answer cell -> what it did
     pending: list[str] = []  # answer cells run since the last test
-    sandbox = Sandbox(ctx.limits, ctx.allow, uid)
     try:
-        sandbox.start()
+        sandbox.ready()
         result["sandbox"], result["uid"] = sandbox.level, sandbox.uid
         with sandbox.sharing_cpu():
             for step in plan.steps:
@@ -278,7 +288,6 @@ def grade_submission(ctx: Context, path: Path, learner: str, uid: int | None = N
         if killed:
             detail = f"the kernel ended {killed} of its processes for using over {ctx.limits.memory_mb} MB in all"
             result["flags"].append({"code": "memory-limit", "detail": detail})
-        sandbox.close()
     return _finish(result, outcomes, started)
 
 

@@ -12,18 +12,16 @@ import builtins
 import json
 import os
 import sys
-import traceback
 
 from msa_course.grading import wire
 from msa_course.grading.confine import confine
-from msa_course.grading.sandbox import Limits
 
 MESSAGE_CHARS = 500
 
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    level = confine(config, Limits(**config["limits"]))
+    level = confine(config)
     import site
 
     site.setquit()  # exit() and quit(), as in a kernel (the child starts without site)
@@ -76,10 +74,11 @@ def _describe(err: BaseException) -> dict:
         message = str(err)[:MESSAGE_CHARS]
     except Exception:  # noqa: BLE001 - a learner's exception with a broken __str__
         message = ""
-    line = None
-    for frame in traceback.extract_tb(err.__traceback__):
-        if frame.filename.startswith("<cell"):
-            line = frame.lineno
+    line, tb = None, err.__traceback__
+    while tb is not None:  # the last line run in a cell (traceback's module is not loaded)
+        if tb.tb_frame.f_code.co_filename.startswith("<cell"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
     return {"type": kind[:80], "message": message, "line": line}
 
 

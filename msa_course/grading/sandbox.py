@@ -67,31 +67,34 @@ class SandboxEnded(BaseException):
         self.code, self.detail = code, detail
 
 
-class _Uids:
-    """Fresh uids: a random block of UID_BLOCK uids that no live process uses, then the next."""
+class Uids:
+    """Fresh uids: a random block of UID_BLOCK uids that no live process uses, then the next.
+    `claim()` hands a whole block to a judging worker, never one handed out before."""
 
-    def __init__(self):
+    def __init__(self, base: int | None = None):
         self._lock = threading.Lock()
-        self._base, self._next = 0, UID_BLOCK
+        self._claimed: set[int] = set()
+        self._base, self._next = (base, 0) if base is not None else (0, UID_BLOCK)
 
     def take(self) -> int:
         with self._lock:
             if self._next == UID_BLOCK:
-                self._base, self._next = self._claim(), 0
+                self._base, self._next = self.claim(), 0
             self._next += 1
             return self._base + self._next - 1
 
-    @staticmethod
-    def _claim() -> int:
+    def claim(self) -> int:
         used = _live_uids()
         for _ in range(100):
             base = UID_BASE + random.randrange(UID_BLOCKS) * UID_BLOCK
-            if not any(base <= u < base + UID_BLOCK for u in used):
+            if base not in self._claimed and not any(base <= u < base + UID_BLOCK for u in used):
+                self._claimed.add(base)
                 return base
         raise RuntimeError("no free block of sandbox uids")
 
 
-next_uid = _Uids().take
+uids = Uids()
+next_uid = uids.take
 
 
 def _live_uids() -> set[int]:
@@ -143,6 +146,11 @@ class Sandbox:
 
     def start(self) -> None:
         """Start the child and wait until it is confined and ready."""
+        self.ready()
+
+    def spawn(self) -> None:
+        """Start the child, not waiting for it: a worker spawns the next submission's sandbox
+        while it judges the current one."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self._out, out_w = os.pipe()
@@ -182,6 +190,11 @@ class Sandbox:
         finally:
             for fd in (to_child_r, from_child_w, out_w):
                 os.close(fd)
+
+    def ready(self) -> None:
+        """Wait until the child (spawned now if it was not) is confined and says so."""
+        if self._proc is None:
+            self.spawn()
         try:
             hello = self._read_message(self.limits.cell_timeout + 10, charge=False)
         except SandboxEnded as err:
@@ -310,9 +323,9 @@ class Sandbox:
             self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        if self.cgroup:
+        if self.cgroup:  # holds every process of the submission: none can leave it
             self.cgroup.kill()
-        if self.uid is not None:
+        elif self.uid is not None:
             kill_uid(self.uid)
 
     @contextlib.contextmanager

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from msa_course.grading import judge
-from msa_course.grading.sandbox import WALL_FACTOR, next_uid
+from msa_course.grading.sandbox import WALL_FACTOR, Sandbox, Uids, uids
 
 PR_SET_PDEATHSIG = 1
 RESULT_BYTES = 64 * 1024 * 1024
@@ -28,6 +28,7 @@ class Worker:
     def __init__(self, ctx: judge.Context, others: list[Worker]):
         jobs_r, jobs_w = os.pipe()
         results_r, results_w = os.pipe()
+        uid_base = uids.claim() if os.geteuid() == 0 else None
         pid = os.fork()
         if pid == 0:  # never returns into the grader's code
             try:
@@ -36,7 +37,7 @@ class Worker:
                         os.close(fd)
                     except OSError:
                         pass
-                _serve(ctx, jobs_r, results_w)
+                _serve(ctx, jobs_r, results_w, uid_base)
             finally:
                 os._exit(1)
         os.close(jobs_r)
@@ -47,7 +48,7 @@ class Worker:
 
     def send(self, learner: str, path: Path) -> None:
         self.job = (learner, path, time.monotonic(), self.cpu_seconds())
-        message = {"learner": learner, "path": str(path), "uid": next_uid()}
+        message = {"learner": learner, "path": str(path)}
         os.write(self.jobs, json.dumps(message).encode() + b"\n")
 
     def cpu_seconds(self) -> float:
@@ -95,9 +96,10 @@ class Worker:
                 pass
 
 
-def _serve(ctx: judge.Context, jobs_fd: int, results_fd: int) -> None:
-    """The worker's life: grade each job it is sent, answer with the result as one line."""
-    code = 0
+def _serve(ctx: judge.Context, jobs_fd: int, results_fd: int, uid_base: int | None) -> None:
+    """The worker's life: grade each job it is sent, answer with the result as one line.
+    While it judges one submission, the next one's sandbox is already starting."""
+    code, spare = 0, None
     try:
         parent = os.getppid()
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -105,16 +107,22 @@ def _serve(ctx: judge.Context, jobs_fd: int, results_fd: int) -> None:
             os._exit(1)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        fresh = Uids(uid_base).take if uid_base is not None else lambda: None
         with os.fdopen(jobs_fd, "rb") as jobs:
             for line in jobs:
                 job = json.loads(line)
-                result = judge.grade_submission(ctx, Path(job["path"]), job["learner"], job["uid"])
+                box = spare or Sandbox(ctx.limits, ctx.allow, fresh())
+                spare = Sandbox(ctx.limits, ctx.allow, fresh())
+                spare.spawn()
+                result = judge.grade_submission(ctx, Path(job["path"]), job["learner"], sandbox=box)
                 data = json.dumps(result, allow_nan=False).encode() + b"\n"
                 while data:
                     data = data[os.write(results_fd, data) :]
     except BaseException:  # noqa: BLE001 - the grader sees the pipe close and flags the job
         code = 1
     finally:
+        if spare is not None:
+            spare.close()
         os._exit(code)
 
 
