@@ -209,7 +209,7 @@ def test_demand_curve_parts():
 
 def test_rolling_min_matches_the_definition():
     x = np.random.default_rng(0).random(500)
-    for w in (1, 2, 3, 7, 64, 499, 500, 900):
+    for w in (1, 2, 3, 7, 16, 17, 64, 499, 500, 900):
         expected = [
             min(x[max(0, i - w + 1) : i + 1].min(), x[0])
             if i < w - 1

@@ -168,3 +168,37 @@ def test_static_edition_shows_the_state_the_notice_describes():
 def test_terminal_text_keeps_its_columns_in_every_viewer():
     block = theme.pre_html("NAME   READY\nweb-1  1/1 <ok>")
     assert "monospace" in block and "white-space:pre;" in block and "&lt;ok&gt;" in block
+
+
+# Charts that explorers redraw are built with theme.from_dicts, which skips plotly's
+# validation; here plotly validates them, so a wrong property or value still fails a test.
+def _explorers_drawing_dict_charts():
+    from msa_course.infra.widgets import consolidation_explorer, provisioning_explorer
+    from msa_course.orchestration.widgets import autoscaling_explorer, self_healing_explorer
+
+    return [
+        provisioning_explorer(days=30),
+        consolidation_explorer(),
+        self_healing_explorer(),
+        autoscaling_explorer(),
+    ]
+
+
+def test_charts_built_from_dicts_are_what_plotly_validates():
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for explorer in _explorers_drawing_dict_charts():
+        fig, _side = explorer._run()
+        checked = go.Figure(fig.to_dict())  # raises on an invalid property or value
+        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig)), explorer.title
+
+
+def test_validation_catches_what_from_dicts_lets_through():
+    import plotly.graph_objects as go
+
+    fig = theme.from_dicts([dict(type="scatter", x=[1], y=[1], colour="red")], {})
+    with pytest.raises(ValueError, match="colour"):
+        go.Figure(fig.to_dict())

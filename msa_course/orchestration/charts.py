@@ -68,7 +68,7 @@ def _line(axes: tuple[str, str], x, y, name: str, **props) -> dict:
 def _timeline_step(axes, x, y, name, color, dash=None, width=3, axis_end=None) -> dict:
     if axis_end is not None and x and x[-1] < axis_end:
         x, y = [*x, axis_end], [*y, y[-1]]
-    line = dict(color=color, width=width, dash=dash, shape="hv")
+    line = dict(color=color, width=width, shape="hv", **({"dash": dash} if dash else {}))
     return _line(axes, x, y, name, mode="lines", line=line)
 
 
@@ -171,7 +171,7 @@ def self_healing_chart(
     if end_min is not None:
         for axes in (top_axes, low_axes):
             layout[theme.axis_key(axes[0])]["range"] = [0, end_min]
-    return go.Figure(data=data, layout=layout)
+    return theme.from_dicts(data, layout)
 
 
 def autoscaling_chart(
@@ -259,4 +259,4 @@ def autoscaling_chart(
         latency_axis = dict(type="linear", rangemode="tozero")
     layout[theme.axis_key(lat[1])].update(latency_axis, title=dict(text="ms"))
     layout[theme.axis_key(lat[0])]["title"] = dict(text="simulated time (minutes)")
-    return go.Figure(data=data, layout=layout)
+    return theme.from_dicts(data, layout)

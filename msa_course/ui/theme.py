@@ -135,6 +135,16 @@ def subplot_layout(
     return layout, cells
 
 
+def from_dicts(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from trace and layout dicts, not validated here.
+
+    For charts that explorers redraw on every control change: validating the whole figure
+    was most of an update (the provisioning explorer: 8 of 13 ms), and the explorer's
+    FigureWidget validates every property it is sent anyway. tests/test_ui.py validates each
+    chart built this way."""
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def axis_key(ref: str) -> str:
     """A trace's axis reference to its layout key: "x3" -> "xaxis3", "y" -> "yaxis"."""
     return f"{ref[0]}axis{ref[1:]}"
