@@ -26,6 +26,7 @@ from pathlib import Path
 
 from msa_course.lab import CONFIG_DIR
 from msa_course.workshop.login import NAME_PATTERN, read_roster
+from msa_course.workshop.spawner import isolation_problem
 
 c = get_config()  # noqa: F821 -- injected by JupyterHub when it loads this file
 
@@ -36,11 +37,8 @@ here = Path(__file__).resolve().parent
 mode = env("MSA_HUB_MODE", "isolated")
 if mode not in ("isolated", "trusted"):
     sys.exit(f"jupyterhub_config.py: MSA_HUB_MODE must be 'isolated' or 'trusted', got {mode!r}")
-if mode == "isolated" and os.geteuid() != 0:
-    sys.exit(
-        "jupyterhub_config.py: the isolated mode creates a Unix account per learner and needs "
-        "the hub to run as root; on a laptop, for yourself only, set MSA_HUB_MODE=trusted"
-    )
+if mode == "isolated" and (problem := isolation_problem()):
+    sys.exit(f"jupyterhub_config.py: {problem}")
 state = Path(env("MSA_HUB_STATE", "/srv/msa-course/state"))
 homes = Path(env("MSA_HUB_HOMES", "/srv/msa-course/homes"))
 runtime = Path(env("MSA_HUB_RUNTIME", "/run/msa-course"))

@@ -13,6 +13,7 @@ import pytest
 from helpers import ROOT
 from traitlets.config.loader import PyFileConfigLoader
 
+from msa_course.workshop import spawner
 from msa_course.workshop.login import read_roster
 from msa_course.workshop.spawner import LearnerSpawner
 
@@ -44,8 +45,9 @@ def load(monkeypatch, short_tmp, **env):
 
 @pytest.fixture
 def as_root(monkeypatch):
-    """The isolated mode's config as root loads it (the spawner itself runs in tests/hub)."""
-    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    """The isolated mode's config as root on a machine that allows it loads it (the spawner
+    itself runs in tests/hub)."""
+    monkeypatch.setattr(spawner, "isolation_problem", lambda: None)
 
 
 def test_defaults_are_an_isolated_loopback_hub_with_limits_and_culling(
@@ -149,7 +151,15 @@ def test_incomplete_settings_are_refused_with_the_fix(
         load(monkeypatch, short_tmp, **env)
 
 
-def test_the_isolated_mode_needs_root(monkeypatch, short_tmp):
-    monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    with pytest.raises(SystemExit, match="needs the hub to run as root.*MSA_HUB_MODE=trusted"):
+@pytest.mark.parametrize(
+    "euid, which, message",
+    [
+        (1000, "/usr/sbin/useradd", "needs the hub to run as root.*MSA_HUB_MODE=trusted"),
+        (0, None, "useradd not found: install it"),
+    ],
+)
+def test_the_isolated_mode_needs_root_and_useradd(monkeypatch, short_tmp, euid, which, message):
+    monkeypatch.setattr(os, "geteuid", lambda: euid)
+    monkeypatch.setattr(spawner.shutil, "which", lambda name: which)
+    with pytest.raises(SystemExit, match=message):
         load(monkeypatch, short_tmp)

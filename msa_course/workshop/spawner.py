@@ -24,7 +24,9 @@ import ctypes
 import os
 import pwd
 import resource
+import shutil
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,6 +48,25 @@ from msa_course.grading.confine import (
     _mount,
 )
 from msa_course.grading.sandbox import kill_uid
+
+
+def isolation_problem() -> str | None:
+    """Why this machine cannot run the isolated mode, with the fix; None when it can."""
+    if os.geteuid() != 0:
+        return (
+            "the isolated mode creates a Unix account per learner and needs the hub to run as "
+            "root; on a laptop, for yourself only, set MSA_HUB_MODE=trusted"
+        )
+    if not shutil.which("useradd"):
+        return "useradd not found: install it (Debian/Ubuntu: apt-get install passwd)"
+    probe = "import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare(0x00020000) != 0)"
+    if subprocess.run([sys.executable, "-c", probe], check=False).returncode != 0:
+        return (
+            "this machine refuses mount namespaces (CAP_SYS_ADMIN), which hide the instructor's "
+            "folders from learners: run the hub as root on the host or in a VM, not in an "
+            "unprivileged container"
+        )
+    return None
 
 
 def limits_in_force() -> str:
