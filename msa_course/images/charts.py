@@ -39,21 +39,28 @@ def step_label(step: Step) -> str:
 def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
     """One panel per (title, steps), stacked vertically so each gets the full width for its
     instruction labels: every instruction bottom-up, bar length = layer size (MB), colour =
-    its cache status (STATUS_COLOURS); hatched bars change only the configuration."""
+    its cache status (STATUS_COLOURS); hatched bars change only the configuration.
+
+    Built as dicts and validated once by the explorer's widget (theme.from_dicts): the
+    explorer redraws it on every control change."""
     per_panel = [max(6, len(steps)) * 30 + 90 for _, steps in panels]
     height = max(420, sum(per_panel) + 60)
     titles = tuple(t for t, _ in panels)
-    fig = theme.subplots(len(panels), 1, titles, height, vertical_spacing=0.1, shared_xaxes=True)
-    fig.update_layout(
+    layout, cells = theme.subplot_layout(
+        len(panels), 1, titles, height, vertical_spacing=0.1, shared_xaxes=True
+    )
+    layout.update(
         barmode="overlay",
         legend=dict(orientation="h", x=1, xanchor="right", y=1.04, yanchor="bottom"),
     )
-    for row, (_title, steps) in enumerate(panels, start=1):
+    data = []
+    for row, ((_title, steps), ((x, y),)) in enumerate(zip(panels, cells), start=1):
         labels = [step_label(s) for s in steps]
         for status, colour in STATUS_COLOURS.items():
             chosen = [i for i, s in enumerate(steps) if s.status == status]
-            fig.add_trace(
-                go.Bar(
+            data.append(
+                dict(
+                    type="bar",
                     orientation="h",
                     name=STATUS_NAMES[status],
                     legendgroup=status,
@@ -62,30 +69,25 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
                     x=[max(steps[i].layer.size_mb, MIN_WIDTH_MB) for i in chosen],
                     marker=dict(
                         color=colour,
-                        pattern_shape=[
-                            "/" if steps[i].layer.kind == "metadata" else "" for i in chosen
-                        ],
+                        pattern=dict(
+                            shape=["/" if steps[i].layer.kind == "metadata" else "" for i in chosen]
+                        ),
                     ),
                     customdata=[
                         [_size(steps[i].layer.size_mb, steps[i].layer.kind), steps[i].reason]
                         for i in chosen
                     ],
                     hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-                ),
-                row,
-                1,
+                    xaxis=x,
+                    yaxis=y,
+                )
             )
-        fig.update_yaxes(
-            categoryorder="array",
-            categoryarray=labels,
-            autorange=True,
-            automargin=True,
-            row=row,
-            col=1,
+        layout[theme.axis_key(y)].update(
+            categoryorder="array", categoryarray=labels, autorange=True, automargin=True
         )
-        fig.update_xaxes(type="log", dtick=1, row=row, col=1)
-    fig.update_xaxes(title_text="layer size (MB, log)", row=len(panels), col=1)
-    return fig
+        layout[theme.axis_key(x)].update(type="log", dtick=1)
+    layout[theme.axis_key(cells[-1][0][0])]["title"] = dict(text="layer size (MB, log)")
+    return theme.from_dicts(data, layout)
 
 
 def _size(mb: float, kind: str) -> str:
