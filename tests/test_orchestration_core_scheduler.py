@@ -59,8 +59,13 @@ def test_pending_message_has_kubernetes_form():
     sched.bind(_pod("existing", 10, 10), "small")
     decision = sched.schedule_one(_pod("big", cpu=2000, memory=GI))
     assert decision.node is None
-    # sort.Strings over "<count> <reason>", exactly as FitError.Error()
-    assert decision.message == "0/3 nodes are available: 1 Too many pods, 2 Insufficient cpu."
+    # sort.Strings over "<count> <reason>", exactly as FitError.Error(); then preemption's
+    # verdict: a pod asking for more cpu than a node has can never fit there
+    assert decision.message == (
+        "0/3 nodes are available: 1 Too many pods, 2 Insufficient cpu. preemption: 0/3 nodes "
+        "are available: 1 No preemption victims found for incoming pod, 2 Preemption is not "
+        "helpful for scheduling."
+    )
 
 
 def test_condition_filters_and_several_reasons_per_node():
@@ -73,8 +78,8 @@ def test_condition_filters_and_several_reasons_per_node():
         d = cls(nodes).schedule_one(_pod("p", cpu=500, memory=2 * GI))
         assert d.message == (
             "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, "
-            "1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, "
-            "1 node(s) were unschedulable."
+            "1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. preemption: "
+            "0/3 nodes are available: 3 Preemption is not helpful for scheduling."
         )
 
 
@@ -85,13 +90,19 @@ def test_exact_fit_passes_and_filter_ignores_scoring_defaults():
     # no requests: fits even on a full node (the 100m/200Mi defaults are for scoring only)
     assert sched.schedule_one(_pod("b")).node == "n"
     assert sched.schedule_one(_pod("c")).node == "n"
-    assert sched.schedule_one(_pod("d")).message == "0/1 nodes are available: 1 Too many pods."
+    assert sched.schedule_one(_pod("d")).message == (
+        "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: "
+        "1 No preemption victims found for incoming pod."
+    )
 
 
 def test_extended_resource_no_node_has():
     sched = Scheduler([Node("n", {"cpu": 4000, "memory": GI})])
     d = sched.schedule_one(_pod("gpu", cpu=100, gpu=1))
-    assert d.message == "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
+    assert d.message == (
+        "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are "
+        "available: 1 Preemption is not helpful for scheduling."
+    )
 
 
 def test_least_allocated_spreads_most_allocated_packs():
@@ -126,6 +137,13 @@ def test_fit_error_message_sorts_as_strings():
     reasons = ["Insufficient cpu"] * 12 + ["Too many pods"] * 3
     assert fit_error_message(15, reasons) == (
         "0/15 nodes are available: 12 Insufficient cpu, 3 Too many pods."
+    )
+    preemption = ["Preemption is not helpful for scheduling"] + [
+        "No preemption victims found for incoming pod"
+    ] * 14
+    assert fit_error_message(15, reasons, preemption).endswith(
+        " preemption: 0/15 nodes are available: 1 Preemption is not helpful for scheduling, "
+        "14 No preemption victims found for incoming pod."
     )
 
 
@@ -217,7 +235,18 @@ def test_vectorised_equals_plain_and_invariants(nodes, pods, profile, seed, repe
     # every score the vectorised scheduler can compute agrees with the plugin functions
     probe = _pod("probe", *pods[0])
     totals = fast.resource_scores(probe)
-    assert list(totals) == [plain.score(probe, i) for i in range(len(nodes))]
+    plain_totals = []
+    for i in range(len(nodes)):
+        one = plain.cycle_scores(probe, [i])
+        plain_totals.append(
+            sum(
+                s.weight * s.normalized[0]
+                for s in one
+                if s.plugin in ("NodeResourcesFit", "NodeResourcesBalancedAllocation")
+                and s.status != "Skip"
+            )
+        )
+    assert list(totals) == plain_totals
     top = 100 * (
         profile.fit_weight + (profile.balanced_weight if profile.balanced_allocation else 0)
     )
@@ -240,16 +269,20 @@ def test_unreachable_node_reports_its_own_taint():
         Node("silent", {"cpu": 8000, "memory": 8 * GI}, ready=False, reachable=False),
         Node("down", {"cpu": 8000, "memory": 8 * GI}, ready=False),
     ]
+    # since v1.35 (kubernetes/kubernetes#134740) the reason no longer names the taint
     for cls in (Scheduler, PlainScheduler):
         d = cls(nodes).schedule_one(_pod("p", cpu=500))
         assert d.message == (
-            "0/2 nodes are available: 1 node(s) had untolerated taint "
-            "{node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint "
-            "{node.kubernetes.io/unreachable: }."
+            "0/2 nodes are available: 2 node(s) had untolerated taint(s). preemption: 0/2 "
+            "nodes are available: 2 Preemption is not helpful for scheduling."
         )
     sched = Scheduler([Node("n", {"cpu": 1000, "memory": GI})])
     sched.set_node("n", ready=False, reachable=False)
-    assert "unreachable" in sched.schedule_one(_pod("q")).message
+    assert sched.nodes[0].taints == (
+        "node.kubernetes.io/unreachable:NoSchedule",
+        "node.kubernetes.io/unreachable:NoExecute",
+    )
+    assert "untolerated taint(s)" in sched.schedule_one(_pod("q")).message
     sched.set_node("n", ready=True, reachable=True)
     assert sched.schedule_one(_pod("r")).node == "n"
 
@@ -306,7 +339,7 @@ def test_resource_first_requested_mid_run_equals_plain():
     fast, plain = Scheduler(cluster(), seed=2), PlainScheduler(cluster(), seed=2)
     a, b = fast.schedule(pods()), plain.schedule(pods())
     assert [(d.node, d.message) for d in a] == [(d.node, d.message) for d in b]
-    assert a[6].message == "0/5 nodes are available: 5 Insufficient nvidia.com/gpu."
+    assert a[6].message.startswith("0/5 nodes are available: 5 Insufficient nvidia.com/gpu.")
     assert "nvidia.com/gpu" in fast.resources
 
 
@@ -314,12 +347,14 @@ def test_pending_message_follows_node_changes():
     sched = Scheduler([Node("n", {"cpu": 1000, "memory": GI})])
     first = _pod("a", 800, GI // 2)
     sched.schedule_one(first)
-    assert (
-        sched.schedule_one(_pod("b", 800)).message == "0/1 nodes are available: 1 Insufficient cpu."
+    assert sched.schedule_one(_pod("b", 800)).message == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+        "1 No preemption victims found for incoming pod."
     )
     sched.set_node("n", unschedulable=True)
     assert sched.schedule_one(_pod("c", 800)).message == (
-        "0/1 nodes are available: 1 node(s) were unschedulable."
+        "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are "
+        "available: 1 Preemption is not helpful for scheduling."
     )
     sched.set_node("n", unschedulable=False)
     sched.unbind(first)

@@ -27,7 +27,10 @@ def test_fragmentation_needs_more_than_the_lower_bound():
     s = size_cluster(100, "2", "3Gi", "700m", "1Gi")
     assert (s.nodes, s.lower_bound, s.limiting) == (50, 35, "cpu")
     assert s.per_node == [2] * 50
-    assert s.pending_with_one_fewer == "0/49 nodes are available: 49 Insufficient cpu."
+    assert s.pending_with_one_fewer == (
+        "0/49 nodes are available: 49 Insufficient cpu. preemption: 0/49 nodes are available: "
+        "49 No preemption victims found for incoming pod."
+    )
 
 
 def test_the_user_scheduler_packs_nodes():

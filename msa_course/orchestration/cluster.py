@@ -332,9 +332,11 @@ class Cluster:
             scheduler.set_node(name)
         store.node_updates.clear()
         for record in store.pods.values():
-            if record.pod.node_name is not None or record.deleting is not None:
-                continue
             pod = record.pod
+            if record.deleting is not None and pod.node_name is not None and not pod.terminating:
+                scheduler.mark_terminating(pod)  # no longer counts for topology spreading
+            if pod.node_name is not None or record.deleting is not None:
+                continue
             decision = scheduler.schedule_one(pod)
             if decision.node is None:
                 store.record("Warning", "FailedScheduling", pod.name, decision.message)

@@ -7,7 +7,8 @@ express (quantities, replicas >= 0, selector matches the template's labels, requ
 limit). Every problem is reported with its document number and field path, e.g.
 `document 1 (Deployment web): spec.template.spec.containers[0].resources.requests.cpu:
 '2 cores' is not a valid quantity`. Supported: v1 Pod, Node and Service, apps/v1 Deployment
-and ReplicaSet, autoscaling/v2 HorizontalPodAutoscaler.
+and ReplicaSet, autoscaling/v2 HorizontalPodAutoscaler, with the placement fields (node taints;
+tolerations, nodeSelector, affinity, topologySpreadConstraints) read by placement_manifest.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from msa_course.orchestration import placement_manifest
 from msa_course.orchestration.kubelet import Probe
 from msa_course.orchestration.objects import (
     DEFAULT_MAX_PODS,
@@ -291,6 +293,14 @@ def _pod_spec(path: str, spec: dict) -> tuple[tuple[Container, ...], tuple[Conta
     return containers, init
 
 
+def _placement(path: str, spec: dict) -> dict:
+    """tolerations, nodeSelector, affinity, topologySpreadConstraints (placement_manifest)."""
+    try:
+        return placement_manifest.pod_placement(spec, path)
+    except placement_manifest.PlacementError as err:
+        raise _FieldError(err.path, err.message) from None
+
+
 def _template(doc: dict) -> tuple[dict, PodTemplate, int]:
     spec = doc["spec"]
     replicas = spec.get("replicas", 1)
@@ -311,8 +321,10 @@ def _template(doc: dict) -> tuple[dict, PodTemplate, int]:
             f"{labels} does not match spec.selector.matchLabels {match}: the template's "
             "labels must include every selector label",
         )
-    containers, init = _pod_spec("spec.template.spec", spec["template"]["spec"])
-    return match, PodTemplate(labels, containers, init), replicas
+    pod_spec = spec["template"]["spec"]
+    containers, init = _pod_spec("spec.template.spec", pod_spec)
+    placement = _placement("spec.template.spec", pod_spec)
+    return match, PodTemplate(labels, containers, init, **placement), replicas
 
 
 def _deployment(doc: dict) -> Deployment:
@@ -351,6 +363,7 @@ def _pod(doc: dict) -> Pod:
         containers=containers,
         init_containers=init,
         node_name=doc["spec"].get("nodeName"),
+        **_placement("spec", doc["spec"]),
     )
 
 
@@ -373,13 +386,19 @@ def _node(doc: dict) -> Node:
         if condition.get("type") == "Ready":
             ready = condition.get("status") == "True"
             reachable = condition.get("status") != "Unknown"  # Unknown: the kubelet is silent
+    spec = doc.get("spec") or {}
+    try:
+        taints = placement_manifest.taints(spec.get("taints"), "spec.taints")
+    except placement_manifest.PlacementError as err:
+        raise _FieldError(err.path, err.message) from None
     return Node(
         name=doc["metadata"]["name"],
         allocatable=allocatable,
         labels=doc["metadata"].get("labels") or {},
-        unschedulable=bool((doc.get("spec") or {}).get("unschedulable")),
+        unschedulable=bool(spec.get("unschedulable")),
         ready=ready,
         reachable=reachable,
+        spec_taints=taints,
     )
 
 

@@ -13,6 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from msa_course.orchestration.kubelet import Probe
+from msa_course.orchestration.placement import (
+    Affinity,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+)
 
 # The scheduler counts a container that sets no cpu/memory request as requesting this much,
 # when *scoring* only (pkg/scheduler/util: DefaultMilliCPURequest, DefaultMemoryRequest;
@@ -30,6 +36,7 @@ Resources = dict[str, int]
 # Taint keys the node-lifecycle controller sets for Ready False / Unknown (k8s_formulas.md §7).
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"  # set with spec.unschedulable (cordon)
 
 
 def _check_amounts(owner: str, amounts: Mapping[str, int]) -> None:
@@ -130,6 +137,10 @@ class PodTemplate:
     labels: Mapping[str, str] = field(default_factory=dict)
     containers: tuple[Container, ...] = ()
     init_containers: tuple[Container, ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    affinity: Affinity | None = None
+    topology_spread_constraints: tuple[TopologySpreadConstraint, ...] = ()
 
     def instantiate(self, name: str, namespace: str = "default") -> Pod:
         """A new Pending pod from this template."""
@@ -139,6 +150,10 @@ class PodTemplate:
             labels=dict(self.labels),
             containers=self.containers,
             init_containers=self.init_containers,
+            tolerations=self.tolerations,
+            node_selector=dict(self.node_selector),
+            affinity=self.affinity,
+            topology_spread_constraints=self.topology_spread_constraints,
         )
 
 
@@ -148,7 +163,9 @@ class Pod:
 
     Mutable on purpose: the scheduler sets `node_name`, the kubelet moves `phase`
     (Pending -> Running -> Succeeded/Failed). `message` holds the scheduler's reason while
-    the pod is Pending (e.g. "0/3 nodes are available: 3 Insufficient cpu.").
+    the pod is Pending ("0/3 nodes are available: 3 Insufficient cpu. preemption: ..."). `tolerations`,
+    `node_selector`, `affinity` and `topology_spread_constraints` are the spec fields the
+    scheduler's other plugins read (placement.py).
     """
 
     name: str
@@ -160,6 +177,11 @@ class Pod:
     phase: str = "Pending"
     message: str = ""
     owner: str | None = None
+    tolerations: tuple[Toleration, ...] = ()
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    affinity: Affinity | None = None
+    topology_spread_constraints: tuple[TopologySpreadConstraint, ...] = ()
+    terminating: bool = False  # metadata.deletionTimestamp is set (still bound, still reserving)
 
     def requests(self) -> Resources:
         """The pod's real requests (what Filter and kubelet admission use)."""
@@ -179,7 +201,8 @@ class Node:
     `ready` is the Ready condition. `reachable=False` with `ready=False` is Ready "Unknown":
     the kubelet stopped posting status, so the node-lifecycle controller taints the node
     `node.kubernetes.io/unreachable` instead of `not-ready` (k8s_formulas.md §7). The
-    scheduler filters out all three.
+    scheduler filters out all three. `spec_taints` are the taints you set (`kubectl taint`);
+    `taints` lists them with the ones Kubernetes' controllers add.
     """
 
     name: str
@@ -188,22 +211,27 @@ class Node:
     unschedulable: bool = False
     ready: bool = True
     reachable: bool = True
+    spec_taints: tuple[Taint, ...] = ()
 
-    @property
-    def taints(self) -> tuple[str, ...]:
-        """The taints Kubernetes' controllers put on a node in this state (`key:Effect`).
+    def effective_taints(self) -> tuple[Taint, ...]:
+        """`spec.taints` as the scheduler sees them: yours, then the controllers'.
 
         Cordon adds `unschedulable:NoSchedule`; Ready False or Unknown adds the condition's
         taint with both effects (TaintNodesByCondition: NoSchedule; taint-based eviction:
         NoExecute).
         """
-        taints = []
+        taints = list(self.spec_taints)
         if self.unschedulable:
-            taints.append("node.kubernetes.io/unschedulable:NoSchedule")
+            taints.append(Taint(UNSCHEDULABLE_TAINT, "", "NoSchedule"))
         if not self.ready:
             key = NOT_READY_TAINT if self.reachable else UNREACHABLE_TAINT
-            taints += [f"{key}:NoSchedule", f"{key}:NoExecute"]
+            taints += [Taint(key, "", "NoSchedule"), Taint(key, "", "NoExecute")]
         return tuple(taints)
+
+    @property
+    def taints(self) -> tuple[str, ...]:
+        """Every taint as kubectl prints it: `key=value:Effect` or `key:Effect`."""
+        return tuple(str(t) for t in self.effective_taints())
 
     def __post_init__(self) -> None:
         for key in ("cpu", "memory"):

@@ -4,29 +4,34 @@ Shaped like the real scheduling framework (pkg/scheduler/schedule_one.go,
 docs/k8s_formulas.md §3-§4):
 
 * Filter, in the default profile's order: NodeUnschedulable (cordoned nodes), TaintToleration
-  (a NotReady node carries the `node.kubernetes.io/not-ready` NoSchedule taint, a node
-  that stopped posting status `node.kubernetes.io/unreachable`), then
-  NodeResourcesFit (pod count, then each requested resource).
+  (your taints, and the `node.kubernetes.io/not-ready` or `unreachable` NoSchedule taint
+  of a node that is NotReady or stopped posting status), NodeAffinity (nodeSelector and
+  required node affinity), NodeResourcesFit (pod count, then each requested resource),
+  PodTopologySpread (DoNotSchedule constraints) and InterPodAffinity.
 * On clusters of 100 nodes or more, filtering stops after `numFeasibleNodesToFind` feasible
   nodes, starting where the previous pod's search stopped (default 50 - nodes/125 per cent).
-* Score: NodeResourcesFit (strategy + resource weights) and NodeResourcesBalancedAllocation,
-  each weight 1 in the default profile, summed. One feasible node is taken without scoring.
-  A pod requesting no cpu or memory is not scored by BalancedAllocation (its PreScore
-  returns Skip, since v1.33).
+* Score: TaintToleration (weight 3), NodeAffinity (2), NodeResourcesFit (1),
+  PodTopologySpread (2, with the system default spreading for pods a controller owns),
+  InterPodAffinity (2) and NodeResourcesBalancedAllocation (1), each normalised to 0..100 and
+  summed with its weight. One feasible node is taken without scoring. A plugin whose
+  PreScore returns Skip (BalancedAllocation for a pod requesting no cpu or memory, since
+  v1.33) adds nothing.
 * Ties: a uniformly random choice among the top nodes, from a seeded generator.
-* No node fits: the pod stays Pending with upstream's message, e.g.
-  "0/3 nodes are available: 1 Too many pods, 2 Insufficient cpu." (reasons sorted as strings).
+* No node fits: the pod stays Pending with upstream's message, e.g. "0/3 nodes are
+  available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption
+  victims found for incoming pod." Every pod here has the same priority, so preemption,
+  which only evicts lower-priority pods, never finds victims: it is not modelled further.
 
-Not modelled: TaintToleration, NodeAffinity, PodTopologySpread, InterPodAffinity and
-ImageLocality scoring (default weights 3, 2, 2, 2, 1) and preemption, so a real cluster can
-place a Deployment's replicas more evenly than this does.
+Not modelled: ImageLocality (weight 1), the volume and port plugins, pod priority.
 
 Modules: profile.py (Profile, Decision, the Pending message), framework.py (the search, the
-tie-break, binding), plain.py (`PlainScheduler`, the per-node reference built on the plugin
-functions of plugins.py), cached.py (`Scheduler`, which caches each pod shape's Filter and
-Score over all nodes and redoes only the nodes a bind changed) and vectorised.py (its numpy
-scoring). Both schedulers consume the random generator identically, so on the same input
-they make the same decisions (tested).
+tie-break, binding), cycle.py (one cycle plugin by plugin, recorded), plain.py
+(`PlainScheduler`, which runs that cycle), cached.py (`Scheduler`, which caches each pod
+shape's resource Filter and Score over all nodes and redoes only the nodes a bind changed),
+vectorised.py (its numpy resource scoring) and constraints.py (taints, node affinity and
+spreading over all nodes at once). Both
+schedulers consume the random generator identically, so on the same input they make the
+same decisions (tested).
 """
 
 from msa_course.orchestration.scheduler.cached import Scheduler

@@ -20,11 +20,13 @@ from msa_course.orchestration.plugins import (
     is_scalar,
     requested_to_capacity_ratio,
 )
-from msa_course.orchestration.scheduler.framework import SchedulerBase
+from msa_course.orchestration.scheduler.constraints import ConstraintIndex
+from msa_course.orchestration.scheduler.framework import DefaultSelector, SchedulerBase
 from msa_course.orchestration.scheduler.profile import (
+    NO_PREEMPTION_VICTIMS,
+    PREEMPTION_NOT_HELPFUL,
     Decision,
     Profile,
-    condition_reason,
     fit_error_message,
 )
 from msa_course.orchestration.scheduler.vectorised import resource_scores
@@ -53,7 +55,6 @@ class _Shape:
         "n_feasible",
         "stale",
         "memo",
-        "pending",
     )
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -67,10 +68,11 @@ class Scheduler(SchedulerBase):
     Per resource it keeps, over nodes, allocatable, real requests (Filter and
     BalancedAllocation) and requests with the 100m/200Mi defaults (NodeResourcesFit scoring),
     as Python lists: binding a pod changes one node, which plain ints update fastest. A
-    node's Filter result and Score depend only on that node and the pod's requests, so they
-    are cached per distinct request as arrays over nodes; after a bind only that node is
-    recomputed (in plain ints), and only when a pod of that shape comes next. A new shape,
-    or one with many changed nodes, is computed for all nodes with numpy.
+    node's resource Filter result and Score depend only on that node and the pod's requests,
+    so they are cached per distinct request as arrays over nodes; after a bind only that node
+    is recomputed (in plain ints), and only when a pod of that shape comes next. A new shape,
+    or one with many changed nodes, is computed for all nodes with numpy. The other plugins
+    (taints, affinity, spreading) are `constraints`, a ConstraintIndex.
     """
 
     CACHE_SIZE = 64  # distinct pod shapes whose results are kept
@@ -79,8 +81,14 @@ class Scheduler(SchedulerBase):
     SCALAR_ROWS = 200
     MEMO_SIZE = 1 << 16  # node states remembered per shape
 
-    def __init__(self, nodes: Sequence[Node], profile: Profile | None = None, seed: int | None = 0):
-        super().__init__(nodes, profile, seed)
+    def __init__(
+        self,
+        nodes: Sequence[Node],
+        profile: Profile | None = None,
+        seed: int | None = 0,
+        default_selector: DefaultSelector | None = None,
+    ):
+        super().__init__(nodes, profile, seed, default_selector)
         p = self.profile
         names = {"cpu", "memory"}
         for node in self.nodes:
@@ -100,12 +108,13 @@ class Scheduler(SchedulerBase):
                     self._alloc[self._columns[name]][i] = amount
         self._max_pods = [node.allocatable["pods"] for node in self.nodes]
         self._count = [0] * n
-        self._blocked = [condition_reason(node) is not None for node in self.nodes]
         self._state = [self._node_state(i) for i in range(n)]
         self._version = 0  # bumped on every change of node state
         self._snapshot: tuple[int, dict[str, np.ndarray]] | None = None
         self._shapes: dict[tuple, _Shape] = {}
         self._current: tuple[Pod | None, _Shape | None] = (None, None)
+        self._pending: tuple[tuple, str] | None = None
+        self.constraints = ConstraintIndex(self)
 
     def _add_column(self, name: str) -> None:
         """A resource first seen in a pod's request starts at 0 on every node."""
@@ -121,9 +130,8 @@ class Scheduler(SchedulerBase):
             self._version += 1
 
     def _node_state(self, i: int) -> tuple:
-        """Everything Filter and Score read of node i: equal states give equal results."""
+        """Everything the resource Filter and Score read of node i: equal states, equal results."""
         return (
-            self._blocked[i],
             self._max_pods[i] - self._count[i],
             *(column[i] for column in self._alloc),
             *(column[i] for column in self._req),
@@ -145,7 +153,6 @@ class Scheduler(SchedulerBase):
                 "free": alloc - req,
                 "pod_count": count,
                 "pods_left": np.array(self._max_pods, dtype=np.int64) - count,
-                "blocked": np.array(self._blocked, dtype=bool),
             }
             self._snapshot = (self._version, arrays)
         return self._snapshot[1]
@@ -179,11 +186,6 @@ class Scheduler(SchedulerBase):
     def pods_left(self) -> np.ndarray:
         """Allocatable pods minus pods bound, per node."""
         return self._arrays()["pods_left"]
-
-    @property
-    def blocked(self) -> np.ndarray:
-        """Per node: cordoned, NotReady or unreachable (filtered out whatever the pod)."""
-        return self._arrays()["blocked"]
 
     # --- pod shapes --------------------------------------------------------------------------
 
@@ -237,7 +239,6 @@ class Scheduler(SchedulerBase):
         )
         s.stale = set()
         s.memo = {}
-        s.pending = (-1, "")
         self._recompute(s)
         return s
 
@@ -249,7 +250,7 @@ class Scheduler(SchedulerBase):
     def _recompute(self, s: _Shape) -> None:
         """Filter and Score for every node, with numpy."""
         a = self._arrays()
-        feasible = ~a["blocked"] & (a["pods_left"] > 0)
+        feasible = a["pods_left"] > 0
         for j in np.flatnonzero(s.real > 0):
             feasible &= s.real[j] <= a["free"][j]
         s.feasible = feasible
@@ -281,7 +282,7 @@ class Scheduler(SchedulerBase):
 
     def _fits(self, s: _Shape, i: int) -> bool:
         """The Filter plugins for one node, in plain ints."""
-        if self._blocked[i] or self._count[i] >= self._max_pods[i]:
+        if self._count[i] >= self._max_pods[i]:
             return False
         for alloc, req, amount in s.asked:
             if amount > alloc[i] - req[i]:
@@ -339,6 +340,7 @@ class Scheduler(SchedulerBase):
         for column, amount in s.scoring_items:
             column[i] += sign * amount
         self._count[i] += sign
+        self.constraints.account(i, pod, sign)
         self._changed(i)
 
     def _changed(self, i: int) -> None:
@@ -347,9 +349,13 @@ class Scheduler(SchedulerBase):
         for shape in self._shapes.values():
             shape.stale.add(i)
 
+    def _terminating(self, i: int, pod: Pod) -> None:
+        self.constraints.account(i, pod, -1, spreading_only=True)
+        self._version += 1
+
     def _conditions_changed(self, i: int) -> None:
-        self._blocked[i] = condition_reason(self.nodes[i]) is not None
-        self._changed(i)
+        self.constraints.node_changed()
+        self._version += 1
 
     # --- scheduling --------------------------------------------------------------------------
 
@@ -357,40 +363,42 @@ class Scheduler(SchedulerBase):
         s = self._shape_of(pod)
         if s.stale:
             self._refresh(s)
-        n = len(self.nodes)
-        start = self.next_start
-        if s.n_feasible == 0:
-            return self._finish(pod, None, self._failure_message(s), 0)
-        if s.n_feasible < n:
-            candidates = self._candidates(s.feasible)
-            if len(candidates) == 1:
-                return self._finish(pod, int(candidates[0]), "", 1)
-            chosen = int(candidates[self._top(s.scores[candidates])])
-            return self._finish(pod, chosen, "", len(candidates))
-        # Every node passes Filter: the search takes `want` nodes from where the last stopped.
-        count = min(self.want, n)
-        end = start + count
-        self.next_start = end % n
-        if count == 1:
-            return self._finish(pod, start, "", 1)
-        if end <= n:
-            totals = s.scores[start:end]
-        else:
-            totals = np.concatenate((s.scores[start:], s.scores[: end - n]))
-        return self._finish(pod, (start + self._top(totals)) % n, "", count)
+        feasible = self.constraints.filter(pod, s.feasible) if s.n_feasible else s.feasible
+        candidates = self._candidates(feasible)
+        if len(candidates) == 0:
+            return self._finish(pod, None, self._failure_message(pod, s), 0)
+        if len(candidates) == 1:
+            return self._finish(pod, int(candidates[0]), "", 1)
+        totals = s.scores[candidates] + self.constraints.scores(pod, candidates)
+        return self._finish(pod, int(candidates[self._top(totals)]), "", len(candidates))
 
-    def _failure_message(self, s: _Shape) -> str:
-        """The Pending message; the same until some node changes."""
-        if s.pending[0] == self._version:
-            return s.pending[1]
+    def _failure_message(self, pod: Pod, s: _Shape) -> str:
+        """The Pending message, with DefaultPreemption's verdict; the same until a node or
+        the pods bound change, for pods alike."""
+        key = (self._version, id(s), self.constraints.signature(pod))
+        if self._pending is not None and self._pending[0] == key:
+            return self._pending[1]
         a = self._arrays()
-        blocked = a["blocked"]
-        reasons = [condition_reason(n) for n, b in zip(self.nodes, blocked, strict=True) if b]
-        open_ = ~blocked
-        reasons += ["Too many pods"] * int((open_ & (a["pods_left"] <= 0)).sum())
-        for j in np.flatnonzero(s.real > 0):
-            short = open_ & (s.real[j] > a["free"][j])
-            reasons += [f"Insufficient {self.resources[j]}"] * int(short.sum())
-        message = fit_error_message(len(self.nodes), reasons)
-        s.pending = (self._version, message)
+        reasons: list[str] = []
+        helpless = 0  # nodes where preemption could not help
+        for plugin, rejected, why, unresolvable in self.constraints.rejections(pod, s.feasible):
+            if plugin == "NodeResourcesFit":
+                hopeless = np.zeros(len(self.nodes), dtype=bool)
+                reasons += ["Too many pods"] * int((rejected & (a["pods_left"] <= 0)).sum())
+                for j in np.flatnonzero(s.real > 0):
+                    short = rejected & (s.real[j] > a["free"][j])
+                    reasons += [f"Insufficient {self.resources[j]}"] * int(short.sum())
+                    hopeless |= short & (s.real[j] > a["allocatable"][j])
+                helpless += int(hopeless.sum())
+            elif isinstance(why, str):
+                reasons += [why] * int(rejected.sum())
+                helpless += int(rejected.sum()) if unresolvable else 0
+            else:
+                picked = [w for w in why[rejected]]
+                reasons += picked
+                helpless += sum(1 for w in picked if w in unresolvable)
+        n = len(self.nodes)
+        preemption = [PREEMPTION_NOT_HELPFUL] * helpless + [NO_PREEMPTION_VICTIMS] * (n - helpless)
+        message = fit_error_message(n, reasons, preemption)
+        self._pending = (key, message)
         return message

@@ -8,22 +8,38 @@ Subclasses supply Filter and Score (`schedule_one`) and the per-node bookkeeping
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
 from msa_course.orchestration.objects import Node, Pod
+from msa_course.orchestration.placement import LabelSelector, Taint
+from msa_course.orchestration.plugins import NodeInfo, node_labels
 from msa_course.orchestration.scheduler.profile import (
     Decision,
     Profile,
     num_feasible_nodes_to_find,
 )
 
+# A pod -> the selector of the Service, ReplicaSet, StatefulSet or ReplicationController it
+# belongs to (helper.DefaultSelector), for the system default topology spreading; None: none.
+DefaultSelector = Callable[[Pod], LabelSelector | None]
+
 
 class SchedulerBase:
-    """What both schedulers share: node order, the rotating start index, the seeded draw."""
+    """What both schedulers share: node order, the rotating start index, the seeded draw.
 
-    def __init__(self, nodes: Sequence[Node], profile: Profile | None, seed: int | None):
+    `default_selector` tells the scheduler which pods belong to a controller (and with what
+    selector); pods it maps to None, as bare pods, get no default spreading.
+    """
+
+    def __init__(
+        self,
+        nodes: Sequence[Node],
+        profile: Profile | None,
+        seed: int | None,
+        default_selector: DefaultSelector | None = None,
+    ):
         names = [n.name for n in nodes]
         if len(set(names)) != len(names):
             raise ValueError(f"node names must be unique, got {names}")
@@ -35,12 +51,29 @@ class SchedulerBase:
         self.want = num_feasible_nodes_to_find(
             len(names), self.profile.percentage_of_nodes_to_score
         )
+        self.default_selector = default_selector
         self.bound: dict[str, tuple[str, Pod]] = {}  # pod key -> (node name, pod)
+        self._pods: list[list[Pod]] = [[] for _ in self.nodes]
 
     def _node_index(self, node_name: str) -> int:
         if node_name not in self.index:
             raise ValueError(f"no node named {node_name!r}; nodes are {list(self.index)}")
         return self.index[node_name]
+
+    def selector_of(self, pod: Pod) -> LabelSelector | None:
+        """The owner's selector for the system default spreading (None: a bare pod)."""
+        return self.default_selector(pod) if self.default_selector else None
+
+    def node_info(self, i: int) -> NodeInfo:
+        """Node i as the plugins see it: labels (with the hostname), taints, bound pods."""
+        node = self.nodes[i]
+        return NodeInfo(
+            node.name,
+            node_labels(node.labels, node.name),
+            node.effective_taints(),
+            self._pods[i],
+            node.unschedulable,
+        )
 
     def _candidates(self, feasible: np.ndarray) -> np.ndarray:
         """Feasible node indices the search reaches, in search order; advances the start."""
@@ -90,8 +123,10 @@ class SchedulerBase:
         key = f"{pod.namespace}/{pod.name}"
         if key in self.bound:
             raise ValueError(f"pod {key} is already bound to {self.bound[key][0]}")
-        self._account(self._node_index(node_name), pod, +1)
+        i = self._node_index(node_name)
+        self._account(i, pod, +1)
         self.bound[key] = (node_name, pod)
+        self._pods[i].append(pod)
         pod.node_name = node_name
 
     def unbind(self, pod: Pod) -> None:
@@ -100,11 +135,27 @@ class SchedulerBase:
         if key not in self.bound:
             raise ValueError(f"pod {key} is not bound to any node")
         node_name, bound_pod = self.bound.pop(key)
-        self._account(self.index[node_name], bound_pod, -1)
+        i = self.index[node_name]
+        self._pods[i].remove(bound_pod)
+        self._account(i, bound_pod, -1)
+
+    def mark_terminating(self, pod: Pod) -> None:
+        """The pod's deletion began (metadata.deletionTimestamp is set): it stays bound and
+        keeps its requests until `unbind`, but no longer counts for topology spreading."""
+        key = f"{pod.namespace}/{pod.name}"
+        if key not in self.bound:
+            raise ValueError(f"pod {key} is not bound to any node")
+        node_name, bound_pod = self.bound[key]
+        if not bound_pod.terminating:
+            self._terminating(self.index[node_name], bound_pod)
+            bound_pod.terminating = True
+
+    def _terminating(self, i: int, pod: Pod) -> None:
+        """Hook for a scheduler that counts pods for spreading: `pod` on node i is leaving."""
 
     def pods_on(self, node_name: str) -> list[Pod]:
         """The pods bound to a node, in binding order."""
-        return [pod for name, pod in self.bound.values() if name == node_name]
+        return list(self._pods[self._node_index(node_name)])
 
     def _account(self, i: int, pod: Pod, sign: int) -> None:
         raise NotImplementedError
@@ -116,9 +167,10 @@ class SchedulerBase:
         ready: bool | None = None,
         unschedulable: bool | None = None,
         reachable: bool | None = None,
+        taints: Iterable[Taint] | None = None,
     ) -> None:
-        """Change a node's Ready condition (`reachable=False`: Unknown) or cordon it (kubectl
-        cordon/uncordon)."""
+        """Change a node's Ready condition (`reachable=False`: Unknown), cordon it (kubectl
+        cordon/uncordon) or replace the taints you set on it (kubectl taint)."""
         i = self._node_index(node_name)
         node = self.nodes[i]
         if ready is not None:
@@ -127,7 +179,9 @@ class SchedulerBase:
             node.reachable = reachable
         if unschedulable is not None:
             node.unschedulable = unschedulable
+        if taints is not None:
+            node.spec_taints = tuple(taints)
         self._conditions_changed(i)
 
     def _conditions_changed(self, i: int) -> None:
-        """Hook for a scheduler that caches what node i's conditions decide."""
+        """Hook for a scheduler that caches what node i's conditions and taints decide."""

@@ -1,8 +1,9 @@
 """The scheduler's configuration and its answers: Profile, Decision and the Pending message.
 
 `Profile` holds the KubeSchedulerConfiguration knobs this simulator honours (defaults from
-pkg/scheduler/apis/config/v1, docs/k8s_formulas.md §1, §4); `num_feasible_nodes_to_find` is
-schedule_one.go's sampling rule and `fit_error_message` its FitError text.
+pkg/scheduler/apis/config/v1 default_plugins.go and defaults.go, docs/k8s_formulas.md §1, §4);
+`num_feasible_nodes_to_find` is schedule_one.go's sampling rule and `fit_error_message` the
+FitError text, with DefaultPreemption's verdict after it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from msa_course.orchestration.objects import NOT_READY_TAINT, UNREACHABLE_TAINT, Node
 from msa_course.orchestration.plugins import (
     BALANCED_VERSIONS,
     DEFAULT_RESOURCES,
@@ -20,21 +20,39 @@ from msa_course.orchestration.plugins import (
     check_shape,
 )
 
-UNSCHEDULABLE_REASON = "node(s) were unschedulable"  # nodeunschedulable.ErrReasonUnschedulable
-# tainttoleration.go: "node(s) had untolerated taint {<key>: <value>}"; these taints have no value.
-NOT_READY_REASON = f"node(s) had untolerated taint {{{NOT_READY_TAINT}: }}"
-UNREACHABLE_REASON = f"node(s) had untolerated taint {{{UNREACHABLE_TAINT}: }}"
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 BASE_PERCENTAGE_OF_NODES_TO_SCORE = 50
+# The default profile's Filter and Score plugins this simulator runs, in upstream's order.
+FILTER_PLUGINS = (
+    "NodeUnschedulable",
+    "TaintToleration",
+    "NodeAffinity",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
+)
+SCORE_PLUGINS = (
+    "TaintToleration",
+    "NodeAffinity",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "NodeResourcesBalancedAllocation",
+)
+# DefaultPreemption's per-node verdicts when it finds nothing to evict (preemption.go).
+PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod"
 
 
 @dataclass(frozen=True)
 class Profile:
     """A scheduler profile: the knobs of KubeSchedulerConfiguration this simulator honours.
 
-    Defaults are kube-scheduler's (k8s_formulas.md §1, §4): LeastAllocated on cpu and memory
-    with weight 1, BalancedAllocation in its v1.36+ form, plugin weights 1 and 1, adaptive
+    Defaults are kube-scheduler's (k8s_formulas.md §1, §4): LeastAllocated on cpu and memory,
+    BalancedAllocation in its v1.36+ form, the default plugin weights (TaintToleration 3,
+    NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1,
+    BalancedAllocation 1), the system default topology spreading, and an adaptive
     percentageOfNodesToScore (0). `shape` (RequestedToCapacityRatio only) lists
     (utilization %, score 0..10) points; `balanced_allocation=None` disables that plugin.
     """
@@ -46,6 +64,10 @@ class Profile:
     balanced_resources: tuple[tuple[str, int], ...] = DEFAULT_RESOURCES
     fit_weight: int = 1
     balanced_weight: int = 1
+    taint_toleration_weight: int = 3
+    node_affinity_weight: int = 2
+    pod_topology_spread_weight: int = 2
+    inter_pod_affinity_weight: int = 2
     percentage_of_nodes_to_score: int = 0
 
     def __post_init__(self) -> None:
@@ -67,6 +89,24 @@ class Profile:
                 "percentage_of_nodes_to_score must be between 0 and 100, "
                 f"got {self.percentage_of_nodes_to_score}"
             )
+        for name, weight in self.weights().items():
+            if not isinstance(weight, int) or weight < 0:
+                raise ValueError(
+                    f"the weight of {name} must be a whole number >= 0, got {weight!r}"
+                )
+
+    def weights(self) -> dict[str, int]:
+        """Score plugin -> weight, in SCORE_PLUGINS order (0 turns a plugin off)."""
+        return {
+            "TaintToleration": self.taint_toleration_weight,
+            "NodeAffinity": self.node_affinity_weight,
+            "NodeResourcesFit": self.fit_weight,
+            "PodTopologySpread": self.pod_topology_spread_weight,
+            "InterPodAffinity": self.inter_pod_affinity_weight,
+            "NodeResourcesBalancedAllocation": (
+                self.balanced_weight if self.balanced_allocation else 0
+            ),
+        }
 
 
 @dataclass(frozen=True)
@@ -95,20 +135,25 @@ def num_feasible_nodes_to_find(num_nodes: int, percentage: int = 0) -> int:
     return max(num_nodes * percentage // 100, MIN_FEASIBLE_NODES_TO_FIND)
 
 
-def fit_error_message(num_nodes: int, reasons: Iterable[str]) -> str:
-    """FitError.Error(): "0/N nodes are available: <count reason>, ...." sorted as strings.
-
-    `reasons` holds every failure reason of every node (a node can add several).
-    """
+def _histogram(reasons: Iterable[str]) -> str:
     counts = Counter(reasons)
-    parts = sorted(f"{n} {reason}" for reason, n in counts.items())
-    message = f"0/{num_nodes} nodes are available:"
-    return f"{message} {', '.join(parts)}." if parts else message
+    return ", ".join(sorted(f"{n} {reason}" for reason, n in counts.items()))
 
 
-def condition_reason(node: Node) -> str | None:
-    if node.unschedulable:
-        return UNSCHEDULABLE_REASON
-    if not node.ready:
-        return NOT_READY_REASON if node.reachable else UNREACHABLE_REASON
-    return None
+def fit_error_message(
+    num_nodes: int, reasons: Iterable[str], preemption: Iterable[str] | None = None
+) -> str:
+    """FitError.Error(): "0/N nodes are available: <count reason>, ...." (sorted as strings),
+    then DefaultPreemption's message when `preemption` holds its verdict per node.
+
+    `reasons` holds every failure reason of every node (a node can add several). Every pod
+    here has the same priority, so preemption never finds victims: a node whose failure it
+    could not fix says PREEMPTION_NOT_HELPFUL, any other NO_PREEMPTION_VICTIMS, e.g.
+    "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No
+    preemption victims found for incoming pod."
+    """
+    filters = _histogram(reasons)
+    message = f"0/{num_nodes} nodes are available:" + (f" {filters}." if filters else "")
+    if preemption is not None:
+        message += f" preemption: 0/{num_nodes} nodes are available: {_histogram(preemption)}."
+    return message

@@ -1,4 +1,4 @@
-"""kube-scheduler's resource plugins, one node at a time, on plain integers.
+"""NodeResourcesFit and NodeResourcesBalancedAllocation, one node at a time, on plain integers.
 
 Each function is one plugin's Filter or Score for one node, written the way upstream writes it
 (Go int64 arithmetic: truncating division, `math.Round` half away from zero) so its output can
@@ -6,8 +6,8 @@ be checked against upstream unit-test vectors. Units: cpu in millicores, memory 
 ephemeral-storage in bytes, pods and extended resources as counts. Source and formulas:
 docs/k8s_formulas.md §1-§3 (pkg/scheduler/framework/plugins/noderesources).
 
-`scheduler.py` runs these over a whole cluster; `PlainScheduler` there calls them directly
-and is the reference the vectorised scheduler is tested against.
+The scheduler package runs these over a whole cluster; its `PlainScheduler` calls them
+directly and is the reference the vectorised scheduler is tested against.
 """
 
 from __future__ import annotations
@@ -281,13 +281,18 @@ def balanced_allocation_score(
 
 @dataclass(frozen=True)
 class Insufficient:
-    """One failed check of NodeResourcesFit's Filter (upstream `InsufficientResource`)."""
+    """One failed check of NodeResourcesFit's Filter (upstream `InsufficientResource`).
+
+    `unresolvable`: the pod asks for more than the node's whole allocatable, which no
+    preemption could free (the Filter's status is then UnschedulableAndUnresolvable).
+    """
 
     resource: str
     reason: str
     requested: int
     used: int
     capacity: int
+    unresolvable: bool = False
 
 
 @dataclass(frozen=True)
@@ -323,7 +328,9 @@ def fits_request(
         used = node_requested.get(name, 0)
         capacity = allocatable.get(name, 0)
         if want > 0 and want > capacity - used:
-            found.append(Insufficient(name, f"Insufficient {name}", want, used, capacity))
+            found.append(
+                Insufficient(name, f"Insufficient {name}", want, used, capacity, want > capacity)
+            )
     return FilterResult(
         fits=not found,
         reasons=tuple(i.reason for i in found),
