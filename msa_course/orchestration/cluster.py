@@ -138,7 +138,7 @@ class Cluster:
         self.replicaset_controller = ReplicaSetController(store)
         self.node_lifecycle = NodeLifecycleController(store, at)
         self.hpa_controller = HorizontalController(
-            store, at, self.share, idle_fraction, self.decisions
+            store, at, self._demand, idle_fraction, self.decisions
         )
         self.endpointslice_controller = EndpointSliceController(store)
         self.traffic = Traffic(store, self.kube_proxy, self.kubelet, seed, traffic_bin_seconds)
@@ -350,16 +350,10 @@ class Cluster:
             store.bind(record)
 
     # ------------------------------------------------------------------ observation
-    def share(self, deployment: str) -> int:
-        """Millicores each Ready pod of `deployment` uses now: its demand shared evenly."""
-        if deployment not in self.load:
-            return 0
-        ready = sum(
-            1
-            for r in self.store.pods.values()
-            if r.deployment == deployment and r.ready and r.deleting is None
-        )
-        return int(self.load[deployment](self.now) / ready) if ready else 0
+    def _demand(self, deployment: str) -> float | None:
+        """The millicores `deployment`'s load asks for now (None: it has no load)."""
+        load = self.load.get(deployment)
+        return None if load is None else load(self.now)
 
     def _sample(self) -> None:
         store = self.store

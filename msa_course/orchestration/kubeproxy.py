@@ -278,12 +278,15 @@ class KubeProxy:
         self.routes: dict[str, dict[str | None, Route]] = {}
         self.revision = 0  # bumped whenever a route changes
         self._seen = -1
+        self._seen_endpoints: dict[int, tuple] = {}  # id -> (Endpoint, port, ProxyEndpoint)
 
     def sync(self) -> None:
         store = self.store
         if store.slice_revision == self._seen:
             return
         self._seen = store.slice_revision
+        if len(self._seen_endpoints) > 20000:  # drop what stale slices left behind
+            self._seen_endpoints.clear()
         routes = {name: self._routes(svc) for name, svc in store.services.items()}
         if routes != self.routes:
             self.routes = routes
@@ -309,15 +312,19 @@ class KubeProxy:
             return {}
         first = svc.ports[0]
         endpoints = []
+        seen = self._seen_endpoints
         for s in self.store.endpointslices.get(svc.name, []):
             port = next((number for name, number, _ in s.ports if name == first.name), None)
             if port is None:
                 continue
             for e in s.endpoints:
-                c = e.conditions
-                endpoints.append(
-                    (_proxy_endpoint(f"{e.address}:{port}", c.ready, c.serving, c.terminating), e)
-                )
+                cached = seen.get(id(e))  # the controller keeps an unchanged pod's Endpoint
+                if cached is None or cached[0] is not e or cached[1] != port:
+                    c = e.conditions
+                    address = f"{e.address}:{port}"
+                    proxy = ProxyEndpoint(address, c.ready, c.serving, c.terminating)
+                    cached = seen[id(e)] = (e, port, proxy)
+                endpoints.append((cached[2], e))
         pods = {p.endpoint: e.pod for p, e in endpoints}
         nodes = {p.endpoint: e.node_name for p, e in endpoints}
         if svc.internal_traffic_policy == "Cluster":
@@ -329,9 +336,6 @@ class KubeProxy:
             found = categorize_endpoints(local, internal_local=True, node_name=node)
             routes[node] = _route(found.local or (), pods)
         return routes
-
-
-_proxy_endpoint = functools.lru_cache(maxsize=4096)(ProxyEndpoint)
 
 
 def _route(usable: Sequence[ProxyEndpoint], pods: dict[str, str]) -> Route:

@@ -2,9 +2,10 @@
 reconcileAutoscaler): every 15 s read each target pod's CPU usage, ask the replica calculator
 (../hpa.py) for a size and write it to the Deployment's `replicas`.
 
-Usage comes from the simulation's metrics pipeline (`usage(deployment)`: millicores a Ready
-pod uses now; an unready pod idles at `idle_fraction` of its request). A container is
-throttled at its CPU limit, and metrics-server reports what it used, so usage is capped there.
+Usage comes from the simulation's load model: `demand(deployment)` is the millicores the
+Deployment's load asks for now (None: no load), shared evenly by its Ready pods; an unready
+pod idles at `idle_fraction` of its request. A container is throttled at its CPU limit, and
+metrics-server reports what it used, so usage is capped there.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from msa_course.orchestration.store import HPARecord, Store
 
 class HorizontalController:
     def __init__(
-        self, store: Store, at, usage: Callable[[str], int], idle_fraction: float, decisions
+        self,
+        store: Store,
+        at,
+        demand: Callable[[str], float | None],
+        idle_fraction: float,
+        decisions,
     ):
-        self.store, self.at, self.usage = store, at, usage
+        self.store, self.at, self.demand = store, at, demand
         self.idle_fraction = idle_fraction
         self.decisions = decisions  # every sync's hpa.Decision, oldest first
         self.scalers: dict[str, hpa.Autoscaler] = {}
@@ -62,12 +68,13 @@ class HorizontalController:
             return False
         self.at(store.now + hpa.SYNC_PERIOD_SECONDS, "hpa", name)
         d = store.deployment(a.hpa.target_name)
-        share = self.usage(d.name)
+        runs = [r for r in store.pods.values() if r.deployment == d.name]
+        demand = self.demand(d.name)
+        ready = sum(1 for r in runs if r.ready and r.deleting is None)
+        share = int(demand / ready) if demand is not None and ready else 0
         samples = []
         cache, fresh = self._seen.get(name, {}), {}
-        for r in store.pods.values():
-            if r.deployment != d.name:
-                continue
+        for r in runs:
             seen = cache.get(r.name)
             if seen is None or seen[0] is not r or seen[1] != r.version:
                 # (re)built only when the pod's status changed
