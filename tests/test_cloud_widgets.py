@@ -7,6 +7,7 @@ import pytest
 import msa_course
 from msa_course.cloud import charts, widgets
 from msa_course.cloud import responsibility as resp
+from msa_course.cloud.chooser import MODELS, WHERE, option_name
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +26,18 @@ def test_responsibility_explorer_shows_the_reason_of_the_chosen_cell():
     ex.controls["model"].value = "paas"
     assert "middleware under PaaS" in ex.side.value
     assert "middleware and runtime included" in ex.side.value  # the source's own claim
-    layers = list(reversed(resp.LAYERS))
+    layers = list(resp.LAYERS)
     assert _highlight(ex) == (resp.MODELS.index("paas"), layers.index("middleware"))
     grid = ex.figure.data[0]
     assert grid.text[layers.index("middleware")][resp.MODELS.index("paas")] == "provider"
+
+
+def test_the_grid_stacks_hardware_at_the_bottom_like_chapter_02():
+    """plotly draws a heatmap's first row at the bottom: the servers sit below the OS, which
+    sits below the application, as in chapter 02's stacks."""
+    rows = list(widgets.responsibility_explorer().figure.data[0].y)
+    assert rows.index("servers") < rows.index("operating system") < rows.index("application")
+    assert rows[-1] == "data"
 
 
 def test_convention_columns_are_said_to_be_convention():
@@ -54,11 +63,14 @@ def test_official_only_view_greys_convention_cells():
 def test_clicking_a_cell_selects_it():
     ex = widgets.responsibility_explorer()
     points = SimpleNamespace(
-        xs=[ex.figure.data[0].x[resp.MODELS.index("saas")]], ys=["application"], point_inds=[[1, 5]]
+        xs=[ex.figure.data[0].x[resp.MODELS.index("saas")]], ys=["application"], point_inds=[[8, 5]]
     )
     widgets.select_cell(ex, points)
     assert ex.controls["model"].value == "saas" and ex.controls["layer"].value == "application"
     assert "application under SaaS" in ex.side.value
+    two_lines = charts.layer_label("container runtime & orchestration")
+    widgets.select_cell(ex, SimpleNamespace(xs=[ex.figure.data[0].x[5]], ys=[two_lines]))
+    assert ex.controls["layer"].value == "container runtime & orchestration"
     widgets.select_cell(ex, SimpleNamespace(xs=[], ys=[], point_inds=[]))  # a miss changes nothing
     assert ex.controls["model"].value == "saas"
 
@@ -84,29 +96,60 @@ def test_catalogue_explorer_filters_and_regroups():
     assert "No service in the catalogue matches" in ex.side.value
 
 
+def _best(ex):
+    """The outlined cell of the chooser's grid, as (model, where)."""
+    (shape,) = ex.figure.layout.shapes
+    col, row = round(shape.x0 + 0.5), round(shape.y0 + 0.5)
+    return MODELS[row], WHERE[col]
+
+
 def test_hosting_chooser_reranks_and_explains():
     ex = widgets.hosting_chooser()
-    top = lambda: ex.figure.data[0].y[-1]  # noqa: E731  (best model is drawn at the top)
-    assert top() == "CaaS"
+    assert _best(ex) == ("caas", "public-cloud")
     ex.controls["architecture"].value = "monolith"
     assert ex.controls["services"].value == 1 and ex.controls["services"].disabled
     assert ex.message.value == ""
     ex.controls["os_control"].value = "high"
     ex.controls["ops_capacity"].value = "high"
-    assert top() == "IaaS"
+    assert _best(ex) == ("iaas", "public-cloud")
     assert "Services: Amazon EC2" in ex.side.value
-    ex.controls["on_prem_required"].value = True
-    assert top() == "On-premises"
+    ex.controls["placement"].value = "on premises"
+    assert _best(ex) == ("iaas", "on-premises")
+    assert "OpenStack" in ex.side.value, "IaaS on premises is a private cloud"
     ex.controls["ops_capacity"].value = "none"
-    assert top() != "On-premises"
-    assert "No model meets every requirement" in ex.side.value
+    assert "No option meets every requirement" in ex.side.value
 
 
-def test_every_model_in_the_chooser_panel_has_a_reason():
+def test_the_chooser_keeps_kubernetes_on_premises_and_shows_the_best_in_each_place():
     ex = widgets.hosting_chooser()
-    for name in resp.MODEL_NAMES.values():
-        assert f"{name}</b>:" in ex.side.value
-    assert ex.side.value.count("<li>") >= len(resp.MODELS)
+    ex.controls["ops_capacity"].value = "high"
+    ex.controls["placement"].value = "on premises"
+    assert _best(ex) == ("caas", "on-premises")
+    assert "kubeadm" in ex.side.value and "EKS Anywhere" in ex.side.value
+    bars = [t for t in ex.figure.data if t.type == "bar"]
+    assert [label.split(":")[0] for label in bars[0].y] == [
+        "on premises",
+        "hosted private cloud",
+        "public cloud",
+    ]
+    blocked = ex.figure.data[1].z  # the grey layer marks the blocked options
+    assert [row[WHERE.index("public-cloud")] for row in blocked] == [1] * len(MODELS)
+
+
+def test_portable_caas_means_kubernetes_in_the_panel():
+    ex = widgets.hosting_chooser()
+    ex.controls["portability"].value = "high"
+    assert "Kubernetes-based one (EKS, AKS, GKE)" in ex.side.value
+    assert "run only on AWS" in ex.side.value
+
+
+def test_every_option_in_the_chooser_panel_has_a_reason():
+    ex = widgets.hosting_chooser()
+    for m in MODELS:
+        for where in WHERE:
+            assert f"{option_name(m, where)}</b>:" in ex.side.value
+    assert ex.side.value.count("<li>") >= len(MODELS) * len(WHERE)
+    assert "course's judgement" in ex.side.value
 
 
 def test_static_fallbacks_carry_the_figure_and_panel():
@@ -119,3 +162,13 @@ def test_static_fallbacks_carry_the_figure_and_panel():
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         assert "msa-static-figure" in data["text/html"]
         assert "plotly" in data["text/html"].lower()
+
+
+def test_static_editions_show_what_the_notices_describe():
+    chooser = widgets.hosting_chooser()
+    figure, side = chooser.static_state()
+    assert side.index("CaaS, on premises") < side.index("CaaS, public cloud")
+    assert "Kubernetes cluster you run" in side
+    catalogue = widgets.catalogue_explorer()
+    figure, _ = catalogue.static_state()
+    assert [t.name for t in figure.data][1] == "MSA on container-based PaaS"

@@ -27,10 +27,9 @@ from helpers import SOLUTIONS, cells, notebooks
 HIDDEN = "### BEGIN HIDDEN TESTS"
 EXPECTING = {"expect_equal", "expect_close"}
 TRIVIAL = (0, 1)  # too common to mean anything as constants (indexes, counts, True/False)
-# Exercises whose visible checks issue 13 still reworks (helper content-b: 02 and 03).
+# Exercises whose visible checks still show expected values (none now; add a stem here, with
+# the issue that fixes it, rather than weaken the checker).
 PENDING: set[str] = set()
-# This helper's own, until their chapters land (issue 13 items 7, helper content-a).
-PENDING |= {"04_cloud_service_models"}
 # Single test cells still to rework, by notebook: exercise 02's build-cache part (b) (#14)
 # checks its result on an example whose result the question does not give.
 PENDING_CELLS = {"02_vms_and_containers": {"q2b-test"}}

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue
-from msa_course.cloud.chooser import FACTOR_LABELS, FACTORS, Ranking
+from msa_course.cloud.chooser import FACTOR_LABELS, FACTORS, MODELS, WHERE, WHERE_NAMES, Ranking
 from msa_course.ui import theme
 
 WHO_COLOURS = {
@@ -42,17 +42,23 @@ def _two_lines(label: str, width: int) -> str:
     return f"{label[:cut]}<br>{label[cut + 1 :]}"
 
 
+def layer_label(layer: str) -> str:
+    """A layer's row label in the grid (long names on two lines)."""
+    return _two_lines(layer, 18)
+
+
 def responsibility_grid(
     selected: tuple[str, str] | None = None, show: str = SHOW_OPTIONS[0]
 ) -> go.Figure:
-    """Layers (data on top) by models: who manages each cell; hover or select for the reason.
+    """Layers by models, hardware at the bottom and data on top (as chapter 02 stacks them):
+    who manages each cell; hover or select for the reason.
 
     With `show` = SHOW_OPTIONS[1], cells that rest on convention rather than Microsoft's
     official matrix are greyed out, so the learner sees what is official (figures.md §5).
     """
     if show not in SHOW_OPTIONS:
         raise ValueError(f"show must be one of {SHOW_OPTIONS}, got {show!r}")
-    layers = list(reversed(resp.LAYERS))
+    layers = list(resp.LAYERS)  # plotly draws the first row at the bottom
     x = [_column_title(m) for m in resp.MODELS]
     z, text, hover = [], [], []
     for layer in layers:
@@ -75,7 +81,7 @@ def responsibility_grid(
     fig.add_trace(
         go.Heatmap(
             x=x,
-            y=[_two_lines(layer, 18) for layer in layers],
+            y=[layer_label(layer) for layer in layers],
             z=z,
             zmin=-0.5,
             zmax=2.5,
@@ -217,21 +223,99 @@ def catalogue_map(
 
 
 def chooser_chart(ranking: Ranking) -> go.Figure:
-    """Each model's points by factor (stacked), best at the top; blocked models are marked."""
-    verdicts = list(reversed(ranking.verdicts))  # plotly draws the first category at the bottom
-    labels = [
-        resp.MODEL_NAMES[v.model]
-        + (f" ({len(v.blockers)} blocker{'s' * (len(v.blockers) > 1)})" if v.blockers else "")
-        for v in verdicts
-    ]
-    fig = theme.figure(
-        "How each model scores for this workload (best at the top)",
-        x_title="points (for + / against −)",
-        height=460,
+    """Left: every option's score, models by places, blocked options greyed, the best outlined.
+    Right: the best option in each place, its points stacked by factor (the place changes the
+    outcome, the model alone does not decide it)."""
+    from plotly.subplots import make_subplots
+
+    theme.register()
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.45, 0.55],
+        horizontal_spacing=0.17,
+        subplot_titles=("Every option's score", "The best option in each place, by factor"),
     )
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        height=520,
+        title=dict(text="Which model, and where? (the best is outlined)"),
+        barmode="relative",
+        legend=dict(orientation="h", y=-0.22, yanchor="top", x=0, traceorder="normal"),
+        margin=dict(b=150),
+    )
+    places = [_two_lines(WHERE_NAMES[w], 8) for w in WHERE]
+    models = [resp.MODEL_NAMES[m] for m in MODELS]
+    score, blocked, text = [], [], []
+    for m in MODELS:
+        row_s, row_b, row_t = [], [], []
+        for w in WHERE:
+            v = ranking.verdict(m, w)
+            row_s.append(v.score if v.fits else None)
+            row_b.append(None if v.fits else 1)
+            row_t.append(f"{v.score:+g}" if v.fits else "blocked")
+        score.append(row_s)
+        blocked.append(row_b)
+        text.append(row_t)
+    fig.add_trace(
+        go.Heatmap(
+            x=places,
+            y=models,
+            z=score,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=15),
+            colorscale=[[0, "#f7fbff"], [1, theme.PALETTE["sky"]]],
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+            name="score",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=places,
+            y=models,
+            z=blocked,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=13, color=theme.PALETTE["black"]),
+            colorscale=[[0, _CONVENTION_GREY], [1, _CONVENTION_GREY]],
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hoverinfo="skip",
+            name="blocked",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    best = ranking.best
+    col, row = WHERE.index(best.where), MODELS.index(best.model)
+    fig.add_shape(
+        type="rect",
+        x0=col - 0.5,
+        x1=col + 0.5,
+        y0=row - 0.5,
+        y1=row + 0.5,
+        line=dict(color=theme.PALETTE["black"], width=4),
+        row=1,
+        col=1,
+    )
+    tops = list(reversed([ranking.best_in(w) for w in WHERE]))  # plotly draws bottom first
+    labels = [
+        f"{WHERE_NAMES[v.where]}:<br>{resp.MODEL_NAMES[v.model]}"
+        + (f" ({len(v.blockers)} blocker{'s' * (len(v.blockers) > 1)})" if v.blockers else "")
+        for v in tops
+    ]
     colours = [*theme.COLORWAY, theme.PALETTE["grey"]]
     for factor, colour in zip(FACTORS, colours):
-        points = [v.points(factor) for v in verdicts]
+        points = [v.points(factor) for v in tops]
         label = FACTOR_LABELS[factor]
         fig.add_trace(
             go.Bar(
@@ -242,23 +326,24 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
                 showlegend=any(points),  # a factor worth nothing here would be a dead key
                 marker_color=colour,
                 hovertemplate=f"{label}: %{{x:+g}}<extra></extra>",
-            )
+            ),
+            row=1,
+            col=2,
         )
     fig.add_trace(
         go.Scatter(
             y=labels,
-            x=[v.score for v in verdicts],
+            x=[v.score for v in tops],
             mode="markers+text",
             name="total",
-            text=[f"{v.score:+g}" for v in verdicts],
+            text=[f"{v.score:+g}" for v in tops],
             textposition="middle right",
             marker=dict(symbol="diamond", size=13, color=theme.PALETTE["black"]),
-        )
+        ),
+        row=1,
+        col=2,
     )
-    fig.update_layout(
-        barmode="relative",
-        margin=dict(l=215),
-        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
-    )
-    fig.update_yaxes(title_text="")
+    fig.update_xaxes(showgrid=False, tickangle=0, row=1, col=1)
+    fig.update_yaxes(showgrid=False, row=1, col=1)
+    fig.update_xaxes(title_text="points (for + / against −)", row=1, col=2)
     return fig

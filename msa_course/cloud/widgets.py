@@ -9,7 +9,17 @@ import ipywidgets as widgets
 from msa_course.cloud import charts
 from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue, default
-from msa_course.cloud.chooser import ARCHITECTURES, FACTOR_LABELS, LEVELS, TRAFFIC, Ranking, choose
+from msa_course.cloud.chooser import (
+    ARCHITECTURES,
+    FACTOR_LABELS,
+    LEVELS,
+    PLACEMENTS,
+    SELF_RUN,
+    TRAFFIC,
+    Ranking,
+    Verdict,
+    choose,
+)
 from msa_course.ui.explorer import Explorer
 
 _STYLE = {"description_width": "11em"}
@@ -71,8 +81,9 @@ def select_cell(explorer: Explorer, points) -> None:
     if not getattr(points, "xs", None) or not getattr(points, "ys", None):
         return
     column = [charts._column_title(m) for m in resp.MODELS].index(points.xs[0])
+    row = [charts.layer_label(layer) for layer in resp.LAYERS].index(points.ys[0])
     explorer.controls["model"].value = resp.MODELS[column]
-    explorer.controls["layer"].value = points.ys[0]
+    explorer.controls["layer"].value = resp.LAYERS[row]
 
 
 def _catalogue_panel(catalogue: Catalogue, model, provider) -> str:
@@ -115,14 +126,37 @@ def catalogue_explorer(catalogue: Catalogue | None = None) -> Explorer:
         figure = charts.catalogue_map(catalogue, model, provider, colour_by)
         return figure, _catalogue_panel(catalogue, model, provider)
 
-    return Explorer(controls, render, title="The service catalogue")
+    # the static edition shows the grouping chapter 04's Notice asks about (where ECS sits)
+    return Explorer(
+        controls, render, title="The service catalogue", static={"colour_by": charts.COLOUR_BY[1]}
+    )
+
+
+def _services_for(v: Verdict, ranking: Ranking, catalogue: Catalogue) -> str:
+    """What you would use for an option: the catalogue's services in a public cloud, the
+    software you run yourself elsewhere."""
+    if v.where != "public-cloud":
+        where = "in the hosting provider's data centre" if v.where == "hosted-private-cloud" else ""
+        return f"Run it yourself{' ' + where if where else ''}: {SELF_RUN[v.model]}."
+    names = ", ".join(s.name for s in catalogue.filter(model=v.model))
+    text = f"Services: {names}."
+    if v.model == "caas" and ranking.workload.portability != "none":
+        text += (
+            " For portability choose a Kubernetes-based one (EKS, AKS, GKE): ECS and Fargate "
+            "task definitions run only on AWS."
+        )
+    return text
 
 
 def _ranking_panel(ranking: Ranking, catalogue: Catalogue) -> str:
-    parts = []
+    parts = [
+        "<p><small>The operations points count layers of the responsibility grid. All other "
+        "points are the course's judgement, not measurements: each reason says what it rests "
+        "on.</small></p>"
+    ]
     if not ranking.best.fits:
         parts.append(
-            "<p><b>No model meets every requirement.</b> The least blocked come first; "
+            "<p><b>No option meets every requirement.</b> The least blocked come first; "
             "relax a requirement or add operations capacity.</p>"
         )
     for i, v in enumerate(ranking.verdicts, start=1):
@@ -132,22 +166,18 @@ def _ranking_panel(ranking: Ranking, catalogue: Catalogue) -> str:
             f"{html.escape(r.text)}</li>"
             for r in v.reasons
         )
-        services = (
-            [s.name for s in catalogue.filter(model=v.model)]
-            if v.model in SERVICE_MODELS
-            else ["your own servers (bare metal), with the platform you build on them"]
-        )
         parts.append(
             f"<details{' open' if i == 1 else ''}><summary><b>{i}. "
-            f"{resp.MODEL_NAMES[v.model]}</b>: {v.score:+g} points, {status}</summary>"
-            f"<ul>{items}</ul><p><small>Services: {html.escape(', '.join(services))}</small></p>"
-            "</details>"
+            f"{html.escape(v.name)}</b>: {v.score:+g} points, {status}</summary>"
+            f"<ul>{items}</ul><p><small>{html.escape(_services_for(v, ranking, catalogue))}"
+            "</small></p></details>"
         )
     return "".join(parts)
 
 
 def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
-    """Describe a workload; see the models ranked with the reasons and the matching services."""
+    """Describe a workload; see every option (a model in a place) ranked, with its reasons and
+    the services or software it would use."""
     catalogue = catalogue or default()
     level = lambda description, value: widgets.SelectionSlider(  # noqa: E731
         options=LEVELS,
@@ -183,13 +213,14 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
         "portability": level("portability need", "low"),
         "traffic": _dropdown("traffic", list(TRAFFIC), "daily-cycle"),
         "os_control": level("OS-control need", "none"),
-        "on_prem_required": widgets.Checkbox(
-            value=False, description="must stay on premises", style=_STYLE
-        ),
+        "placement": _dropdown("may run", list(PLACEMENTS), PLACEMENTS[0]),
     }
 
     def render(**values):
         ranking = choose(**values)
         return charts.chooser_chart(ranking), _ranking_panel(ranking, catalogue)
 
-    return Explorer(controls, render, title="Where should it run?")
+    # the static edition shows the state chapter 04's Notice describes
+    return Explorer(
+        controls, render, title="Which model, and where?", static={"placement": "on premises"}
+    )
