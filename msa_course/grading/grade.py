@@ -155,14 +155,29 @@ def run(args) -> int:
         else:
             todo.append((learner, path))
     reused = len(results)
+    fresh: set[str] = set()  # learners graded in this run
     progress = Progress(len(todo), enabled=not args.quiet)
     stopped: KeyboardInterrupt | None = None
     previous = signal.signal(signal.SIGTERM, _stop)
+    paths = dict(submissions)
+
+    def settle(result: dict) -> None:
+        """What depends on this run's options, not on the grading: lateness and the
+        instructor's hand-given points."""
+        moment = late.submitted_at(paths[result["learner"]]) if result["learner"] in paths else None
+        result["submitted_at"] = late.iso(moment) if moment else None
+        result["late"] = late.lateness(moment, due, penalty) if due else None
+        manual.apply(result, scores)
+        result["score"] = judge.score(result)
+
     try:
         for result in grade_all(ctx, todo, args.jobs):
             result["source_sha256"] = source_sha
+            settle(result)
             gradebook.save_result(out, result)
+            _write_page(out, result)
             results[result["learner"]] = result
+            fresh.add(result["learner"])
             progress.step()
     except KeyboardInterrupt as err:
         stopped = err
@@ -174,8 +189,15 @@ def run(args) -> int:
     for learner in roster:
         if learner not in results:
             results[learner] = missing_result(learner, assignment)
+    for result in results.values():
+        if result["learner"] not in fresh:  # from an earlier run, refused or missing
+            before = repr(result)
+            settle(result)
+            changed = repr(result) != before
+            if changed and result["status"] != "missing":
+                gradebook.save_result(out, result)
+            _write_page(out, result, only_if_missing=not changed)
     rows = list(results.values())
-    finish(out, rows, {learner: path for learner, path in submissions}, due, penalty, scores)
     question_ids = [c.grade_id for c in assignment.graded]
     gradebook.atomic_write(out / "gradebook.csv", gradebook.gradebook_csv(question_ids, rows))
     if any(c.is_manual for c in assignment.graded):
@@ -204,24 +226,12 @@ def run(args) -> int:
     return 0
 
 
-def finish(out: Path, rows: list[dict], paths: dict, due, penalty, scores: dict) -> None:
-    """What depends on this run's options, not on the grading: lateness and hand-given
-    points; each changed result is saved again and every learner's page rewritten."""
-    from msa_course.grading import judge, late, manual
-
-    for result in rows:
-        before = repr(result)
-        path = paths.get(result["learner"])
-        moment = late.submitted_at(path) if path else None
-        result["submitted_at"] = late.iso(moment) if moment else None
-        result["late"] = late.lateness(moment, due, penalty) if due else None
-        manual.apply(result, scores)
-        result["score"] = judge.score(result)
-        if repr(result) != before and result["status"] != "missing":
-            gradebook.save_result(out, result)
-        if result["status"] != "missing":
-            page = out / "feedback" / f"{result['learner']}.html"
-            gradebook.atomic_write(page, report.feedback_html(result))
+def _write_page(out: Path, result: dict, only_if_missing: bool = False) -> None:
+    """The learner's feedback page (not fsynced: it is rebuilt from the results each run)."""
+    page = out / "feedback" / f"{result['learner']}.html"
+    if result["status"] == "missing" or (only_if_missing and page.exists()):
+        return
+    gradebook.atomic_write(page, report.feedback_html(result), durable=False)
 
 
 def find_source(number: str) -> Path:
