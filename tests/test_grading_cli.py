@@ -100,6 +100,12 @@ def test_killed_run_resumes_to_the_same_gradebook(klass, tmp_path):
         (["grade", "x.ipynb", "--assignment", "77", "--out", "o"], "need exactly one"),
         (["grade", "nowhere", "--source", str(FIXTURE), "--out", "o"], "no such file or folder"),
         (["grade", str(FIXTURE), "--source", str(FIXTURE), "--out", "o", "-j", "0"], "-j"),
+        (["grade", str(FIXTURE), "--source", str(FIXTURE), "--out", "o", "--lang", "xx"], "en"),
+        (["grade", str(FIXTURE), "--source", str(FIXTURE), "--out", "o", "--due", "soon"], "--due"),
+        (
+            ["grade", str(FIXTURE), "--source", str(FIXTURE), "--out", "o", "--late-penalty", "5"],
+            "needs --due",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line(args, message, capsys, tmp_path, monkeypatch):

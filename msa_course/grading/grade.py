@@ -82,6 +82,11 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--regrade", action="store_true", help="grade again even what an earlier run finished"
     )
+    parser.add_argument(
+        "--lang",
+        default="en",
+        help="language of the learners' feedback pages (a catalogue in grading/messages.py)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -97,6 +102,7 @@ def run(args) -> int:
     from msa_course.cli import CommandError, writable_folder
     from msa_course.grading import judge, late, manual
     from msa_course.grading import source as src
+    from msa_course.grading.messages import CATALOGUES
     from msa_course.grading.sandbox import Limits, default_allow
     from msa_course.grading.workers import grade_all
 
@@ -117,6 +123,8 @@ def run(args) -> int:
         raise CommandError(
             "-j must be 1-64, --processes >= 1, timeouts > 0 and --memory >= 64 (MB)"
         )
+    if args.lang not in CATALOGUES:
+        raise CommandError(f"--lang {args.lang!r}: choose one of {', '.join(sorted(CATALOGUES))}")
     try:
         due = late.parse_due(args.due) if args.due else None
         penalty = late.parse_penalty(args.late_penalty) if args.late_penalty else (0.0, False)
@@ -140,7 +148,7 @@ def run(args) -> int:
     )
     for stale in [*out.glob("results/.*.tmp"), *out.glob("feedback/.*.tmp")]:
         stale.unlink()  # a write cut short by a kill; its result is graded again
-    ctx = judge.Context(assignment, limits, default_allow())
+    ctx = judge.Context(assignment, limits, default_allow(), lang=args.lang)
     source_sha = judge.sha256(Path(source_path).read_bytes())
     results, todo = {}, []
     for learner, path in submissions:
@@ -175,7 +183,7 @@ def run(args) -> int:
             result["source_sha256"] = source_sha
             settle(result)
             gradebook.save_result(out, result)
-            _write_page(out, result)
+            _write_page(out, result, args.lang)
             results[result["learner"]] = result
             fresh.add(result["learner"])
             progress.step()
@@ -196,7 +204,7 @@ def run(args) -> int:
             changed = repr(result) != before
             if changed and result["status"] != "missing":
                 gradebook.save_result(out, result)
-            _write_page(out, result, only_if_missing=not changed)
+            _write_page(out, result, args.lang, only_if_missing=not changed)
     rows = list(results.values())
     question_ids = [c.grade_id for c in assignment.graded]
     gradebook.atomic_write(out / "gradebook.csv", gradebook.gradebook_csv(question_ids, rows))
@@ -226,12 +234,12 @@ def run(args) -> int:
     return 0
 
 
-def _write_page(out: Path, result: dict, only_if_missing: bool = False) -> None:
+def _write_page(out: Path, result: dict, lang: str, only_if_missing: bool = False) -> None:
     """The learner's feedback page (not fsynced: it is rebuilt from the results each run)."""
     page = out / "feedback" / f"{result['learner']}.html"
     if result["status"] == "missing" or (only_if_missing and page.exists()):
         return
-    gradebook.atomic_write(page, report.feedback_html(result), durable=False)
+    gradebook.atomic_write(page, report.feedback_html(result, lang), durable=False)
 
 
 def find_source(number: str) -> Path:

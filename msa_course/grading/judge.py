@@ -144,7 +144,7 @@ class Outcome:
 
     @property
     def passed(self) -> bool:
-        return self.status in ("passed",)
+        return self.status == "passed"
 
 
 def evaluate_test(
@@ -286,7 +286,8 @@ def _grade(ctx: Context, path: Path, learner: str, sandbox: Sandbox) -> dict:
         _flag_output(result, sandbox.output(), sandbox.output_size(), ctx.limits)
         killed = sandbox.cgroup.oom_kills() if sandbox.cgroup else 0
         if killed:
-            detail = f"the kernel ended {killed} of its processes for using over {ctx.limits.memory_mb} MB in all"
+            limit = ctx.limits.memory_mb
+            detail = f"the kernel ended {killed} of its processes for using over {limit} MB in all"
             result["flags"].append({"code": "memory-limit", "detail": detail})
     return _finish(result, outcomes, started)
 
