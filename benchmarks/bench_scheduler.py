@@ -168,6 +168,7 @@ def explorer_latency() -> None:
     import msa_course
 
     msa_course.setup_notebook()
+    from msa_course.orchestration.explain_panel import explanation_html
     from msa_course.orchestration.widgets import binpacking_explorer
 
     explorer = binpacking_explorer(pods=200, nodes=20)
@@ -179,6 +180,8 @@ def explorer_latency() -> None:
         ("nodes", 21),
         ("nodes", 20),
         ("describe", 5),
+        ("explain", 57),
+        ("explain", 199),
         ("pods", 210),
         ("pods", 200),
     ] * 3
@@ -191,6 +194,30 @@ def explorer_latency() -> None:
         f"Explorer update (200 pods, 20 nodes): median {statistics.median(times) * 1000:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms over {len(times)} updates"
     )
+    # the "why this node" panel alone: rerun pod k's cycle and render it (issue 20's bar)
+    result = explorer_result(explorer)
+    panel, cpu = [], []
+    for k in list(range(0, 200, 7)) * 2:
+        start, c0 = time.perf_counter(), time.process_time()
+        explanation_html(result.explain(k))
+        panel.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - c0)
+    print(
+        f"Why-this-node panel (pod k of 200 on 20 nodes): median {statistics.median(panel) * 1000:.1f}"
+        f" ms wall, {statistics.median(cpu) * 1000:.1f} ms CPU, max {max(panel) * 1000:.1f} ms"
+        f" over {len(panel)} (load average {os.getloadavg()[0]:.1f}; bar: 20 ms median)"
+    )
+
+
+def explorer_result(explorer):
+    """The explorer's current placement, recomputed as its render does."""
+    from msa_course.orchestration.widgets import STRATEGY_CHOICES
+
+    values = explorer.values
+    name, shape = STRATEGY_CHOICES[values["strategy"]]
+    pods = workload(values["workload"], values["pods"], values["seed"])
+    nodes = node_pool(values["nodes"], values["node_cpu"], values["node_memory"])
+    return pack(pods, nodes, Profile(strategy=name, shape=shape), seed=values["seed"])
 
 
 if __name__ == "__main__":

@@ -68,3 +68,42 @@ def test_explorer_yaml_mode_and_errors():
         "status: {allocatable: {cpu: '1', memory: 1Gi}}\n"
     )
     assert "places Deployments, ReplicaSets and Pods" in ex.message.value
+
+
+SPREAD_YAML = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      tolerations: [{key: dedicated, operator: Exists}]
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule,
+         labelSelector: {matchLabels: {app: web}}}
+      containers:
+      - name: app
+        image: nginx
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
+"""
+
+
+def test_explorer_explains_the_chosen_pod_and_follows_the_profile():
+    ex = binpacking_explorer()
+    assert "Why pod jvm-0 went where it did (LeastAllocated)" in html.unescape(ex.side.value)
+    ex.controls["explain"].value = 57
+    side = html.unescape(ex.side.value)
+    assert "Why pod " in side and "-56 went where it did" in side
+    assert "kubectl describe pod" in side and "Successfully assigned default/" in side
+    ex.controls["strategy"].value = "MostAllocated (pack)"
+    assert "went where it did (MostAllocated)" in html.unescape(ex.side.value)
+    # a Deployment's replicas carry their spread constraint into the scheduler
+    ex.controls["workload"].value = YAML_CHOICE
+    ex.controls["yaml"].value = SPREAD_YAML
+    ex.controls["nodes"].value = 3
+    ex.controls["explain"].value = 2  # web-1: web-0's node already has one more than the others
+    side = html.unescape(ex.side.value)
+    assert ex.message.value == ""
+    assert "PodTopologySpread: node(s) didn't match pod topology spread constraints" in side

@@ -10,14 +10,17 @@ whole nodes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from msa_course.orchestration.objects import Container, Node, Pod, PodTemplate
 from msa_course.orchestration.scheduler import Decision, Profile, Scheduler
+from msa_course.orchestration.scheduler.explain import Explanation, explain_cycle, snapshot
+from msa_course.orchestration.scheduler.framework import DefaultSelector
 
 MI = 2**20
 # Pod shapes (cpu millicores, memory MiB) of a microservice mix. Illustrative round sizes,
@@ -79,12 +82,31 @@ def lower_bound(pods: Sequence[Pod], allocatable: dict[str, int]) -> dict[str, i
 
 @dataclass
 class PackResult:
-    """A placement: the scheduler (per-node usage), each pod's decision, and the counts."""
+    """A placement: the scheduler (per-node usage), each pod's decision, and the counts.
+
+    `states[k]` is the scheduler's search start and random generator state just before pod k,
+    which `explain(k)` needs to rerun that pod's cycle."""
 
     scheduler: Scheduler
     pods: list[Pod]
     decisions: list[Decision]
     lower_bounds: dict[str, int]
+    states: list[tuple[int, dict]] = field(default_factory=list)
+
+    def explain(self, k: int) -> Explanation:
+        """Why pod k (0-based) went where it did: its cycle on the cluster as it was then."""
+        if not 0 <= k < len(self.pods):
+            raise ValueError(f"pod index must be in 0..{len(self.pods) - 1}, got {k}")
+        start, rng_state = self.states[k]
+        before = [
+            (pod, d.node)
+            for pod, d in zip(self.pods[:k], self.decisions[:k], strict=True)
+            if d.node is not None
+        ]
+        plain = snapshot(self.scheduler, before, start, rng_state)
+        pod = self.pods[k]
+        ask = dataclasses.replace(pod, node_name=None, message="", labels=dict(pod.labels))
+        return explain_cycle(plain, ask)
 
     @property
     def nodes_used(self) -> int:
@@ -112,12 +134,23 @@ def node_pool(count: int, cpu_cores: float, memory_gib: float, max_pods: int = 1
 
 
 def pack(
-    pods: Sequence[Pod], nodes: Sequence[Node], profile: Profile | None = None, seed: int = 0
+    pods: Sequence[Pod],
+    nodes: Sequence[Node],
+    profile: Profile | None = None,
+    seed: int = 0,
+    default_selector: DefaultSelector | None = None,
 ) -> PackResult:
-    """Schedule `pods` in order onto `nodes` (fresh copies of the pods; inputs untouched)."""
+    """Schedule `pods` in order onto `nodes` (fresh copies of both; inputs untouched).
+    `default_selector` maps a pod to its owner's selector for the default spreading."""
     fresh = [
-        Pod(p.name, p.containers, p.init_containers, p.namespace, dict(p.labels)) for p in pods
+        dataclasses.replace(p, node_name=None, phase="Pending", message="", labels=dict(p.labels))
+        for p in pods
     ]
-    scheduler = Scheduler([Node(n.name, dict(n.allocatable)) for n in nodes], profile, seed)
-    decisions = scheduler.schedule(fresh)
-    return PackResult(scheduler, fresh, decisions, lower_bound(fresh, dict(nodes[0].allocatable)))
+    copies = [dataclasses.replace(n, allocatable=dict(n.allocatable)) for n in nodes]
+    scheduler = Scheduler(copies, profile, seed, default_selector)
+    states, decisions = [], []
+    for pod in fresh:
+        states.append((scheduler.next_start, scheduler.rng.bit_generator.state))
+        decisions.append(scheduler.schedule_one(pod))
+    bounds = lower_bound(fresh, dict(nodes[0].allocatable))
+    return PackResult(scheduler, fresh, decisions, bounds, states)

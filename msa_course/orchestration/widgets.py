@@ -3,6 +3,7 @@ a workload you choose, with kubectl's own views of the result beside the chart."
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 
@@ -17,7 +18,9 @@ from msa_course.orchestration.binpacking import (
     pack,
 )
 from msa_course.orchestration.binpacking import workload as make_workload
+from msa_course.orchestration.explain_panel import explanation_html
 from msa_course.orchestration.objects import Deployment, Pod, ReplicaSet
+from msa_course.orchestration.placement import LabelSelector
 from msa_course.orchestration.quantity import format_bytes, format_cpu
 from msa_course.orchestration.scheduler import Profile
 from msa_course.ui import theme
@@ -68,18 +71,33 @@ def _yaml_objects(text: str) -> tuple:
 
 
 def _yaml_pods(text: str) -> list[Pod]:
+    """The pods a YAML text makes; a Deployment's or ReplicaSet's are owned by it (`owner`),
+    so the scheduler spreads them by default (`_owner_selector`)."""
     pods: list[Pod] = []
     for obj in _yaml_objects(text):
         if isinstance(obj, (Deployment, ReplicaSet)):
-            pods += [obj.template.instantiate(f"{obj.name}-{i}") for i in range(obj.replicas)]
+            for i in range(obj.replicas):
+                pod = obj.template.instantiate(f"{obj.name}-{i}", obj.namespace)
+                pod.owner = f"{type(obj).__name__}/{obj.name}"
+                pods.append(pod)
         elif isinstance(obj, Pod):
-            pods.append(Pod(obj.name, obj.containers, obj.init_containers))
+            pods.append(dataclasses.replace(obj, node_name=None))
         else:
             raise ValueError(
                 f"the explorer places Deployments, ReplicaSets and Pods; remove the "
                 f"{type(obj).__name__} {obj.name!r}"
             )
     return pods
+
+
+def _owner_selector(text: str):
+    """The YAML's owners' selectors for the system default spreading (None for bare pods)."""
+    selectors = {
+        f"{type(obj).__name__}/{obj.name}": LabelSelector(obj.selector)
+        for obj in _yaml_objects(text)
+        if isinstance(obj, (Deployment, ReplicaSet))
+    }
+    return lambda pod: selectors.get(pod.owner)
 
 
 def _text_panel(title: str, text: str) -> str:
@@ -185,8 +203,10 @@ def binpacking_explorer(
     """Place a workload on a node pool with the real scheduler and compare strategies.
 
     Bars: requested share of each node's allocatable CPU and memory. Beside them: nodes used
-    against the lower bound, Pending pods with the scheduler's message, `kubectl get pods -o
-    wide` and `kubectl describe node`. Defaults: 200 pods on 20 nodes of 16 cores / 64 GiB.
+    against the lower bound, Pending pods with the scheduler's message, why pod #k went where
+    it did (every node's Filter verdict and every plugin's score: explain_panel.py), `kubectl
+    get pods -o wide` and `kubectl describe node`. Defaults: 200 pods on 20 nodes of 16 cores
+    / 64 GiB.
     """
     i, f, d = widgets.IntSlider, widgets.FloatSlider, widgets.Dropdown
 
@@ -219,6 +239,7 @@ def binpacking_explorer(
             layout=_LAYOUT,
         ),  # fmt: skip
         "describe": slider(i, "describe node #", 1, 1, 60, 1),
+        "explain": slider(i, "explain pod #", 1, 1, 600, 1),
         "seed": slider(i, "seed", 0, 0, 20, 1),
         "yaml": widgets.Textarea(
             value=EXAMPLE_YAML,
@@ -228,22 +249,37 @@ def binpacking_explorer(
     }
 
     def render(
-        workload, pods, nodes, node_cpu, node_memory, strategy, balanced, describe, seed, yaml
+        workload,
+        pods,
+        nodes,
+        node_cpu,
+        node_memory,
+        strategy,
+        balanced,
+        describe,
+        explain,
+        seed,
+        yaml,
     ):
-        chosen = (
-            _yaml_pods(yaml) if workload == YAML_CHOICE else make_workload(workload, pods, seed)
-        )
+        owners = None
+        if workload == YAML_CHOICE:
+            chosen, owners = _yaml_pods(yaml), _owner_selector(yaml)
+        else:
+            chosen = make_workload(workload, pods, seed)
         name, shape = STRATEGY_CHOICES[strategy]
         profile = Profile(
             strategy=name, shape=shape, balanced_allocation=BALANCED_CHOICES[balanced]
         )
-        result = pack(chosen, node_pool(nodes, node_cpu, node_memory), profile, seed=seed)
+        pool = node_pool(nodes, node_cpu, node_memory)
+        result = pack(chosen, pool, profile, seed=seed, default_selector=owners)
         title = (
             f"{name}: {result.nodes_used} of {nodes} nodes used, "
             f"lower bound {max(result.lower_bounds.values())}, {len(result.pending)} Pending"
         )
+        why = explanation_html(result.explain(min(explain, len(chosen)) - 1)) if chosen else ""
         side = (
             _summary(result)
+            + why
             + _text_panel("kubectl get pods -o wide", get_pods_wide(result))
             + _text_panel(
                 f"kubectl describe node worker-{min(describe, nodes)}",

@@ -28,8 +28,8 @@ Modules: profile.py (Profile, Decision, the Pending message), framework.py (the 
 tie-break, binding), cycle.py (one cycle plugin by plugin, recorded), plain.py
 (`PlainScheduler`, which runs that cycle), cached.py (`Scheduler`, which caches each pod
 shape's resource Filter and Score over all nodes and redoes only the nodes a bind changed),
-vectorised.py (its numpy resource scoring) and constraints.py (taints, node affinity and
-spreading over all nodes at once). Both
+vectorised.py (its numpy resource scoring), constraints.py (taints, node affinity and
+spreading over all nodes at once) and explain.py (why a pod went where it did). Both
 schedulers consume the random generator identically, so on the same input they make the
 same decisions (tested).
 """
