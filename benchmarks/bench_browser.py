@@ -4,7 +4,8 @@ For every course/NN_*.ipynb, in JupyterLab driven by Debian's Chromium (the same
 tests/browser/): the time from clicking Run > Run All Cells to every explorer drawn with its
 plot and the kernel idle; the slowest cell (from the timestamps JupyterLab records); and the
 median over 10 presses of a slider's arrow key until the plot's data in the DOM changed.
-Bars (issue 9): Run All to visible under 15 s per chapter, slider median under 300 ms.
+Bars (issue 19): Run All to visible within 4 s per chapter, slider median within 150 ms (on
+the 2-core machine; the figures include the machine's load, so say it when quoting them).
 
     .venv-dev/bin/python benchmarks/bench_browser.py [--presses 10] [chapter stems ...]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -25,8 +27,8 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 import harness  # noqa: E402
 
-RUN_ALL_BAR_S = 15.0
-SLIDER_BAR_MS = 300.0
+RUN_ALL_BAR_S = 4.0
+SLIDER_BAR_MS = 150.0
 
 
 def kernel_timing(nb: dict) -> tuple[float, float, str]:
@@ -113,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     chapters = [c for c in harness.chapters(ROOT) if not args.stems or c.stem in args.stems]
+    print(f"load: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = harness.launch_chromium(playwright)
@@ -125,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _meets_bars(row: dict) -> bool:
-    ok = row["run_all_s"] < RUN_ALL_BAR_S
-    return ok and (not row["slider_ms"] or statistics.median(row["slider_ms"]) < SLIDER_BAR_MS)
+    ok = row["run_all_s"] <= RUN_ALL_BAR_S
+    return ok and (not row["slider_ms"] or statistics.median(row["slider_ms"]) <= SLIDER_BAR_MS)
 
 
 def _print(row: dict) -> None:
