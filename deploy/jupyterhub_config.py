@@ -93,10 +93,25 @@ if admins:
     c.LearnerAuthenticator.admin_password = admin_password
     c.Authenticator.admin_users = admins
 
+# The room, live (msa-course progress): at /services/progress/, for admins only (the hub's
+# login; learners lack the service's access scope). It reads the homes as the hub does and
+# never runs learners' code; learners appear as numbers until the page is asked for names.
+c.JupyterHub.services = []
+if (here.parent / "exercises").is_dir():
+    c.JupyterHub.services.append(
+        {
+            "name": "progress",
+            "url": f"http://127.0.0.1:{env('MSA_HUB_PROGRESS_PORT', '8002')}",
+            "command": [sys.executable, "-m", "msa_course", "progress", "--hub-service"]
+            + ["--homes", str(homes), "--exercises", str(here.parent / "exercises")],
+            "oauth_no_confirm": True,
+        }
+    )
+
 # A token for the instructor's scripts (create learners, start/stop servers, collect).
 token = env("MSA_HUB_API_TOKEN")
 if token:
-    c.JupyterHub.services = [{"name": "instructor", "api_token": token}]
+    c.JupyterHub.services.append({"name": "instructor", "api_token": token})
     c.JupyterHub.load_roles = [
         {
             "name": "instructor",

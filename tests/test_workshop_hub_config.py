@@ -78,7 +78,8 @@ def test_defaults_are_an_isolated_loopback_hub_with_limits_and_culling(
     assert c.LearnerAuthenticator.dbm_path == str(short_tmp / "state" / "passwords.dbm")
     assert c.LearnerAuthenticator.min_password_length == 8
     assert c.Authenticator.allow_all is True  # no roster: any free name can be claimed
-    assert "services" not in c.JupyterHub  # no API token unless the instructor asks for one
+    # the progress page only: no API token unless the instructor asks for one
+    assert [service["name"] for service in c.JupyterHub.services] == ["progress"]
     # kernels on Unix sockets (no TCP port races between servers)
     assert "--KernelManager.transport=ipc" in c.Spawner.args
 
@@ -123,7 +124,7 @@ def test_instructor_token_and_admins(monkeypatch, short_tmp, as_root):
         MSA_HUB_ADMINS="kim,lee",
         MSA_HUB_ADMIN_PASSWORD="instructor-pass",
     )
-    assert c.JupyterHub.services == [{"name": "instructor", "api_token": "t0ken"}]
+    assert c.JupyterHub.services[-1] == {"name": "instructor", "api_token": "t0ken"}
     assert set(c.JupyterHub.load_roles[0]["scopes"]) == {
         "admin:users",
         "admin:servers",
@@ -163,3 +164,15 @@ def test_the_isolated_mode_needs_root_and_useradd(monkeypatch, short_tmp, euid, 
     monkeypatch.setattr(spawner.shutil, "which", lambda name: which)
     with pytest.raises(SystemExit, match=message):
         load(monkeypatch, short_tmp)
+
+
+def test_the_progress_page_is_a_service_for_admins(monkeypatch, short_tmp, as_root):
+    c = load(monkeypatch, short_tmp, MSA_HUB_PROGRESS_PORT="8123")
+    (service,) = c.JupyterHub.services
+    assert service["url"] == "http://127.0.0.1:8123" and service["oauth_no_confirm"]
+    command = service["command"]
+    assert command[1:5] == ["-m", "msa_course", "progress", "--hub-service"]
+    assert command[command.index("--homes") + 1] == str(short_tmp / "homes")
+    assert command[command.index("--exercises") + 1] == str(ROOT / "exercises")
+    assert "--no-anonymous" not in command  # numbers, not names, on the projector
+    assert "access:services" not in str(c.JupyterHub.get("load_roles", ""))  # admins only

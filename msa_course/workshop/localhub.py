@@ -96,6 +96,7 @@ class LocalHub:
             MSA_HUB_BIND_URL=self.url,
             MSA_HUB_API_PORT=str(free_port()),
             MSA_HUB_PROXY_API_PORT=str(free_port()),
+            MSA_HUB_PROGRESS_PORT=str(free_port()),
             MSA_HUB_API_TOKEN=self.token,
             MSA_HUB_PROXY_COMMAND=str(PROXY),
             MSA_HUB_MAX_LEARNERS=str(self.max_learners),

@@ -28,6 +28,8 @@ def test_the_page_follows_the_room(browser, tmp_path, artifacts):
     exercise = ex.load(REPO / "exercises" / "01_infrastructure.ipynb")
     homes = tmp_path / "homes"
     samples.make_room(homes, exercise, 40, seed=5)
+    evil = homes / "<img src=x onerror=window.__pwned=1>"  # a home named to attack the page
+    (homes / "learner39").rename(evil)
     proc = subprocess.Popen(
         [CLI, "progress", "--homes", str(homes), "--assignment", "01", "--refresh", "1"],
         stdout=subprocess.PIPE,
@@ -53,6 +55,10 @@ def test_the_page_follows_the_room(browser, tmp_path, artifacts):
         expected = passing_before + len(exercise.questions)
         expect(page.locator("td.m.passing")).to_have_count(expected, timeout=10_000)
         page.screenshot(path=str(artifacts / "progress-page.png"), full_page=True)
+        page.goto(url.replace("token=", "names=1&token="))
+        expect(page.locator("th.who .name")).to_have_count(40)
+        assert page.evaluate("window.__pwned") is None and page.locator("img").count() == 0
+        assert "<img src=x onerror=window.__pwned=1>" in page.inner_text("thead")
         assert not problems, problems
     finally:
         context.close()

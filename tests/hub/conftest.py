@@ -2,7 +2,7 @@
 
 `hub` is deploy/jupyterhub_config.py in its default isolated mode (a Unix account per learner;
 the hub runs as root, as it must) with the instructor's folder `instructor` among the folders
-hidden from learners. `room` is three learners who logged in, pulled the course with an
+hidden from learners, and an admin, the instructor, who may open the progress page. `room` is three learners who logged in, pulled the course with an
 nbgitpuller link from a git server on loopback, ran chapter 00 in kernels of their own and
 answered the exercise fully, partly and not at all. Everything runs on 127.0.0.1 with
 temporary state; the learners' accounts are removed at the end.
@@ -17,7 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 from gitserver import GitServer
-from room import CHAPTER, LEARNERS, ROOT, SOLUTION, git, learner
+from room import (
+    CHAPTER,
+    INSTRUCTOR,
+    INSTRUCTOR_PASSWORD,
+    LEARNERS,
+    ROOT,
+    SOLUTION,
+    git,
+    learner,
+)
 
 from msa_course.grading.release import release_file
 from msa_course.workshop.link import pull_link
@@ -64,9 +73,12 @@ def hub(tmp_path_factory, instructor):
             pytest.fail("the hub tests run the isolated mode, which needs root")
         pytest.skip("the isolated hub creates a Unix account per learner: run as root")
     install_proxy()
-    local = LocalHub(
-        tmp_path_factory.mktemp("hub"), env={"MSA_HUB_PRIVATE": str(instructor)}
-    ).start()
+    env = {
+        "MSA_HUB_PRIVATE": str(instructor),
+        "MSA_HUB_ADMINS": INSTRUCTOR,
+        "MSA_HUB_ADMIN_PASSWORD": INSTRUCTOR_PASSWORD,
+    }
+    local = LocalHub(tmp_path_factory.mktemp("hub"), env=env).start()
     try:
         yield local
     finally:

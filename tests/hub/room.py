@@ -15,6 +15,7 @@ CHAPTER = "course/00_welcome.ipynb"
 SOLUTION = ROOT / "solutions" / "00_welcome.ipynb"
 EXERCISE = "msa-course/exercises/00_welcome.ipynb"
 LEARNERS = {"ada": "all", "grace": "first", "linus": "none"}
+INSTRUCTOR, INSTRUCTOR_PASSWORD = "teacher", "teacher-password-1"  # the hub's admin
 
 
 def git(cwd: Path, *args: str) -> str:

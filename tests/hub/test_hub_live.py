@@ -1,0 +1,239 @@
+"""The workshop live on a real JupyterHub: the room of conftest.py (three learners who answered
+the exercise fully, partly, not at all and saved it) works through the exercise in their own
+servers and kernels while the instructor watches the progress page (the hub's service, behind
+the admin login); then the instructor collects, grades, builds the class report (its numbers
+are the gradebook's) and returns the feedback, which each learner's own server reads from
+their home."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import requests
+from room import EXERCISE, INSTRUCTOR, INSTRUCTOR_PASSWORD, LEARNERS, SOLUTION
+
+from msa_course.grading import source as src
+from msa_course.workshop.collect import collect
+from msa_course.workshop.feedback import sealed
+from msa_course.workshop.localhub import HubError, LocalHub
+
+pytestmark = [pytest.mark.hub, pytest.mark.slow]
+
+CLI = str(Path(sys.executable).parent / "msa-course")
+WRONG_Q2 = "def chapter_for(layer):\n    return 1"  # fires the exercise's "as a string" hint
+HINT_Q2 = 'Return the chapter as a string, such as "01", not as a number.'
+
+
+def ensure_server(hub: LocalHub, name: str) -> None:
+    server = hub.api("GET", f"/users/{name}").json()["servers"].get("")
+    if not (server and server.get("ready")):
+        hub.spawn(name)
+
+
+def work_through(hub: LocalHub, name: str, notebook: dict) -> dict:
+    """Run every code cell of `notebook` in a new kernel of `name`'s, record the outputs as
+    JupyterLab does (execution counts, streams, errors), and save it from their server."""
+    kernel = hub.kernel(name, cwd="msa-course/exercises")
+    try:
+        count = 0
+        for cell in notebook["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            count += 1
+            result = kernel.execute(src.cell_text(cell))
+            outputs = []
+            for content in result.outputs:
+                if "name" in content and "text" in content:
+                    outputs.append({"output_type": "stream", **content})
+                elif "execution_count" in content:
+                    outputs.append({"output_type": "execute_result", **content})
+                else:
+                    outputs.append({"output_type": "display_data", **content})
+            if result.error:
+                ename, _, evalue = result.error.partition(": ")
+                outputs.append(
+                    {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": []}
+                )
+            cell["execution_count"], cell["outputs"] = count, outputs
+    finally:
+        kernel.close()
+    hub.save(name, EXERCISE, notebook)
+    return notebook
+
+
+def progress(session: requests.Session, hub: LocalHub, query: str) -> requests.Response:
+    """The progress service, as the instructor's browser asks for it (the OAuth dance with the
+    hub included); waits while the hub is still starting the service."""
+    deadline = time.monotonic() + 60
+    while True:
+        r = session.get(f"{hub.url}/services/progress/{query}", timeout=60)
+        if r.status_code not in (502, 503) or time.monotonic() > deadline:
+            return r
+        time.sleep(0.5)
+
+
+def states(session: requests.Session, hub: LocalHub) -> dict[str, dict]:
+    r = progress(session, hub, "room.json?assignment=00&names=1")
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    room = r.json()
+    return {
+        lr["learner"]: {g: (m["state"], m["hint"]) for g, m in lr["marks"].items()}
+        for lr in room["learners"]
+        if lr["learner"] in LEARNERS
+    }
+
+
+def wait_for(session, hub, expected: dict, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = states(session, hub)
+        if seen == expected or time.monotonic() > deadline:
+            return seen
+        time.sleep(1)
+
+
+class Learners(HTMLParser):
+    """The report's table of every learner: learner -> cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._in, self._row, self._cell = {}, False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id") == "learners":
+            self._in = True
+        elif self._in and tag == "tr":
+            self._row = []
+        elif self._in and tag == "td":
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row:
+            self.rows[self._row[0]] = self._row[1:]
+            self._row = None
+        elif tag == "table":
+            self._in = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def test_the_room_live_then_report_and_feedback(hub, room, instructor):
+    names = list(LEARNERS)
+    for name in names:
+        ensure_server(hub, name)
+    teacher = hub.login(INSTRUCTOR, INSTRUCTOR_PASSWORD)
+
+    # Learners see nothing of it; the instructor sees the room as the learners left it: ada
+    # changed every answer, grace the first, linus none, and nobody has run a check since.
+    r = progress(hub.login("ada"), hub, "room.json?assignment=00")
+    assert r.status_code == 403, (r.status_code, r.text[:200])
+    ids = ["q1-test", "q2-test", "q3-test"]
+    working, untouched = ("working", None), ("not-started", None)
+    before = {
+        "ada": dict.fromkeys(ids, working),
+        "grace": {"q1-test": working, "q2-test": untouched, "q3-test": untouched},
+        "linus": dict.fromkeys(ids, untouched),
+    }
+    assert wait_for(teacher, hub, before) == before
+    page = progress(teacher, hub, "?assignment=00")
+    assert page.status_code == 200 and "Exercise 00: the room" in page.text
+    assert "title='Learner 1: " in page.text and ">ada<" not in page.text
+
+    # They work: ada runs her answers, grace answers question 2 wrongly and runs everything.
+    work_through(hub, "ada", hub.contents("ada", EXERCISE))
+    grace = hub.contents("grace", EXERCISE)
+    for cell in grace["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "q2-answer":
+            cell["source"] = WRONG_Q2
+    work_through(hub, "grace", grace)
+    after = {
+        "ada": dict.fromkeys(ids, ("passing", None)),
+        "grace": {
+            "q1-test": ("passing", None),
+            "q2-test": ("failing", HINT_Q2),
+            "q3-test": untouched,
+        },
+        "linus": dict.fromkeys(ids, untouched),
+    }
+    assert wait_for(teacher, hub, after) == after
+    room_json = progress(teacher, hub, "room.json?assignment=00").json()
+    q2 = next(q for q in room_json["questions"] if q["grade_id"] == "q2-test")
+    assert {"text": HINT_Q2, "now": 1, "ever": 1} in q2["hints"]
+    assert all(lr["learner"] is None for lr in room_json["learners"])  # numbers by default
+
+    # Afterwards: collect, grade, report.
+    live = instructor / "live"
+    result = collect(hub.homes, "00", live / "submissions")
+    assert sorted(result.copied) == sorted(names), result.skipped
+    grade = subprocess.run(
+        [
+            CLI,
+            "grade",
+            str(live / "submissions"),
+            "--source",
+            str(SOLUTION),
+            "--out",
+            str(live / "graded"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert grade.returncode == 0, grade.stdout + grade.stderr
+    report = subprocess.run(
+        [CLI, "report", str(live / "graded"), "--out", str(live / "report"), "--assignment", "00"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert report.returncode == 0, report.stderr
+    with open(live / "graded" / "gradebook.csv", newline="") as fh:
+        book = {row["learner"]: row for row in csv.DictReader(fh)}
+    table = Learners()
+    table.feed((live / "report" / "report.html").read_text())
+    assert sorted(table.rows) == sorted(book) == sorted(names)
+    for name, row in book.items():
+        assert table.rows[name][: len(ids) + 1] == [row[g] for g in ids] + [row["total"]]
+    summary = json.loads((live / "report" / "summary.json").read_text())
+    q2_hints = summary["questions"][1]["hints"]
+    assert q2_hints == [{"text": HINT_Q2, "learners": 1, "who": ["grace"]}]
+    assert float(book["ada"]["total"]) == summary["max_score"] > float(book["grace"]["total"]) > 0
+
+    # ... and return the feedback: each learner's own server reads it from their home.
+    back = subprocess.run(
+        [
+            CLI,
+            "return-feedback",
+            "--homes",
+            str(hub.homes),
+            "--assignment",
+            "00",
+            str(live / "graded"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert back.returncode == 0, back.stderr
+    page_path = "msa-course/exercises/00_welcome.feedback.html"
+    for name in names:
+        page = (live / "graded" / "feedback" / f"{name}.html").read_bytes()
+        seen = hub.contents(name, page_path)  # through their server, running as them
+        assert seen.encode() == sealed(page)
+        assert (hub.homes / name / page_path).stat().st_uid == hub.account(name).pw_uid
+    assert HINT_Q2.replace('"', "&quot;") in hub.contents("grace", page_path)
+    with pytest.raises(HubError, match="404"):
+        hub.contents("linus", "msa-course/exercises/00_welcome.feedback-2.html")
