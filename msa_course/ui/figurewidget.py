@@ -4,7 +4,13 @@ anywidget loads a widget's `_esm` source through a fresh blob URL for every widg
 displays, so each FigureWidget made the browser compile plotly's whole bundle again: a
 chapter with four explorers spent most of its Run All doing that. Here `_esm` is a small
 module that imports the bundle once, keeps the promise on `globalThis` under a key derived
-from the bundle's content, and hands every later widget the same module.
+from the bundle's content, and hands every widget plotly's own widget for its model.
+
+anywidget gives a model 2 s to load its module and initialize, then gives up on it for good
+("Failed to initialize model"): the view stays an empty plot that no control moves. On a busy
+machine compiling the bundle takes longer than that, so the small module must not wait for
+it: it loads at once, `initialize` returns at once, and `render` waits for the bundle and
+plotly's own `initialize` before it draws.
 """
 
 from __future__ import annotations
@@ -26,9 +32,22 @@ def _shared_bundle_esm() -> str:
     key = "msa_course_plotly_widget_" + hashlib.sha256(bundle.encode()).hexdigest()[:16]
     return (
         f"const key = {json.dumps(key)};\n"
-        "globalThis[key] ??= import(URL.createObjectURL(new Blob(\n"
-        f"  [{json.dumps(bundle)}], {{ type: 'text/javascript' }})));\n"
-        "export default (await globalThis[key]).default;\n"
+        "const bundle = () => (globalThis[key] ??= import(URL.createObjectURL(new Blob(\n"
+        f"  [{json.dumps(bundle)}], {{ type: 'text/javascript' }}))));\n"
+        "export default () => {\n"
+        "  const widget = bundle().then((module) => module.default());\n"
+        "  let initialized = widget;\n"
+        "  return {\n"
+        "    initialize(context) {\n"
+        "      initialized = widget.then((w) => w.initialize?.(context));\n"
+        "    },\n"
+        "    async render(context) {\n"
+        "      const w = await widget;\n"
+        "      await initialized;\n"
+        "      return w.render(context);\n"
+        "    },\n"
+        "  };\n"
+        "};\n"
     )
 
 
