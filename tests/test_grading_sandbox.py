@@ -311,3 +311,20 @@ def test_a_busy_neighbour_neither_exceeds_its_cpu_share_nor_times_out_another():
     assert outcome["hog"] == 1
     if "share" in outcome:
         assert outcome["share"] <= 1.15  # one CPU (cpu.cfs_quota_us), not six
+
+
+@root_only
+def test_without_cgroups_the_uid_fallback_still_ends_every_process(monkeypatch):
+    """Where no cgroups can be made, kill(-1) as the submission's uid ends what the PID
+    namespace did not (here: checked with the namespace's own init still holding them)."""
+    from msa_course.grading import sandbox as sb
+
+    monkeypatch.setattr(sb.Cgroup, "create", classmethod(lambda cls, *args: None))
+    with Sandbox(LIMITS, default_allow()) as box:
+        assert box.cgroup is None and "per process only" in box.level
+        assert run(box, LEAVE_BEHIND) == "left"
+        time.sleep(0.2)
+        uid = box.uid
+        assert uid_processes(uid)
+        sb.kill_uid(uid)
+        assert uid_processes(uid) == []
