@@ -34,6 +34,25 @@ def test_seed_terms_present_with_source_korean():
         assert glossary.korean(en) == ko
 
 
+def test_issue_13_seed_terms_are_spelled_as_the_seed_spells_them():
+    """The source's own wording (seed text), character for character, spaces included."""
+    for en, ko in [
+        ("operating system", "운영체제"),
+        ("overhead", "오버헤드"),
+        ("failure recovery", "장애 복구"),
+        ("automatic placement and replication", "자동 배치 및 복제"),
+        ("communication between containers", "컨테이너 간 통신"),
+        ("load balancing", "로드 밸런싱"),
+        (
+            "development, test, staging and production environments",
+            "개발, 테스트, 스테이징, 프로덕트 환경",
+        ),
+        ("health check", "점검"),
+    ]:
+        assert glossary.korean(en) == ko, en
+    assert not glossary.search("헬스"), "the source says 점검(health check), not 헬스 체크"
+
+
 def test_search_widget_filters():
     ui = glossary.glossary_search()
     ui.controls["search"].value = "파드"

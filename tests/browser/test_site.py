@@ -99,3 +99,23 @@ def test_chapter_page_shows_every_figure_offline(chapter, site, site_url, page, 
     assert _broken_links(page, site, url) == []
     assert page.errors == [], f"JavaScript errors: {page.errors}"
     page.screenshot(path=str(artifacts / f"site_{chapter.stem}.png"), full_page=True)
+
+
+def test_korean_keeps_whole_words_and_text_reads_from_the_left(site, site_url, page):
+    """Korean words wrap only at spaces (word-break: keep-all); tables start at the left margin
+    and their text is left-aligned, in markdown and in outputs alike."""
+    styles = """() => {
+        const korean = [...document.querySelectorAll('.jp-RenderedMarkdown p')]
+            .find(e => /[\\uac00-\\ud7a3]/.test(e.textContent));
+        const cell = document.querySelector(SELECTOR);
+        return {wordBreak: getComputedStyle(korean).wordBreak,
+                textAlign: getComputedStyle(cell).textAlign,
+                marginLeft: getComputedStyle(cell.closest('table')).marginLeft};
+    }"""
+    for chapter, selector in (
+        ("00_welcome", ".jp-RenderedMarkdown td"),
+        ("01_infrastructure", ".jp-OutputArea-output td"),
+    ):
+        assert _visit(page, f"{site_url}/course/{chapter}.html") == []
+        got = page.evaluate(styles.replace("SELECTOR", repr(selector)))
+        assert got == {"wordBreak": "keep-all", "textAlign": "left", "marginLeft": "0px"}, chapter
