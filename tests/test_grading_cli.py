@@ -216,7 +216,7 @@ def test_sigterm_keeps_what_is_graded_and_writes_the_gradebook(klass, tmp_path):
     assert len(rows) == len(list((out / "results").glob("*.json")))
 
 
-@pytest.mark.parametrize("command", ["grade", "collect"])
+@pytest.mark.parametrize("command", ["grade", "collect", "build-site"])
 def test_out_that_cannot_be_written_is_one_clear_line(command, klass, tmp_path, capsys):
     folder, _ = klass
     a_file = tmp_path / "a_file"
@@ -224,8 +224,9 @@ def test_out_that_cannot_be_written_is_one_clear_line(command, klass, tmp_path, 
     args = {
         "grade": grade_args(folder, a_file),
         "collect": ["collect", "--homes", str(tmp_path), "--assignment", "99", "--out"],
+        "build-site": ["build-site", "--root", str(ROOT)],
     }[command]
-    if command == "collect":
+    if command != "grade":
         args.append(str(a_file))
     assert cli.main(args) == 1
     err = capsys.readouterr().err
