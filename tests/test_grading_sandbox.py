@@ -140,13 +140,20 @@ def test_left_behind_processes_end_with_the_submission():
 
 @root_only
 def test_system_v_ipc_is_private():
+    """A shared memory segment made in the sandbox never appears on the host."""
+    import random
+
+    key = random.randrange(1 << 20, 1 << 30)
     code = (
         "import ctypes\nlibc = ctypes.CDLL(None)\n"
-        "result = libc.shmget(0, 4096, 0o1666)\n"  # IPC_PRIVATE | IPC_CREAT | 0666
+        f"result = libc.shmget({key}, 4096, 0o1666)\n"  # IPC_CREAT | 0666
     )
-    before = Path("/proc/sysvipc/shm").read_text()
-    assert probe(code) >= 0
-    assert Path("/proc/sysvipc/shm").read_text() == before
+    with Sandbox(LIMITS, default_allow()) as box:
+        assert run(box, code) >= 0
+        host = [line.split()[0] for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+        assert str(key) not in host
+    host = [line.split()[0] for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+    assert str(key) not in host
 
 
 @root_only
