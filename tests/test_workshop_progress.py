@@ -323,6 +323,7 @@ def test_not_a_homes_folder(tmp_path, ex01):
         (["--homes", "{tmp}", "--assignment", "1"], "--assignment must be two digits"),
         (["--homes", "{tmp}", "--assignment", "98"], "no exercise 98 in"),
         (["--homes", "{tmp}", "--exercises", "{tmp}"], "no exercise 00 in"),
+        (["--homes", "{tmp}", "--lang", "xx"], "--lang 'xx': choose one of en"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, message):

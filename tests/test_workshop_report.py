@@ -215,6 +215,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, ex01):
         )
     )
     cases.append(([grades, "--out", grades], "--out must not be inside"))
+    cases.append(([grades, "--out", out, "--lang", "xx"], "--lang 'xx': choose one of en"))
     cases.append(([grades, "--out", grades / "results" / "x"], "--out must not be inside"))
     for args, message in cases:
         run = report(*args)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from msa_course.workshop import charts, lms
 from msa_course.workshop import exercise as ex
-from msa_course.workshop.messages import text
+from msa_course.workshop.messages import check_lang, text
 
 OUTCOMES = ("passed", "failed", "hidden", "unanswered")  # a question's result, in chart order
 _STATUS_OUTCOME = {"passed": "passed", "graded-manually": "passed", "failed": "failed"}
@@ -469,6 +469,7 @@ def run(args) -> int:
 
     grades_dir, out = args.grades.resolve(), args.out.resolve()
     try:
+        check_lang(args.lang)
         if out == grades_dir or any(
             out == grades_dir / sub or grades_dir / sub in out.parents
             for sub in ("results", "feedback")

@@ -19,7 +19,7 @@ from pathlib import Path
 from msa_course.workshop.classreport import load
 from msa_course.workshop.homes import Home, Refused
 from msa_course.workshop.link import DEFAULT_TARGET
-from msa_course.workshop.messages import text
+from msa_course.workshop.messages import check_lang, text
 
 MARK = b"<!-- msa-course return-feedback sha256:"
 
@@ -89,6 +89,7 @@ def run(args) -> int:
     from msa_course.cli import CommandError
 
     try:
+        check_lang(args.lang)
         if not re.fullmatch(r"\d\d", args.assignment):
             raise ValueError(text("cli-bad-assignment", args.lang, value=args.assignment))
         done, skipped = return_feedback(

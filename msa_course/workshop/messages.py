@@ -2,14 +2,15 @@
 key, one catalogue per language.
 
 Call sites ask `text(key, lang, **values)` and hold no sentence themselves, so a Korean edition
-adds `CATALOGUES["ko"] = {...}` with the same keys and placeholders (tests/test_workshop_live.py
+adds `CATALOGUES["ko"] = {...}` with the same keys and placeholders (tests/test_workshop_progress.py
 checks every language against English) and changes no call site. Whole sentences with named
-placeholders: word order differs between languages.
+placeholders: word order differs between languages. The same scheme as the grader's learner
+feedback (msa_course.grading.messages), whose language names and placeholder rule it shares.
 """
 
 from __future__ import annotations
 
-import string
+from msa_course.grading.messages import DEFAULT, placeholders  # noqa: F401 (one definition)
 
 EN = {
     # -- the progress page -------------------------------------------------------------------
@@ -103,6 +104,7 @@ EN = {
         "the folder holding one home per learner, such as /srv/msa-course/homes"
     ),
     "cli-bad-assignment": "--assignment must be two digits such as 03, got {value!r}",
+    "cli-bad-lang": "--lang {value!r}: choose one of {choices}",
     "cli-no-exercise": (
         "no exercise {number} in {folder}: pass --exercises with the folder holding "
         "{number}_*.ipynb"
@@ -152,14 +154,14 @@ EN = {
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
-DEFAULT = "en"
 
 
 def text(key: str, lang: str = DEFAULT, **values) -> str:
     """The sentence `key` in `lang` (English where that language lacks it), filled in."""
-    template = CATALOGUES.get(lang, EN).get(key, EN[key])
-    return template.format(**values)
+    return CATALOGUES.get(lang, EN).get(key, EN[key]).format(**values)
 
 
-def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def check_lang(lang: str) -> None:
+    """Refuse a language without a catalogue (ValueError, one line)."""
+    if lang not in CATALOGUES:
+        raise ValueError(text("cli-bad-lang", value=lang, choices=", ".join(sorted(CATALOGUES))))

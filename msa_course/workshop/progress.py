@@ -293,12 +293,13 @@ def run(args) -> int:
     import asyncio
 
     from msa_course.cli import CommandError
-    from msa_course.workshop.messages import text
+    from msa_course.workshop.messages import check_lang, text
     from msa_course.workshop.progress_page import Rooms, make_app
 
     exercises = args.exercises or default_exercises()
     numbers = ex.available(exercises)
     try:
+        check_lang(args.lang)
         if not args.homes.is_dir():
             raise ValueError(text("cli-not-homes", homes=args.homes))
         number = args.assignment or (numbers[0] if numbers else "00")
