@@ -12,7 +12,8 @@ terminals run as that account, never as root, and
   git history), the hub's state and the folders in `private` are covered by empty tmpfs, and
   the course environment and its Python are put back read-only, even from a folder learners
   cannot enter (such as a Python under /root); /tmp, /var/tmp and /dev/shm are the learner's
-  own, as systemd's PrivateTmp makes them.
+  own, as systemd's PrivateTmp makes them, and /proc lists only the learner's own processes
+  (hidepid, on Linux >= 5.8).
 When a learner's server stops (or ends by itself), every process their account still runs
 ends with it.
 """
@@ -23,6 +24,7 @@ import asyncio
 import ctypes
 import os
 import pwd
+import re
 import resource
 import shutil
 import stat
@@ -39,6 +41,7 @@ from msa_course.grading.confine import (
     CLONE_NEWNS,
     MS_BIND,
     MS_NODEV,
+    MS_NOEXEC,
     MS_NOSUID,
     MS_PRIVATE,
     MS_RDONLY,
@@ -91,7 +94,8 @@ def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str], tmp_by
     """In a new mount namespace, cover `hide` (and any folder above a kept one that others
     may not enter) with empty tmpfs, give the learner a /tmp of their own (PRIVATE_TMP, at
     most `tmp_bytes` each), then bind the kept folders back where they were, `keep_ro`
-    read-only. Runs as root, before the process becomes the learner."""
+    read-only, and mount a /proc that shows the learner only their own processes. Runs as
+    root, before the process becomes the learner."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
@@ -115,6 +119,16 @@ def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str], tmp_by
         os.close(fd)
         if path in keep_ro:
             _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+    if separate_proc_mounts():  # a /proc that lists only the learner's own processes
+        flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+        _mount(libc, "proc", "/proc", "proc", flags, "hidepid=invisible")
+
+
+def separate_proc_mounts() -> bool:
+    """Whether each mount of /proc has options of its own (Linux >= 5.8): before that,
+    hidepid on a learner's /proc would hide processes on the whole machine's."""
+    version = tuple(int(n) for n in re.findall(r"\d+", os.uname().release)[:2])
+    return version >= (5, 8)
 
 
 def _closed_ancestor(path: str) -> str | None:

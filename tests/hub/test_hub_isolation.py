@@ -127,6 +127,7 @@ def test_a_learner_cannot_touch_what_is_not_theirs(hub, room, instructor):
         "read the hub's environment": f"read('/proc/{hub.proc.pid}/environ')",
         "write into site-packages": f"create({site + '/evil.pth'!r})",
         "write into msa_course": f"create({str(package / 'evil.py')!r})",
+        "see grace's server in /proc": f"lambda: os.stat('/proc/{grace_server.pid}')",
         "signal grace's server": f"lambda: os.kill({grace_server.pid}, 0)",
         "kill grace's kernel": f"lambda: os.kill({grace_kernel.pid}, signal.SIGKILL)",
         "use grace's server with ada's token": f"fetch({grace_url + 'api/contents'!r})",
@@ -137,6 +138,7 @@ def test_a_learner_cannot_touch_what_is_not_theirs(hub, room, instructor):
         "write in ada's home": f"create({str(hub.homes / 'ada' / 'scratch.txt')!r})",
         "write in ada's /tmp": "create('/tmp/ada-note.txt')",
         "read the course environment": f"read({str(package / '__init__.py')!r})",
+        "see her own server in /proc": f"lambda: os.stat('/proc/{hub.server_process('ada').pid}')",
     }
     assert len(state) >= 3, state  # database, cookie secret, passwords
     attacker = hub.kernel("ada")
