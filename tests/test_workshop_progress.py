@@ -324,6 +324,7 @@ def test_not_a_homes_folder(tmp_path, ex01):
         (["--homes", "{tmp}", "--assignment", "98"], "no exercise 98 in"),
         (["--homes", "{tmp}", "--exercises", "{tmp}"], "no exercise 00 in"),
         (["--homes", "{tmp}", "--lang", "xx"], "--lang 'xx': choose one of en"),
+        (["--homes", "{tmp}", "--hub-service"], "--hub-service is for JupyterHub to start"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, message):

@@ -129,6 +129,10 @@ EN = {
     "cli-bad-lms-roster": "{path}: {detail}",
     "cli-progress-url": "The room for exercise {number}: {url}",
     "cli-progress-stop": "Press Ctrl-C to stop.",
+    "cli-not-a-service": (
+        "--hub-service is for JupyterHub to start (deploy/jupyterhub_config.py does); without "
+        "a hub, leave it out"
+    ),
     "cli-report-written": "Report: {path}",
     "cli-report-no-exercise": (
         "No released exercise at {path}: hints are not named (pass --exercises with the folder "

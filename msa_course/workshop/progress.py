@@ -291,6 +291,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     import asyncio
+    import os
 
     from msa_course.cli import CommandError
     from msa_course.workshop.messages import check_lang, text
@@ -308,11 +309,12 @@ def run(args) -> int:
             raise ValueError("--refresh must be > 0 and --stuck-minutes >= 0")
         rooms = Rooms(args.homes, exercises, args.course_dir, args.stuck_minutes)
         rooms.get(number).refresh()
+        if args.hub_service and "JUPYTERHUB_SERVICE_URL" not in os.environ:
+            raise ValueError(text("cli-not-a-service"))
     except ValueError as err:
         raise CommandError(str(err)) from None
     names = not args.anonymous
     if args.hub_service:
-        import os
         from urllib.parse import urlsplit
 
         where = urlsplit(os.environ["JUPYTERHUB_SERVICE_URL"])
