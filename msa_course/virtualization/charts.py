@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import plotly.graph_objects as go
 
 from msa_course.ui import theme
@@ -45,7 +48,11 @@ def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figur
                 hovertemplate="%{x}<br>" + layer + f" ({paid}): %{{y:,.0f}} MiB<extra></extra>",
             )
         )
-    fig.update_yaxes(tickformat=",")
+    fig.update_yaxes(tickformat=",", automargin=True)
+    # the stack names wrap: they stay level and whole on a narrow page
+    fig.update_xaxes(
+        tickvals=names, ticktext=["<br>".join(textwrap.wrap(n, 18)) for n in names], tickangle=0
+    )
     fig.update_layout(
         barmode="stack",  # the legend reads top-down like the bars, beside the plot
         legend=dict(orientation="v", traceorder="reversed", x=1.02, y=1, yanchor="top"),
@@ -94,6 +101,9 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
     fig.update_yaxes(
         title_text="seconds (log scale)",
         type="log",
+        # from 0.05 s, below every start time: a log axis fitted to the bars would start near
+        # the shortest one and draw it as almost nothing
+        range=[math.log10(0.05), math.log10(max(max(starts), 0.1) * 2)],
         tickvals=LOG_TICKS,
         ticktext=[f"{t:g}" for t in LOG_TICKS],
         row=1,
@@ -208,9 +218,10 @@ def cgroup_chart(
 ) -> go.Figure:
     """Two panels: cores in use under cpu.max (throttling), memory against memory.max (OOM)."""
     t, used = timeline
+    threads = f"{busy_threads:g} busy thread{'' if busy_threads == 1 else 's'}"
     fig = theme.subplots(
-        1, 2, (f"CPU: --cpus {cpus:g}, {busy_threads:g} busy threads",
-               f"Memory: --memory {limit_mib:g}m"), 440)  # fmt: skip
+        1, 2, (f"CPU: --cpus {cpus:g}, {threads}", f"Memory: --memory {limit_mib:g}m"), 440
+    )
     fig.add_trace(
         go.Scatter(x=t, y=used, mode="lines", line_shape="hv", fill="tozeroy",
                    line_color=theme.PALETTE["blue"], name="cores in use"), 1, 1)  # fmt: skip
@@ -229,8 +240,10 @@ def cgroup_chart(
         fig.add_trace(
             go.Scatter(x=[oom_minute], y=[limit_mib], mode="markers+text",
                        marker=dict(symbol="x", size=16, color=theme.PALETTE["black"]),
-                       text=[f"OOM-killed at {oom_minute:.1f} min (exit 137)"],
-                       textposition="bottom left", name="OOM kill"), 1, 2)  # fmt: skip
+                       text=[f"OOM-killed at {oom_minute:.1f} min<br>(exit code 137)"],
+                       cliponaxis=False,
+                       textposition="bottom right" if oom_minute < 5 else "bottom left",
+                       name="OOM kill"), 1, 2)  # fmt: skip
     fig.update_xaxes(title_text="time (ms)", row=1, col=1)
     fig.update_yaxes(title_text="cores", rangemode="tozero", row=1, col=1)
     fig.update_xaxes(title_text="time (minutes)", range=[0, 10], row=1, col=2)
