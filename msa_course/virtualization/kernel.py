@@ -46,7 +46,7 @@ NAMESPACES: tuple[Namespace, ...] = (
     Namespace(
         "user",
         "user and group IDs",
-        "none by default: root in the container is root (uid 0) on the host",
+        "none by default: root in the container is uid 0 on the host too",
         False,
     ),
 )
