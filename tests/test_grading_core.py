@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -229,13 +230,21 @@ def test_a_judging_worker_that_overruns_is_replaced_and_only_its_job_flagged(
         path = tmp_path / f"{name}.ipynb"
         path.write_text(dumps(samples.submission(fixture_source, answers)), encoding="utf-8")
         paths.append((name, path))
-    real = workers.Worker.overrun
-    monkeypatch.setattr(
-        workers.Worker,
-        "overrun",
-        lambda self, limits: "over its budget" if self.job[0] == "slow" else real(self, limits),
-    )
+    real, killed = workers.Worker.overrun, []
+
+    def overrun(self, limits):
+        if self.job[0] == "slow":
+            killed.append(self.pid)
+            return "over its budget"
+        return real(self, limits)
+
+    monkeypatch.setattr(workers.Worker, "overrun", overrun)
     ctx = judge.Context(fixture_source, LIMITS, sandbox.default_allow())
     results = {r["learner"]: r for r in workers.grade_all(ctx, paths, 1)}
     assert results["slow"]["flags"] == [{"code": "judge-timeout", "detail": "over its budget"}]
     assert results["ada"]["score"] == results["bo"]["score"] == 6
+    from msa_course.grading import cgroups
+
+    parent = cgroups._own_path("pids")
+    if parent is not None and os.geteuid() == 0:  # the killed worker's groups went with it
+        assert list(parent.glob(f"{cgroups.PREFIX}{killed[0]}-*")) == []

@@ -142,8 +142,20 @@ def _write(path: Path, value: str) -> None:
 _swept: set[Path] = set()
 
 
+def remove_created_by(pid: int) -> None:
+    """Kill and remove every group that process `pid` (a judging worker just killed) made."""
+    groups: dict[str, dict[str, Path]] = {}
+    for hierarchy in HIERARCHIES:
+        parent = _own_path(hierarchy)
+        for folder in parent.glob(f"{PREFIX}{pid}-*") if parent else ():
+            groups.setdefault(folder.name, {})[hierarchy] = folder
+    for folders in groups.values():
+        if "pids" in folders:
+            Cgroup(folders).remove()
+
+
 def _remove_stale(parent: Path) -> None:
-    """Groups left by a grader that was killed before it could remove them (once per
+    """Empty groups left by a grader that was killed before it could remove them (once per
     parent and process)."""
     if parent in _swept:
         return

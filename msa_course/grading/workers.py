@@ -15,7 +15,7 @@ import signal
 import time
 from pathlib import Path
 
-from msa_course.grading import judge
+from msa_course.grading import cgroups, judge
 from msa_course.grading.sandbox import WALL_FACTOR, Sandbox, Uids, uids
 
 PR_SET_PDEATHSIG = 1
@@ -83,12 +83,14 @@ class Worker:
         return None
 
     def kill(self) -> None:
-        """End the worker; its sandbox's processes die with it (PR_SET_PDEATHSIG)."""
+        """End the worker, and its sandboxes' processes and groups with it."""
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+        if os.geteuid() == 0:
+            cgroups.remove_created_by(self.pid)
         for fd in (self.jobs, self.results):
             try:
                 os.close(fd)
