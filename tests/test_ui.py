@@ -174,12 +174,14 @@ def test_terminal_text_keeps_its_columns_in_every_viewer():
 # Charts that explorers redraw are built with theme.from_dicts, which skips plotly's
 # validation; here plotly validates them, so a wrong property or value still fails a test.
 def _explorers_drawing_dict_charts():
+    from msa_course.cloud.widgets import hosting_chooser
     from msa_course.images.widgets import image_layer_explorer
     from msa_course.infra.widgets import consolidation_explorer, provisioning_explorer
     from msa_course.orchestration.widgets import autoscaling_explorer, self_healing_explorer
 
     return [
         image_layer_explorer(),
+        hosting_chooser(),
         provisioning_explorer(days=30),
         consolidation_explorer(),
         self_healing_explorer(),

@@ -225,20 +225,20 @@ def catalogue_map(
 def chooser_chart(ranking: Ranking) -> go.Figure:
     """Left: every option's score, models by places, blocked options greyed, the best outlined.
     Right: the best option in each place, its points stacked by factor (the place changes the
-    outcome, the model alone does not decide it)."""
-    from plotly.subplots import make_subplots
+    outcome, the model alone does not decide it).
 
-    theme.register()
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.45, 0.55],
-        horizontal_spacing=0.17,
-        subplot_titles=("Every option's score", "The best option in each place, by factor"),
-    )
-    fig.update_layout(
-        template=theme.TEMPLATE_NAME,
+    Built from dicts on a cached subplot grid (`theme.subplot_layout`, `theme.from_dicts`):
+    the chooser redraws on every control change."""
+    layout, cells = theme.subplot_layout(
+        1,
+        2,
+        ("Every option's score", "The best option in each place, by factor"),
         height=520,
+        column_widths=(0.45, 0.55),  # a tuple: the cached grid's key must be hashable
+        horizontal_spacing=0.17,
+    )
+    (grid_x, grid_y), (bars_x, bars_y) = cells[0]
+    layout.update(
         title=dict(text="Which model, and where? (the best is outlined)"),
         barmode="relative",
         legend=dict(orientation="h", y=-0.22, yanchor="top", x=0, traceorder="normal"),
@@ -248,65 +248,56 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     models = [resp.MODEL_NAMES[m] for m in MODELS]
     score, blocked, text = [], [], []
     for m in MODELS:
-        row_s, row_b, row_t = [], [], []
-        for w in WHERE:
-            v = ranking.verdict(m, w)
-            row_s.append(v.score if v.fits else None)
-            row_b.append(None if v.fits else 1)
-            row_t.append(f"{v.score:+g}" if v.fits else "blocked")
-        score.append(row_s)
-        blocked.append(row_b)
-        text.append(row_t)
-    fig.add_trace(
-        go.Heatmap(
-            x=places,
-            y=models,
+        verdicts = [ranking.verdict(m, w) for w in WHERE]
+        score.append([v.score if v.fits else None for v in verdicts])
+        blocked.append([None if v.fits else 1 for v in verdicts])
+        text.append([f"{v.score:+g}" if v.fits else "" for v in verdicts])
+    grid = dict(
+        type="heatmap",
+        x=places,
+        y=models,
+        text=text,
+        texttemplate="%{text}",
+        showscale=False,
+        xgap=3,
+        ygap=3,
+        showlegend=False,
+        xaxis=grid_x,
+        yaxis=grid_y,
+    )
+    data = [
+        dict(
+            grid,
             z=score,
-            text=text,
-            texttemplate="%{text}",
             textfont=dict(size=15),
             colorscale=[[0, "#f7fbff"], [1, theme.PALETTE["sky"]]],
-            showscale=False,
-            xgap=3,
-            ygap=3,
             hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
             name="score",
-            showlegend=False,
         ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Heatmap(
-            x=places,
-            y=models,
+        dict(
+            grid,
             z=blocked,
-            text=text,
-            texttemplate="%{text}",
+            text=[["blocked" if b else "" for b in row] for row in blocked],
             textfont=dict(size=13, color=theme.PALETTE["black"]),
             colorscale=[[0, _CONVENTION_GREY], [1, _CONVENTION_GREY]],
-            showscale=False,
-            xgap=3,
-            ygap=3,
             hoverinfo="skip",
             name="blocked",
-            showlegend=False,
         ),
-        row=1,
-        col=1,
-    )
+    ]
     best = ranking.best
     col, row = WHERE.index(best.where), MODELS.index(best.model)
-    fig.add_shape(
-        type="rect",
-        x0=col - 0.5,
-        x1=col + 0.5,
-        y0=row - 0.5,
-        y1=row + 0.5,
-        line=dict(color=theme.PALETTE["black"], width=4),
-        row=1,
-        col=1,
-    )
+    layout["shapes"] = [
+        dict(
+            type="rect",
+            xref=grid_x,
+            yref=grid_y,
+            x0=col - 0.5,
+            x1=col + 0.5,
+            y0=row - 0.5,
+            y1=row + 0.5,
+            line=dict(color=theme.PALETTE["black"], width=4),
+        )
+    ]
     tops = list(reversed([ranking.best_in(w) for w in WHERE]))  # plotly draws bottom first
     labels = [
         f"{WHERE_NAMES[v.where]}:<br>{resp.MODEL_NAMES[v.model]}"
@@ -317,21 +308,23 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     for factor, colour in zip(FACTORS, colours):
         points = [v.points(factor) for v in tops]
         label = FACTOR_LABELS[factor]
-        fig.add_trace(
-            go.Bar(
+        data.append(
+            dict(
+                type="bar",
                 y=labels,
                 x=points,
                 orientation="h",
                 name=label,
                 showlegend=any(points),  # a factor worth nothing here would be a dead key
-                marker_color=colour,
+                marker=dict(color=colour),
                 hovertemplate=f"{label}: %{{x:+g}}<extra></extra>",
-            ),
-            row=1,
-            col=2,
+                xaxis=bars_x,
+                yaxis=bars_y,
+            )
         )
-    fig.add_trace(
-        go.Scatter(
+    data.append(
+        dict(
+            type="scatter",
             y=labels,
             x=[v.score for v in tops],
             mode="markers+text",
@@ -339,11 +332,11 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
             text=[f"{v.score:+g}" for v in tops],
             textposition="middle right",
             marker=dict(symbol="diamond", size=13, color=theme.PALETTE["black"]),
-        ),
-        row=1,
-        col=2,
+            xaxis=bars_x,
+            yaxis=bars_y,
+        )
     )
-    fig.update_xaxes(showgrid=False, tickangle=0, row=1, col=1)
-    fig.update_yaxes(showgrid=False, row=1, col=1)
-    fig.update_xaxes(title_text="points (for + / against −)", row=1, col=2)
-    return fig
+    layout[theme.axis_key(grid_x)].update(showgrid=False, tickangle=0)
+    layout[theme.axis_key(grid_y)].update(showgrid=False)
+    layout[theme.axis_key(bars_x)]["title"] = dict(text="points (for + / against −)")
+    return theme.from_dicts(data, layout)
