@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+import requests
 from room import EXERCISE, LEARNERS, ROOT, SOLUTION
 
 import msa_course
@@ -59,16 +60,25 @@ def probe(kernel, checks: dict[str, str]) -> dict[str, str]:
 
 
 def test_every_learner_process_runs_as_the_learner(hub, room):
+    """Servers, kernels and terminals: a terminal was a root shell in the old default."""
     rows, learner_pids = [], set()
     for name in LEARNERS:
+        terminal = requests.post(
+            f"{hub.url}/user/{name}/api/terminals",
+            headers={"Authorization": f"token {hub.token}"},
+            timeout=60,
+        )
+        assert terminal.ok, terminal.text
         uid, gid = hub.account(name).pw_uid, hub.account(name).pw_gid
         server = hub.server_process(name)
         processes = [server, *server.children(recursive=True)]
         kernels = [p for p in processes if "ipykernel_launcher" in " ".join(p.cmdline())]
         assert len(kernels) >= 2, f"{name}'s chapter and exercise kernels are not running"
+        assert "bash" in [p.name() for p in processes], f"{name}'s terminal is not running"
         for p in processes:
+            role = "server" if p == server else "kernel" if p in kernels else p.name()
             rows.append(
-                f"{name:6} {p.pid:7} uids {tuple(p.uids())} gids {tuple(p.gids())} {p.name()}"
+                f"{name:6} {role:8} pid {p.pid:7} uids {tuple(p.uids())} gids {tuple(p.gids())}"
             )
             assert set(p.uids()) == {uid} and set(p.gids()) == {gid}, rows[-1]
             learner_pids.add(p.pid)
