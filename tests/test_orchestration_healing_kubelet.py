@@ -38,7 +38,7 @@ def test_backoff_constants():
     assert kubelet.INITIAL_BACKOFF_SECONDS == 10
     assert kubelet.MAX_BACKOFF_SECONDS == 300
     assert kubelet.BACKOFF_RESET_SECONDS == 600
-    assert kubelet.NODE_STATUS_UPDATE_SECONDS == 10
+    assert kubelet.NODE_LEASE_RENEW_SECONDS == 10
 
 
 def test_backoff_sequence_doubles_from_10_to_300():

@@ -41,7 +41,7 @@ from msa_course.orchestration.controllers.podautoscaler import HorizontalControl
 from msa_course.orchestration.controllers.replicaset import ReplicaSetController
 from msa_course.orchestration.kubectl import format_table, human_duration, mapping_of
 from msa_course.orchestration.kubelet import (
-    NODE_STATUS_UPDATE_SECONDS,
+    NODE_LEASE_RENEW_SECONDS,
     POD_STARTUP_SECONDS,
     Kubelet,
 )
@@ -125,7 +125,7 @@ class Cluster:
             raise ValueError(f"idle_fraction must be between 0 and 1, got {idle_fraction}")
         self.seed = seed
         self.scheduler = Scheduler(nodes, profile, seed)
-        self.store = Store(nodes, seed, NODE_STATUS_UPDATE_SECONDS)
+        self.store = Store(nodes, seed, NODE_LEASE_RENEW_SECONDS)
         self.load: dict[str, Callable[[float], float]] = {}
         self.history: list[Sample] = []
         self.decisions: list = []  # every HPA sync's hpa.Decision

@@ -98,7 +98,8 @@ def get_hpa(store: Store) -> list[list[str]]:
 
 
 def get_nodes(store: Store) -> list[list[str]]:
-    """`kubectl get nodes`, with the pods bound and their CPU requests per node."""
+    """`kubectl get nodes`' NAME and STATUS, then what `kubectl describe node` shows of each node
+    (its non-terminated pods, and the CPU requests under "Allocated resources")."""
     rows = [["NAME", "STATUS", "PODS", "CPU REQUESTS"]]
     for name, n in store.nodes.items():
         pods = [r.pod for r in store.pods_on(name)]

@@ -33,8 +33,9 @@ PROBE_FAILURE_THRESHOLD = 3
 INITIAL_BACKOFF_SECONDS = 10
 MAX_BACKOFF_SECONDS = 300
 BACKOFF_RESET_SECONDS = 600
-# k8s_formulas.md §7: the kubelet posts node status every 10 s.
-NODE_STATUS_UPDATE_SECONDS = 10
+# k8s_formulas.md §7: the kubelet renews its node's Lease every 10 s (a quarter of the Lease's
+# 40 s duration); that renewal is the heartbeat the node-lifecycle controller watches.
+NODE_LEASE_RENEW_SECONDS = 10
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@ class Node:
     `allocatable` must hold "cpu" (millicores) and "memory" (bytes); "pods" defaults to the
     kubelet's maxPods of 110. `unschedulable` is `spec.unschedulable` (kubectl cordon);
     `ready` is the Ready condition. `reachable=False` with `ready=False` is Ready "Unknown":
-    the kubelet stopped posting status, so the node-lifecycle controller taints the node
+    the kubelet stopped renewing its Lease, so the node-lifecycle controller taints the node
     `node.kubernetes.io/unreachable` instead of `not-ready` (k8s_formulas.md §7). The
     scheduler filters out all three. `spec_taints` are the taints you set (`kubectl taint`);
     `taints` lists them with the ones Kubernetes' controllers add.

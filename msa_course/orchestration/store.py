@@ -98,7 +98,7 @@ class NodeRecord:
     """A Node object (its Ready condition is `node.ready`) and the machine behind it.
 
     `up` is whether the machine and its kubelet run; `heartbeat_offset` is where in its 10 s
-    cycle the kubelet posts status; `down_since` when it stopped; `tainted_at` when the
+    cycle the kubelet renews the node's Lease; `down_since` when it stopped; `tainted_at` when the
     node-lifecycle controller put the NoExecute taint on it.
     """
 

@@ -1,8 +1,8 @@
 """The node-lifecycle controller and taint-based eviction (pkg/controller/nodelifecycle/,
 pkg/controller/tainteviction/; docs/k8s_formulas.md §7).
 
-The kubelet posts its node's status every 10 s. The controller checks every 5 s; 50 s after
-the last status (`--node-monitor-grace-period`, v1.32+) it sets the node's Ready condition to
+The kubelet renews its node's Lease every 10 s. The controller checks every 5 s; 50 s after
+the last renewal (`--node-monitor-grace-period`, v1.32+) it sets the node's Ready condition to
 Unknown, marks its pods not Ready and taints it `node.kubernetes.io/unreachable:NoExecute`.
 Each pod tolerates that taint for 300 s (the DefaultTolerationSeconds admission plugin), then
 it is deleted. The node-eviction rate limit is not modelled.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from msa_course.orchestration.kubelet import NODE_STATUS_UPDATE_SECONDS
+from msa_course.orchestration.kubelet import NODE_LEASE_RENEW_SECONDS
 from msa_course.orchestration.store import Store
 
 NODE_MONITOR_PERIOD_SECONDS = 5
@@ -33,7 +33,7 @@ class NodeLifecycleController:
         self.at(detect, "node-lost", name, now)
 
     def watch_started(self, name: str) -> None:
-        """The node posts status again: Ready at the next monitor pass."""
+        """The kubelet renews the Lease again: Ready at the next monitor pass."""
         tick = NODE_MONITOR_PERIOD_SECONDS
         now = self.store.now
         self.at((math.floor(now / tick) + 1) * tick, "node-back", name, now)
@@ -97,7 +97,7 @@ def replacement_time(
     Last heartbeat (status posted every 10 s) + grace, to the first node-monitor pass strictly
     after that (the node is marked NotReady then), then the 300 s toleration.
     """
-    period = NODE_STATUS_UPDATE_SECONDS
+    period = NODE_LEASE_RENEW_SECONDS
     last = down_at - ((down_at - heartbeat_offset) % period)
     detect = (math.floor((last + grace) / monitor_period) + 1) * monitor_period
     return detect + toleration
