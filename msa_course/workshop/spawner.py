@@ -1,8 +1,9 @@
 """The workshop hub's default spawner: every learner is a Unix user of their own.
 
-On a learner's first start the hub (as root; no systemd needed) creates the account
-<prefix><name> with useradd and a home only that account can enter. Their server, kernels and
-terminals run as that account, never as root, and
+The hub (as root; no systemd needed) creates the account <prefix><name> with useradd when the
+learner is added (msa_course.workshop.login), or at the latest on their first start, and a home
+only that account can enter. Their server, kernels and terminals run as that account, never as
+root, and
 - in a cgroup of their own (v1 memory, pids, cpu, nested in the hub's own; the grader's
   msa_course.grading.cgroups), so memory and processes are capped for the learner as a whole
   and CPU is shared fairly and capped at cpu_limit cores. Where those hierarchies are not
@@ -62,7 +63,7 @@ def isolation_problem() -> str | None:
         )
     if not shutil.which("useradd"):
         return "useradd not found: install it (Debian/Ubuntu: apt-get install passwd)"
-    probe = "import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare(0x00020000) != 0)"
+    probe = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({CLONE_NEWNS}) != 0)"
     if subprocess.run([sys.executable, "-c", probe], check=False).returncode != 0:
         return (
             "this machine refuses mount namespaces (CAP_SYS_ADMIN), which hide the instructor's "
