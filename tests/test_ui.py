@@ -177,7 +177,11 @@ def _explorers_drawing_dict_charts():
     from msa_course.cloud.widgets import hosting_chooser
     from msa_course.images.widgets import image_layer_explorer
     from msa_course.infra.widgets import consolidation_explorer, provisioning_explorer
-    from msa_course.orchestration.widgets import autoscaling_explorer, self_healing_explorer
+    from msa_course.orchestration.widgets import (
+        autoscaling_explorer,
+        binpacking_explorer,
+        self_healing_explorer,
+    )
 
     return [
         image_layer_explorer(),
@@ -186,6 +190,7 @@ def _explorers_drawing_dict_charts():
         consolidation_explorer(),
         self_healing_explorer(),
         autoscaling_explorer(),
+        binpacking_explorer(),
     ]
 
 

@@ -11,35 +11,38 @@ from msa_course.ui import theme
 def binpacking_figure(result: PackResult, title: str) -> go.Figure:
     """Per node, the share of allocatable CPU and memory that bound pods request (%).
 
-    Always two bar traces (CPU, memory), so an explorer can update them in place.
+    Always two bar traces (CPU, memory), so an explorer can update them in place. Built as
+    dicts (theme.from_dicts): the explorer redraws it on every control change.
     """
     sched = result.scheduler
     names = [n.name for n in sched.nodes]
-    fig = theme.figure(title, "node", "requested / allocatable (%)", height=440)
-    bars = []
+    data = []
     for resource, label, colour in (("cpu", "CPU", "blue"), ("memory", "memory", "orange")):
         row = sched.resources.index(resource)
-        bars.append(
-            go.Bar(
+        data.append(
+            dict(
+                type="bar",
                 x=names,
                 y=100 * sched.requested[row] / sched.allocatable[row],
                 name=f"{label} requested",
-                marker_color=theme.PALETTE[colour],
+                marker=dict(color=theme.PALETTE[colour]),
                 customdata=sched.pod_count,
                 hovertemplate=f"%{{x}}<br>{label}: %{{y:.0f}}%<br>pods: %{{customdata}}<extra></extra>",
             )
         )
-    fig.add_traces(bars)
-    full = dict(type="line", xref="paper", x0=0, x1=1, y0=100, y1=100, line_dash="dash")
-    fig.update_layout(
+    full = dict(type="line", xref="paper", x0=0, x1=1, y0=100, y1=100)
+    layout = dict(
+        height=440,
+        title=dict(text=title),
+        xaxis=dict(title=dict(text="node", standoff=12), tickangle=-45),
+        yaxis=dict(title=dict(text="requested / allocatable (%)"), range=[0, 105]),
         barmode="group",
         bargap=0.25,
-        yaxis_range=[0, 105],
-        shapes=[dict(full, line_color=theme.PALETTE["grey"])],
+        shapes=[dict(full, line=dict(dash="dash", color=theme.PALETTE["grey"]))],
         margin=dict(b=110),  # room for slanted node names below the bars, then the axis title
     )
-    fig.update_xaxes(tickangle=-45, title_standoff=12)
-    return fig
+    theme.register()
+    return theme.from_dicts(data, layout)
 
 
 # --- Self-healing and autoscaling timelines (issue 6) ------------------------------------------
