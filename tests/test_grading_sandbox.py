@@ -338,3 +338,18 @@ def test_without_cgroups_the_uid_fallback_still_ends_every_process(monkeypatch):
         assert uid_processes(uid)
         sb.kill_uid(uid)
         assert uid_processes(uid) == []
+
+
+@root_only
+def test_files_in_tmp_count_against_the_submissions_memory():
+    """tmpfs pages are the submission's memory: /tmp larger than --memory cannot be filled."""
+    code = (
+        "with open('/tmp/work/big', 'wb') as fh:\n"
+        "    for _ in range(150):\n        fh.write(b'x' * 2**20)\n        fh.flush()\n"
+    )
+    with Sandbox(Limits(memory_mb=64, tmp_mb=200), default_allow()) as box:
+        if box.cgroup is None:
+            pytest.skip("no writable cgroups on this machine")
+        with pytest.raises(SandboxEnded) as ended:
+            box.request({"op": "exec", "label": "<cell f>", "code": code})
+    assert ended.value.code == "memory-limit"
