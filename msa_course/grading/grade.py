@@ -54,14 +54,14 @@ def add_arguments(parser) -> None:
         type=int,
         default=512,
         metavar="MB",
-        help="address-space limit of a learner's process (default 512)",
+        help="memory of one submission, all its processes and its /tmp together (default 512)",
     )
     parser.add_argument(
         "--processes",
         type=int,
         default=16,
         metavar="N",
-        help="processes and threads a learner's code may have (default 16)",
+        help="processes and threads one submission may have at once (default 16)",
     )
     parser.add_argument(
         "--roster",
