@@ -52,6 +52,7 @@ from msa_course.orchestration.objects import (
     Node,
     ReplicaSet,
 )
+from msa_course.orchestration.placement import LabelSelector
 from msa_course.orchestration.scheduler import Profile, Scheduler
 from msa_course.orchestration.services import Service
 from msa_course.orchestration.store import (
@@ -124,7 +125,7 @@ class Cluster:
         if not 0 <= idle_fraction <= 1:
             raise ValueError(f"idle_fraction must be between 0 and 1, got {idle_fraction}")
         self.seed = seed
-        self.scheduler = Scheduler(nodes, profile, seed)
+        self.scheduler = Scheduler(nodes, profile, seed, default_selector=self._owner_selector)
         self.store = Store(nodes, seed, NODE_LEASE_RENEW_SECONDS)
         self.load: dict[str, Callable[[float], float]] = {}
         self.history: list[Sample] = []
@@ -160,6 +161,18 @@ class Cluster:
     @property
     def now(self) -> float:
         return self.store.now
+
+    def _owner_selector(self, pod) -> LabelSelector | None:
+        """helper.DefaultSelector, for the scheduler's default spreading: the selectors of the
+        pod's ReplicaSet and of the Services selecting it, merged; None if nothing selects it."""
+        labels: dict[str, str] = {}
+        record = self.store.replicasets.get(pod.owner) if pod.owner else None
+        if record is not None:
+            labels.update(record.rs.selector)
+        for svc in self.store.services.values():
+            if svc.selector and all(pod.labels.get(k) == v for k, v in svc.selector.items()):
+                labels.update(svc.selector)
+        return LabelSelector(labels) if labels else None
 
     # ------------------------------------------------------------------ kubectl apply/scale
     def apply(self, *objects) -> Cluster:

@@ -1,306 +1,59 @@
-"""Chapter 03's interactives. The bin-packing explorer: the real scheduler's strategies on
-a workload you choose, with kubectl's own views of the result beside the chart."""
+"""Chapter 03's interactives: the self-healing and autoscaling explorers here; the
+bin-packing explorer lives in packing_explorer.py and is re-exported."""
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import html
 
 import ipywidgets as widgets
 
 from msa_course.orchestration import charts
-from msa_course.orchestration.binpacking import (
-    PACKING_SHAPE,
-    WORKLOADS,
-    PackResult,
-    node_pool,
-    pack,
+from msa_course.orchestration.packing_explorer import (
+    BALANCED_CHOICES,
+    EXAMPLE_YAML,
+    STRATEGY_CHOICES,
+    TABLE_ROWS,
+    YAML_CHOICE,
+    binpacking_explorer,
+    describe_node,
+    get_pods_wide,
 )
-from msa_course.orchestration.binpacking import workload as make_workload
-from msa_course.orchestration.explain_panel import explanation_html
-from msa_course.orchestration.objects import Deployment, Pod, ReplicaSet
-from msa_course.orchestration.placement import LabelSelector
-from msa_course.orchestration.quantity import format_bytes, format_cpu
-from msa_course.orchestration.scheduler import Profile
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
-YAML_CHOICE = "Deployment YAML (below)"
-STRATEGY_CHOICES = {
-    "LeastAllocated (default: spread)": ("LeastAllocated", None),
-    "MostAllocated (pack)": ("MostAllocated", None),
-    "RequestedToCapacityRatio 0->0, 100->10": ("RequestedToCapacityRatio", PACKING_SHAPE),
-}
-BALANCED_CHOICES = {
-    "v1.36+ (change in balance)": "v1.36",
-    "v1.35 (balance after)": "v1.35",
-    "off": None,
-}
-TABLE_ROWS = 25  # rows of `get pods` shown; the rest are counted
-EXAMPLE_YAML = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 60
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-        resources:
-          requests: {cpu: 500m, memory: 512Mi}
-          limits: {memory: 512Mi}
-"""
-
-_STYLE = {"description_width": "11em"}
-_LAYOUT = widgets.Layout(width="26em")
-
-
-@functools.lru_cache(maxsize=8)
-def _yaml_objects(text: str) -> tuple:
-    """Validated objects of a YAML text; cached so other controls don't re-validate it."""
-    from msa_course.orchestration.manifests import load_manifests
-
-    return tuple(load_manifests(text))
-
-
-def _yaml_pods(text: str) -> list[Pod]:
-    """The pods a YAML text makes; a Deployment's or ReplicaSet's are owned by it (`owner`),
-    so the scheduler spreads them by default (`_owner_selector`)."""
-    pods: list[Pod] = []
-    for obj in _yaml_objects(text):
-        if isinstance(obj, (Deployment, ReplicaSet)):
-            for i in range(obj.replicas):
-                pod = obj.template.instantiate(f"{obj.name}-{i}", obj.namespace)
-                pod.owner = f"{type(obj).__name__}/{obj.name}"
-                pods.append(pod)
-        elif isinstance(obj, Pod):
-            pods.append(dataclasses.replace(obj, node_name=None))
-        else:
-            raise ValueError(
-                f"the explorer places Deployments, ReplicaSets and Pods; remove the "
-                f"{type(obj).__name__} {obj.name!r}"
-            )
-    return pods
-
-
-def _owner_selector(text: str):
-    """The YAML's owners' selectors for the system default spreading (None for bare pods)."""
-    selectors = {
-        f"{type(obj).__name__}/{obj.name}": LabelSelector(obj.selector)
-        for obj in _yaml_objects(text)
-        if isinstance(obj, (Deployment, ReplicaSet))
-    }
-    return lambda pod: selectors.get(pod.owner)
-
-
-def _text_panel(title: str, text: str) -> str:
-    return f"<div style='margin-top:0.6em'><b>{html.escape(title)}</b>{theme.pre_html(text)}</div>"
-
-
-def get_pods_wide(result: PackResult) -> str:
-    """`kubectl get pods -o wide` as text (pod IPs from each node's 10.244.N.0/24 range, as
-    kubeadm with flannel allocates; bound pods are shown Running, ages omitted)."""
-    from msa_course.orchestration.cluster import format_table
-
-    index = {n.name: i for i, n in enumerate(result.scheduler.nodes)}
-    next_ip = [2] * len(index)
-    rows = [["NAME", "READY", "STATUS", "RESTARTS", "IP", "NODE", "NOMINATED NODE"]]
-    for pod in result.pods:
-        if pod.node_name is None:
-            rows.append([pod.name, "0/1", "Pending", "0", "<none>", "<none>", "<none>"])
-            continue
-        i = index[pod.node_name]
-        rows.append(
-            [pod.name, "1/1", "Running", "0", f"10.244.{i}.{next_ip[i]}", pod.node_name, "<none>"]
-        )
-        next_ip[i] += 1
-    shown = rows[: TABLE_ROWS + 1]
-    more = len(rows) - len(shown)
-    return format_table(shown) + (f"\n... {more} more pods" if more else "")
-
-
-def describe_node(result: PackResult, number: int) -> str:
-    """The pods and "Allocated resources" parts of `kubectl describe node` (percentages
-    truncated as kubectl does)."""
-    from msa_course.orchestration.cluster import format_table
-
-    sched = result.scheduler
-    node = sched.nodes[min(max(number, 1), len(sched.nodes)) - 1]
-    pods = sched.pods_on(node.name)
-    alloc = node.allocatable
-    lines = [f"Name:               {node.name}", "Allocatable:"]
-    lines += [f"  cpu:                {format_cpu(alloc['cpu'])}"]
-    lines += [f"  memory:             {format_bytes(alloc['memory'])}"]
-    lines += [f"  pods:               {alloc['pods']}"]
-    table = [
-        ["Namespace", "Name", "CPU Requests", "CPU Limits", "Memory Requests", "Memory Limits"]
-    ]
-    for pod in pods:
-        req = pod.requests()
-        lim: dict[str, int] = {}
-        for c in pod.containers:
-            for k, v in c.limits.items():
-                lim[k] = lim.get(k, 0) + v
-        table.append([
-            pod.namespace,
-            pod.name,
-            _share(req.get("cpu", 0), alloc["cpu"], format_cpu),
-            _share(lim.get("cpu", 0), alloc["cpu"], format_cpu),
-            _share(req.get("memory", 0), alloc["memory"], format_bytes),
-            _share(lim.get("memory", 0), alloc["memory"], format_bytes),
-        ])  # fmt: skip
-    lines.append(f"Non-terminated Pods:          ({len(pods)} in total)")
-    lines += ["  " + row for row in format_table(table).splitlines()[: TABLE_ROWS + 1]]
-    cpu = sum(p.requests().get("cpu", 0) for p in pods)
-    memory = sum(p.requests().get("memory", 0) for p in pods)
-    lines += [
-        "Allocated resources:",
-        "  (Total limits may be over 100 percent, i.e., overcommitted.)",
-        "  Resource           Requests",
-        "  --------           --------",
-        f"  cpu                {_share(cpu, alloc['cpu'], format_cpu)}",
-        f"  memory             {_share(memory, alloc['memory'], format_bytes)}",
-    ]
-    return "\n".join(lines)
-
-
-def _share(amount: int, allocatable: int, fmt) -> str:
-    return f"{fmt(amount)} ({int(amount / allocatable * 100)}%)"
-
-
-def _summary(result: PackResult) -> str:
-    bounds = result.lower_bounds
-    worst = max(bounds, key=bounds.get)
-    pending = result.pending
-    text = (
-        f"<p><b>{result.nodes_used}</b> nodes used; lower bound <b>{bounds[worst]}</b> "
-        f"(ceil of total {worst} requests / one node's allocatable; cpu {bounds['cpu']}, "
-        f"memory {bounds['memory']}, pods {bounds['pods']}). "
-        f"<b>{len(pending)}</b> pod(s) Pending.</p>"
-    )
-    if pending:
-        messages: dict[str, int] = {}
-        for d in pending:
-            messages[d.message] = messages.get(d.message, 0) + 1
-        events = [
-            f"Warning  FailedScheduling  default-scheduler  {m}  (x{n} pods)"
-            for m, n in messages.items()
-        ]
-        text += _text_panel("Events of the Pending pods (kubectl describe pod)", "\n".join(events))
-    return text
-
-
-def binpacking_explorer(
-    *, pods: int = 200, nodes: int = 20, node_cpu: float = 16, node_memory: float = 64
-) -> Explorer:
-    """Place a workload on a node pool with the real scheduler and compare strategies.
-
-    Bars: requested share of each node's allocatable CPU and memory. Beside them: nodes used
-    against the lower bound, Pending pods with the scheduler's message, why pod #k went where
-    it did (every node's Filter verdict and every plugin's score: explain_panel.py), `kubectl
-    get pods -o wide` and `kubectl describe node`. Defaults: 200 pods on 20 nodes of 16 cores
-    / 64 GiB.
-    """
-    i, f, d = widgets.IntSlider, widgets.FloatSlider, widgets.Dropdown
-
-    def slider(kind, description, value, low, high, step):
-        return kind(value=value, min=low, max=high, step=step, description=description,
-                    style=_STYLE, layout=_LAYOUT, continuous_update=False)  # fmt: skip
-
-    controls = {
-        "workload": d(
-            options=[*WORKLOADS, YAML_CHOICE],
-            value=WORKLOADS[0],
-            description="workload",
-            style=_STYLE,
-            layout=_LAYOUT,
-        ),  # fmt: skip
-        "pods": slider(i, "pods (generated)", pods, 0, 600, 10),
-        "nodes": slider(i, "nodes", nodes, 1, 60, 1),
-        "node_cpu": slider(f, "node CPU (cores)", node_cpu, 1, 64, 1),
-        "node_memory": slider(f, "node memory (GiB)", node_memory, 1, 256, 1),
-        "strategy": d(
-            options=list(STRATEGY_CHOICES),
-            description="NodeResourcesFit",
-            style=_STYLE,
-            layout=_LAYOUT,
-        ),  # fmt: skip
-        "balanced": d(
-            options=list(BALANCED_CHOICES),
-            description="BalancedAllocation",
-            style=_STYLE,
-            layout=_LAYOUT,
-        ),  # fmt: skip
-        "describe": slider(i, "describe node #", 1, 1, 60, 1),
-        "explain": slider(i, "explain pod #", 1, 1, 600, 1),
-        "seed": slider(i, "seed", 0, 0, 20, 1),
-        "yaml": widgets.Textarea(
-            value=EXAMPLE_YAML,
-            description="YAML",
-            layout=widgets.Layout(width="40em", height="14em"),
-        ),  # fmt: skip
-    }
-
-    def render(
-        workload,
-        pods,
-        nodes,
-        node_cpu,
-        node_memory,
-        strategy,
-        balanced,
-        describe,
-        explain,
-        seed,
-        yaml,
-    ):
-        owners = None
-        if workload == YAML_CHOICE:
-            chosen, owners = _yaml_pods(yaml), _owner_selector(yaml)
-        else:
-            chosen = make_workload(workload, pods, seed)
-        name, shape = STRATEGY_CHOICES[strategy]
-        profile = Profile(
-            strategy=name, shape=shape, balanced_allocation=BALANCED_CHOICES[balanced]
-        )
-        pool = node_pool(nodes, node_cpu, node_memory)
-        result = pack(chosen, pool, profile, seed=seed, default_selector=owners)
-        title = (
-            f"{name}: {result.nodes_used} of {nodes} nodes used, "
-            f"lower bound {max(result.lower_bounds.values())}, {len(result.pending)} Pending"
-        )
-        why = explanation_html(result.explain(min(explain, len(chosen)) - 1)) if chosen else ""
-        side = (
-            _summary(result)
-            + why
-            + _text_panel("kubectl get pods -o wide", get_pods_wide(result))
-            + _text_panel(
-                f"kubectl describe node worker-{min(describe, nodes)}",
-                describe_node(result, describe),
-            )
-        )
-        return charts.binpacking_figure(result, title), side
-
-    return Explorer(
-        controls,
-        render,
-        title="Bin packing with kube-scheduler",
-        controls_per_row=3,
-        # chapter 03's Notice: MostAllocated packs the default mix onto the lower bound
-        static={"strategy": "MostAllocated (pack)"},
-    )
+__all__ = [
+    "BALANCED_CHOICES",
+    "EXAMPLE_YAML",
+    "FAULTS",
+    "STRATEGY_CHOICES",
+    "TABLE_ROWS",
+    "YAML_CHOICE",
+    "autoscaling_explorer",
+    "binpacking_explorer",
+    "describe_node",
+    "get_pods_wide",
+    "load_curve",
+    "self_healing_explorer",
+    "simulate_autoscaling",
+    "simulate_faults",
+]
 
 
 # --- Self-healing and horizontal autoscaling (issue 6) ------------------------------------------
 _SLIDER = dict(continuous_update=False, style={"description_width": "initial"})
-FAULTS = ("Kill a pod", "Crash-loop a container", "Fail a liveness probe", "Take a node down")
+FAULTS = (
+    "Kill a pod",
+    "Crash-loop a container",
+    "Fail a liveness probe",
+    "Take a node down",
+    "Take a zone down",
+)
+ZONES = ("zone-a", "zone-b", "zone-c")  # two nodes each: node-0 and node-1 in zone-a, ...
+PLACEMENTS = {  # how the scheduler places the Deployment's 4 pods (issue 20's availability lesson)
+    "default profile": "default",
+    "spread over zones (maxSkew 1)": "zones",
+    "packed (MostAllocated)": "packed",
+}
 
 
 def _pre(title: str, rows) -> str:
@@ -311,13 +64,22 @@ def _pre(title: str, rows) -> str:
     )
 
 
-def _healing_cluster(period: int, threshold: int, seed: int):
+def _healing_cluster(period: int, threshold: int, seed: int, placement: str = "default"):
     from msa_course.orchestration.cluster import Cluster
     from msa_course.orchestration.kubelet import Probe
     from msa_course.orchestration.objects import Container, Deployment, Node, PodTemplate
+    from msa_course.orchestration.placement import (
+        LABEL_ZONE,
+        LabelSelector,
+        TopologySpreadConstraint,
+    )
+    from msa_course.orchestration.scheduler import Profile
 
     probe = Probe(period_seconds=period, failure_threshold=threshold)
-    nodes = [Node(f"node-{i}", {"cpu": 4000, "memory": 16 * 2**30}) for i in range(3)]
+    nodes = [
+        Node(f"node-{i}", {"cpu": 4000, "memory": 16 * 2**30}, {LABEL_ZONE: ZONES[i // 2]})
+        for i in range(6)
+    ]
     web = Container(
         "web",
         "nginx:1.27",
@@ -325,21 +87,63 @@ def _healing_cluster(period: int, threshold: int, seed: int):
         liveness_probe=probe,
         readiness_probe=probe,
     )
-    cluster = Cluster(nodes, seed=seed)
-    template = PodTemplate({"app": "web"}, (web,))
+    spread = ()
+    if placement == "zones":  # nodeTaintsPolicy Honor: a dead zone's tainted nodes stop counting
+        spread = (
+            TopologySpreadConstraint(
+                1,
+                LABEL_ZONE,
+                "DoNotSchedule",
+                LabelSelector({"app": "web"}),
+                None,
+                "Honor",
+                "Honor",
+            ),
+        )
+    # a packing profile: MostAllocated, and no default spreading to pull the pods apart
+    profile = (
+        Profile(strategy="MostAllocated", pod_topology_spread_weight=0)
+        if placement == "packed"
+        else None
+    )
+    cluster = Cluster(nodes, seed=seed, profile=profile)
+    template = PodTemplate({"app": "web"}, (web,), topology_spread_constraints=spread)
     cluster.apply(Deployment("web", 4, {"app": "web"}, template))
     return cluster
 
 
-def simulate_faults(faults, minutes: int = 15, period: int = 10, threshold: int = 3, seed=0):
-    """Run the explorer's cluster (3 nodes, Deployment "web" of 4 pods) with `faults`, a list
-    of (seconds, fault) pairs; the victim is the oldest live pod (or its node)."""
-    cluster = _healing_cluster(period, threshold, seed)
+def zone_counts(cluster) -> dict[str, int]:
+    """Pods not being deleted per zone (the zones of the explorer's nodes)."""
+    zone_of = {n.name: n.labels.get("topology.kubernetes.io/zone") for n in cluster.scheduler.nodes}
+    counts = dict.fromkeys(ZONES, 0)
+    for name in cluster.pod_names():
+        node = cluster.pod_state(name)["node"]
+        if node in zone_of:
+            counts[zone_of[node]] += 1
+    return counts
+
+
+def simulate_faults(
+    faults,
+    minutes: int = 15,
+    period: int = 10,
+    threshold: int = 3,
+    seed=0,
+    placement: str = "default",
+    before_faults=None,
+):
+    """Run the explorer's cluster (6 nodes in 3 zones, Deployment "web" of 4 pods placed as
+    `placement` says: PLACEMENTS) with `faults`, a list of (seconds, fault) pairs; the victim
+    is the oldest live pod (or its node, or its node's zone). `before_faults(cluster)` is
+    called just before the first fault (or at the end, when there is none)."""
+    cluster = _healing_cluster(period, threshold, seed, placement)
     end = minutes * 60
-    for at, fault in sorted(faults):
+    for k, (at, fault) in enumerate(sorted(faults)):
         if at > end:
             continue
         cluster.run_until(at)
+        if k == 0 and before_faults is not None:
+            before_faults(cluster)
         live = [p for p in cluster.pod_names() if cluster.pod_state(p)["container"] == "Running"]
         live = [p for p in live if cluster.node_ready(cluster.pod_state(p)["node"])]
         victim = (live or cluster.pod_names())[0]
@@ -353,9 +157,22 @@ def simulate_faults(faults, minutes: int = 15, period: int = 10, threshold: int 
             node = cluster.pod_state(victim)["node"]
             if cluster.node_ready(node):
                 cluster.node_down(node)
+        elif fault == "Take a zone down":  # every node of the victim's zone stops at once
+            zone = _zone_of(cluster, cluster.pod_state(victim)["node"])
+            for node in cluster.scheduler.nodes:
+                if _zone_of(cluster, node.name) == zone and cluster.node_ready(node.name):
+                    cluster.node_down(node.name)
         else:
             raise ValueError(f"fault must be one of {FAULTS}, got {fault!r}")
-    return cluster.run_until(end)
+    cluster.run_until(end)
+    if before_faults is not None and not any(at <= end for at, _ in faults):
+        before_faults(cluster)
+    return cluster
+
+
+def _zone_of(cluster, node_name: str) -> str | None:
+    node = next(n for n in cluster.scheduler.nodes if n.name == node_name)
+    return node.labels.get("topology.kubernetes.io/zone")
 
 
 def self_healing_explorer(seed: int = 0) -> Explorer:
@@ -370,10 +187,11 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
         "minutes": widgets.IntSlider(15, 2, 30, 1, description="window (min)", **_SLIDER),
         "period": widgets.IntSlider(10, 1, 30, 1, description="probe periodSeconds", **_SLIDER),
         "threshold": widgets.IntSlider(3, 1, 10, 1, description="failureThreshold", **_SLIDER),
+        "placement": widgets.Dropdown(options=list(PLACEMENTS), description="placement", **_SLIDER),
     }
 
-    def render(at, minutes, period, threshold):
-        return _healing_view(faults, minutes, period, threshold, seed)
+    def render(at, minutes, period, threshold, placement):
+        return _healing_view(faults, minutes, period, threshold, seed, PLACEMENTS[placement])
 
     def add(fault):
         def action():
@@ -394,12 +212,19 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
     )
 
 
-def _healing_view(faults, minutes: int, period: int, threshold: int, seed: int):
+def _healing_view(
+    faults, minutes: int, period: int, threshold: int, seed: int, placement: str = "default"
+):
     """The self-healing explorer's figure and `kubectl get` panel for a list of faults."""
-    cluster = simulate_faults(faults, minutes, period, threshold, seed)
+    before: dict[str, int] = {}
+    cluster = simulate_faults(
+        faults, minutes, period, threshold, seed, placement, lambda c: before.update(zone_counts(c))
+    )
     labels = [(t, f) for t, f in sorted(faults) if t <= minutes * 60]
     fig = charts.self_healing_chart(cluster.history, labels, end=minutes * 60)
+    where = ", ".join(f"{zone} {count}" for zone, count in before.items())
     side = (
+        f"<p>Pods per zone before the first fault: {where}.</p>"
         f"<p>At t = {minutes} min ({len(faults)} fault(s) injected):</p>"
         + _pre("$ kubectl get pods", cluster.get_pods())
         + _pre("$ kubectl get deploy", cluster.get_deployments())
