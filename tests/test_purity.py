@@ -14,6 +14,7 @@ from helpers import PYTHON, ROOT
 VIEW_LIBRARIES = ("plotly", "ipywidgets", "IPython")
 HEAVY_AT_IMPORT = (*VIEW_LIBRARIES, "jsonschema", "kubernetes_validate", "nbformat", "yaml")
 VIEW_MODULES = {"charts", "widgets"}
+VIEW_SUFFIXES = ("_explorer", "_panel")  # a view split out of widgets.py: packing_explorer
 NOT_MODELS = {
     "msa_course.__main__",
     "msa_course.ui",
@@ -28,7 +29,8 @@ def model_modules() -> list[str]:
     for path in sorted((ROOT / "msa_course").rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
         name = ".".join(p for p in parts if p != "__init__")
-        if path.stem in VIEW_MODULES or any(name.startswith(n) for n in NOT_MODELS):
+        view = path.stem in VIEW_MODULES or path.stem.endswith(VIEW_SUFFIXES)
+        if view or any(name.startswith(n) for n in NOT_MODELS):
             continue
         found.append(name)
     return found
