@@ -136,7 +136,7 @@ def test_portability_credits_only_kubernetes_and_self_run_platforms():
     caas = ranking.verdict("caas", "public-cloud")
     assert caas.points("portability") > 0
     (reason,) = [r for r in caas.reasons if r.factor == "portability"]
-    assert "Kubernetes" in reason.text and "ECS" in reason.text and "only on AWS" in reason.text
+    assert "Kubernetes" in reason.text and "ECS" in reason.text and "do not move" in reason.text
     assert ranking.verdict("paas", "public-cloud").points("portability") < 0
     assert ranking.verdict("faas", "public-cloud").points("portability") < 0
     assert ranking.verdict("paas", "on-premises").points("portability") == 0

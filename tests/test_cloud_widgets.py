@@ -140,7 +140,7 @@ def test_portable_caas_means_kubernetes_in_the_panel():
     ex = widgets.hosting_chooser()
     ex.controls["portability"].value = "high"
     assert "Kubernetes-based one (EKS, AKS, GKE)" in ex.side.value
-    assert "run only on AWS" in ex.side.value
+    assert "do not move to another cloud" in ex.side.value
 
 
 def test_every_option_in_the_chooser_panel_has_a_reason():

@@ -157,7 +157,9 @@ def _portability(w: Workload) -> dict[Option, list[Reason]]:
                 2,
                 "Kubernetes runs on every major cloud and on premises: the source's "
                 "'portable container virtualisation'. This holds for Kubernetes-based CaaS "
-                "(EKS, AKS, GKE, or a cluster you run); ECS task definitions run only on AWS.",
+                "(EKS, AKS, GKE, or a cluster you run). ECS task definitions are run by AWS's ECS "
+                "service (ECS Anywhere runs them on your servers, still controlled from AWS), "
+                "so they do not move to another cloud.",
             ),
         },
     )
@@ -210,7 +212,8 @@ def _traffic(w: Workload) -> dict[Option, list[Reason]]:
             ),
             "faas": (
                 3,
-                "Functions scale to zero and are billed per request: idle time costs nothing.",
+                "Functions scale to zero and are billed for their requests and run time only: "
+                "idle time costs nothing.",
             ),
         },
     }[w.traffic]

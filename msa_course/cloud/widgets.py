@@ -143,7 +143,7 @@ def _services_for(v: Verdict, ranking: Ranking, catalogue: Catalogue) -> str:
     if v.model == "caas" and ranking.workload.portability != "none":
         text += (
             " For portability choose a Kubernetes-based one (EKS, AKS, GKE): ECS and Fargate "
-            "task definitions run only on AWS."
+            "task definitions are run by AWS's ECS service and do not move to another cloud."
         )
     return text
 
