@@ -208,6 +208,9 @@ class LabelSelector:
             if r.problem:
                 raise ValueError(f"labelSelector.matchExpressions: {r.problem}")
 
+    def __hash__(self) -> int:  # match_labels is a dict: hash its items
+        return hash((tuple(sorted(self.match_labels.items())), self.match_expressions))
+
     def matches(self, labels: Mapping[str, str]) -> bool:
         return all(labels.get(k) == v for k, v in self.match_labels.items()) and all(
             r.matches(labels) for r in self.match_expressions
