@@ -99,6 +99,18 @@ def test_static_fallback_carries_the_figure():
     assert "msa-static-figure" in data["text/html"] and "plotly" in data["text/html"]
 
 
+def test_static_edition_shows_the_notices_code_change():
+    """Chapter 02's Notice describes an edit to app.py: the static edition must show its misses
+    (render reads its `change` argument, not the live dropdown, which stays unchanged)."""
+    ex = image_layer_explorer(alternative=ORDERED)
+    figure, side = ex.static_state()
+    missed = [t for t in figure.data if t.name == "cache miss: runs again"]
+    assert [[label.split()[0] for label in t.y] for t in missed] == [["4", "5"], ["6"]]
+    assert "A copied file changed: app.py." in side
+    assert ex.controls["change"].value == "(no file change)"
+    assert bars(ex, "cache miss: runs again") == []  # the live explorer starts unchanged
+
+
 def test_parity_explorer_responds():
     ex = parity_explorer()
     assert "one digest in every environment" in ex.side.value

@@ -68,8 +68,7 @@ def image_layer_explorer(
     state = {"text": dockerfile, "alt": alternative, "files": files}
     cached_builds: dict[tuple[str, str], Image] = {}
 
-    def changed_files():
-        choice = controls["change"].value
+    def changed_files(choice: str):
         if choice == NO_CHANGE:
             return state["files"]
         how, path = choice.split(" ", 1)
@@ -83,7 +82,7 @@ def image_layer_explorer(
         return cache_report(cached_builds[key], after), after
 
     def render(builder, dockerfile, alternative, change):
-        current_files = changed_files()
+        current_files = changed_files(change)  # the argument, so the static edition shows it
         steps, image = report(dockerfile, state["text"], current_files, builder)
         other = next(n for n in BUILDERS if n != builder)
         other_steps, _ = report(dockerfile, state["text"], current_files, other)
@@ -98,7 +97,7 @@ def image_layer_explorer(
         return charts.layer_chart(panels), side
 
     def fill_cache():
-        new_files = changed_files()
+        new_files = changed_files(controls["change"].value)
         build(controls["dockerfile"].value, new_files)  # a broken Dockerfile is not cached
         state.update(
             text=controls["dockerfile"].value, alt=controls["alternative"].value, files=new_files
