@@ -138,6 +138,12 @@ def test_type2_hosts_pay_a_desktop_os_that_type1_hosts_do_not():
                 assert "assumption" in layer.note and "order of magnitude" in layer.note
 
 
+def test_a_type2_stack_names_no_kvm_only_vmm():
+    # Firecracker runs only on KVM: it is no example of a VM's process under VirtualBox/VMware
+    type2 = " ".join(layer.examples for layer in STACKS["type2"].layers)
+    assert "Firecracker" not in type2 and "vmware-vmx" in type2
+
+
 # ---- what isolates a container: namespaces and cgroups ----------------------------------
 def test_cgroup_files_follow_dockers_documented_equivalence():
     # Docker docs: --cpus="1.5" "is the equivalent of setting --cpu-period="100000" and

@@ -158,13 +158,17 @@ class Stack:
         return out
 
 
-def _stack_layers(isolation: Isolation, host: list[Layer]) -> tuple[Layer, ...]:
+def _stack_layers(
+    isolation: Isolation,
+    host: list[Layer],
+    vmm_examples: str = "QEMU, Firecracker: the program that runs one VM",
+) -> tuple[Layer, ...]:
     guest = []
     if isolation.key != "container":
         guest = [
             Layer(
                 "VMM process",
-                "QEMU, Firecracker: the program that runs one VM",
+                vmm_examples,
                 True,
                 isolation.vmm_mib.value,
                 isolation.vmm_mib.source,
@@ -230,6 +234,7 @@ def _build_stacks() -> dict[str, Stack]:
                         "VirtualBox, VMware Workstation, Parallels",
                     ),
                 ],
+                "one process per VM, such as VMware Workstation's vmware-vmx",
             ),
             "The hypervisor is a program on a full host OS, whose scheduler runs each VM's "
             "virtual CPUs beside its own programs; each VM still boots its own OS.",
