@@ -10,7 +10,8 @@ The cgroup part follows cgroup v2 as runc writes it for `docker run`: `--cpus` b
 CFS quota `cpu.max = "<quota> <period>"` with Docker's 100 ms period, `--memory` becomes
 `memory.max` in bytes, `--pids-limit` becomes `pids.max`; an unset limit is "max". A process
 over its CPU quota is throttled until the next period; one over its memory limit is killed by
-the kernel's OOM killer (exit code 137).
+the kernel's OOM killer (exit code 137). The host is assumed to have no swap: with swap,
+`--memory` alone also allows as much swap again (Docker's `--memory-swap` default).
 """
 
 from __future__ import annotations

@@ -168,7 +168,8 @@ def _oom_sentence(minute) -> str:
         return "It starts above memory.max: the kernel kills it at once (exit code 137)."
     return (
         f"At {minute:.1f} minutes its memory reaches memory.max and the kernel's OOM killer "
-        "ends it (exit code 137)."
+        "ends it (exit code 137). This host has no swap; with swap, Docker would first let it "
+        "use as much swap again."
     )
 
 
