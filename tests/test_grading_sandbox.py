@@ -15,6 +15,7 @@ import pytest
 
 from msa_course.grading import judge
 from msa_course.grading.sandbox import Limits, Sandbox, SandboxEnded, default_allow
+from msa_course.isolation.processes import kill_uid
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "data" / "grading" / "99_capacity.ipynb"
@@ -336,7 +337,7 @@ def test_without_cgroups_the_uid_fallback_still_ends_every_process(monkeypatch):
         time.sleep(0.2)
         uid = box.uid
         assert uid_processes(uid)
-        sb.kill_uid(uid)
+        kill_uid(uid)
         assert uid_processes(uid) == []
 
 

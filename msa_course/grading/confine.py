@@ -9,7 +9,8 @@ root (pivot_root, old root detached) and forks the learner's process (R, pid 2).
 exits and the kernel kills every process left in the namespace; P reports R's end to the
 grader. Each of them dies with its parent (PR_SET_PDEATHSIG). As root, R drops to the uid the
 grader chose for this submission alone; otherwise an unprivileged user namespace gives the
-same namespaces where the kernel allows it, and failing that only the limits apply.
+same namespaces where the kernel allows it, and failing that only the limits apply. The calls
+and flags it shares with the workshop hub's learner servers are in msa_course.isolation.
 """
 
 from __future__ import annotations
@@ -18,13 +19,30 @@ import ctypes
 import os
 import signal
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
-MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 1024, 2048, 4096, 16384
-MS_PRIVATE, MS_RELATIME = 1 << 18, 1 << 21
-MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+from msa_course.isolation.cgroups import join
+from msa_course.isolation.namespaces import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    MNT_DETACH,
+    MS_BIND,
+    MS_NOATIME,
+    MS_NODEV,
+    MS_NODIRATIME,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_RELATIME,
+    MS_REMOUNT,
+    libc,
+    mount,
+)
+from msa_course.isolation.processes import die_with_parent, no_new_privileges
+
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 DEVICES = ("null", "zero", "full", "random", "urandom")
 WORK = "/tmp/work"
@@ -43,21 +61,18 @@ def confine(config: dict) -> str:
     import resource
 
     limits = config["limits"]
-    libc = ctypes.CDLL(None, use_errno=True)
-    _die_with_parent(libc)
-    for procs in config.get("cgroups", []):
-        with open(procs, "w") as fh:
-            fh.write(str(os.getpid()))
+    die_with_parent()
+    join(config.get("cgroups", []))
     uid = config.get("uid")
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID
     if uid is not None:
         isolated = libc.unshare(flags) == 0
     else:
-        isolated = _enter_user_namespace(libc, flags)
+        isolated = _enter_user_namespace(flags)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if isolated:
-        root = _build_root(libc, config["root"], config["allow"], limits, uid)
-        _become_init_then_learner(libc, root, config["fds"])
+        root = _build_root(config["root"], config["allow"], limits, uid)
+        _become_init_then_learner(root, config["fds"])
         parts = ["allowlisted read-only root", "private /tmp", "no network", "own PID and IPC"]
         work = WORK
     else:
@@ -73,7 +88,7 @@ def confine(config: dict) -> str:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_FSIZE, (tmp_bytes, tmp_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    no_new_privileges()
     if uid is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
         os.setgroups([])
@@ -86,14 +101,7 @@ def confine(config: dict) -> str:
     return ", ".join(parts)
 
 
-def _die_with_parent(libc) -> None:
-    parent = os.getppid()
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-
-
-def _enter_user_namespace(libc, flags: int) -> bool:
+def _enter_user_namespace(flags: int) -> bool:
     uid, gid = os.geteuid(), os.getegid()
     if libc.unshare(CLONE_NEWUSER | flags) != 0:
         return False
@@ -110,27 +118,20 @@ def _enter_user_namespace(libc, flags: int) -> bool:
     return True
 
 
-def _mount(libc, source, target, fstype, flags: int, data=None) -> None:
-    enc = [None if x is None else str(x).encode() for x in (source, target, fstype, data)]
-    if libc.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {target}: {os.strerror(err)}")
-
-
-def _build_root(libc, root: str, allow: list[str], limits, uid) -> str:
+def _build_root(root: str, allow: list[str], limits, uid) -> str:
     """A tmpfs at `root` holding only the allowlisted paths (read-only), the device nodes,
     a private /tmp and mount points for /proc; everything else of the host is absent."""
-    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-    _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=755")
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=755")
     os.makedirs(f"{root}/tmp")
     tmp_options = f"size={limits['tmp_mb']}m,nr_inodes={limits['tmp_inodes']},mode=1777"
-    _mount(libc, "tmpfs", f"{root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_options)
+    mount("tmpfs", f"{root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_options)
     exposed: list[str] = []
     for path in sorted(allow, key=lambda p: (len(p), p)):
-        _expose(libc, root, path, exposed, depth=0)
+        _expose(root, path, exposed, depth=0)
     os.makedirs(f"{root}/dev", exist_ok=True)
     for name in DEVICES:
-        _bind(libc, f"/dev/{name}", f"{root}/dev/{name}", device=True)
+        _bind(f"/dev/{name}", f"{root}/dev/{name}", device=True)
     os.symlink("/tmp", f"{root}/dev/shm")
     os.makedirs(f"{root}/var", exist_ok=True)
     os.symlink("/tmp", f"{root}/var/tmp")
@@ -142,7 +143,7 @@ def _build_root(libc, root: str, allow: list[str], limits, uid) -> str:
     return root
 
 
-def _expose(libc, root: str, path: str, exposed: list[str], depth: int) -> None:
+def _expose(root: str, path: str, exposed: list[str], depth: int) -> None:
     """Make `path` appear at the same place under `root`: symlinks on the way are recreated
     (and followed), the final file or folder is bound read-only."""
     if depth > 20 or not os.path.lexists(path):
@@ -159,36 +160,36 @@ def _expose(libc, root: str, path: str, exposed: list[str], depth: int) -> None:
             if not os.path.lexists(target):
                 os.symlink(link, target)
             resolved = os.path.normpath(os.path.join(os.path.dirname(host), link))
-            _expose(libc, root, os.path.join(resolved, *parts[i + 1 :]), exposed, depth + 1)
+            _expose(root, os.path.join(resolved, *parts[i + 1 :]), exposed, depth + 1)
             return
         if i < len(parts) - 1:
             os.makedirs(target, exist_ok=True)
-    _bind(libc, host, root + host)
+    _bind(host, root + host)
     exposed.append(host)
 
 
-def _bind(libc, source: str, target: str, device: bool = False) -> None:
+def _bind(source: str, target: str, device: bool = False) -> None:
     if os.path.isdir(source):
         os.makedirs(target, exist_ok=True)
     else:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         open(target, "a").close()
-    _mount(libc, source, target, None, MS_BIND)
+    mount(source, target, None, MS_BIND)
     flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | (0 if device else MS_NODEV)
     found = os.statvfs(source).f_flag
     flags |= sum(ms for st, ms in _LOCKED if found & st)
-    _mount(libc, None, target, None, flags)
+    mount(None, target, None, flags)
 
 
-def _become_init_then_learner(libc, root: str, fds: list[int]) -> None:
+def _become_init_then_learner(root: str, fds: list[int]) -> None:
     """Fork I (pid 1 of the new PID namespace) and, from it, R; P and I only wait. Returns
     only in R, with / swapped for `root`."""
     init = os.fork()
     if init:
         _quiet(fds)
         _exit_as(_wait_for(init))
-    _die_with_parent(libc)
-    _mount(libc, "proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    die_with_parent()
+    mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     number = SYS_PIVOT_ROOT.get(os.uname().machine)
     if number is None or libc.syscall(number, root.encode(), f"{root}/.old".encode()) != 0:
         raise OSError(ctypes.get_errno(), "pivot_root failed")
@@ -196,12 +197,12 @@ def _become_init_then_learner(libc, root: str, fds: list[int]) -> None:
     if libc.umount2(b"/.old", MNT_DETACH) != 0:
         raise OSError(ctypes.get_errno(), "could not detach the old root")
     os.rmdir("/.old")
-    _mount(libc, None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     learner = os.fork()
     if learner:
         _quiet(fds)
         _exit_as(_wait_for(learner))
-    _die_with_parent(libc)
+    die_with_parent()
 
 
 def _quiet(fds: list[int]) -> None:

@@ -1,9 +1,9 @@
 """The learner's process as the grader sees it: started, spoken to, timed, and ended.
 
 Each submission gets a process of its own (the child confines itself: confine.py) with a uid
-never used before in this run, its own cgroups (cgroups.py) and its own PID namespace, so
-ending a submission ends every process it made, whatever session, group or thread tricks
-they played. Its stdout and stderr come back through a pipe the grader drains with a cap;
+never used before in this run, its own cgroups (msa_course.isolation.cgroups) and its own PID
+namespace, so ending a submission ends every process it made, whatever session, group or
+thread tricks they played. Its stdout and stderr come back through a pipe the grader drains with a cap;
 requests and replies travel on two more pipes as plain data (wire.py). A cell's time is
 charged in the submission's own terms: wall time less the time its process waited for a CPU
 that others held, or its CPU time if that is more; so a busy neighbour never times it out.
@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from msa_course.grading import wire
-from msa_course.grading.cgroups import Cgroup
+from msa_course.isolation.cgroups import Cgroup
+from msa_course.isolation.processes import kill_uid
 
 UID_BASE = 1_000_000_000  # far above any account's uid
 UID_BLOCK = 4096  # uids one run claims at a time, never handing one out twice
@@ -387,40 +388,6 @@ class _Clock:
         waited = max(0.0, self._delay() - self.delay0)
         cpu = (self.box.cgroup.cpu_seconds() - self.cpu0) if self.box.cgroup else 0.0
         return max(self.wall() - waited, cpu)
-
-
-def kill_uid(uid: int) -> None:
-    """End every process owned by `uid` (ours alone): a child that becomes `uid` sends
-    kill(-1, SIGKILL), which reaches every process of that uid at once, until none is left
-    (a zombie leader whose other threads still run counts as alive)."""
-    for _ in range(100):
-        if not _alive_as(uid):
-            return
-        pid = os.fork()
-        if pid == 0:  # only system calls here, then _exit: safe in a threaded grader
-            try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-        time.sleep(0.01)
-
-
-def _alive_as(uid: int) -> bool:
-    for entry in os.scandir("/proc"):
-        try:
-            if not entry.name.isdigit() or entry.stat().st_uid != uid:
-                continue
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                state = fh.read().rsplit(b")", 1)[1].split()[0]
-            if state != b"Z" or len(os.listdir(f"/proc/{entry.name}/task")) > 1:
-                return True
-        except (OSError, IndexError):
-            continue
-    return False
 
 
 def default_allow() -> list[str]:

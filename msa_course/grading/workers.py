@@ -7,7 +7,6 @@ the grader, which runs no other thread, so they start at once with the source al
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import select
@@ -15,10 +14,11 @@ import signal
 import time
 from pathlib import Path
 
-from msa_course.grading import cgroups, judge
+from msa_course.grading import judge
 from msa_course.grading.sandbox import WALL_FACTOR, Sandbox, Uids, uids
+from msa_course.isolation import cgroups
+from msa_course.isolation.processes import die_with_parent
 
-PR_SET_PDEATHSIG = 1
 RESULT_BYTES = 64 * 1024 * 1024
 
 
@@ -103,10 +103,7 @@ def _serve(ctx: judge.Context, jobs_fd: int, results_fd: int, uid_base: int | No
     While it judges one submission, the next one's sandbox is already starting."""
     code, spare = 0, None
     try:
-        parent = os.getppid()
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
+        die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         fresh = Uids(uid_base).take if uid_base is not None else lambda: None

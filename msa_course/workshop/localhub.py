@@ -157,7 +157,7 @@ class LocalHub:
         return [p.pid for p in alive]
 
     def _remove_accounts(self) -> None:
-        from msa_course.grading.sandbox import kill_uid
+        from msa_course.isolation.processes import kill_uid
 
         for user in pwd.getpwall():
             if user.pw_name.startswith(self.prefix) and Path(user.pw_dir).parent == self.homes:

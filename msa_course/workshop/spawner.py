@@ -4,8 +4,8 @@ The hub (as root; no systemd needed) creates the account <prefix><name> with use
 learner is added (msa_course.workshop.login), or at the latest on their first start, and a home
 only that account can enter. Their server, kernels and terminals run as that account, never as
 root, and
-- in a cgroup of their own (v1 memory, pids, cpu, nested in the hub's own; the grader's
-  msa_course.grading.cgroups), so memory and processes are capped for the learner as a whole
+- in a cgroup of their own (v1 memory, pids, cpu, nested in the hub's own;
+  msa_course.isolation.cgroups, as the grader's submissions), so memory and processes are capped for the learner as a whole
   and CPU is shared fairly and capped at cpu_limit cores. Where those hierarchies are not
   writable only rlimits hold: memory per process, processes per account, no CPU share
   (`limits_in_force` says which, at start);
@@ -22,7 +22,6 @@ ends with it.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
 import pwd
 import re
@@ -37,8 +36,9 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Integer, List, Unicode
 
-from msa_course.grading.cgroups import Cgroup
-from msa_course.grading.confine import (
+from msa_course.isolation import cgroups
+from msa_course.isolation.cgroups import Cgroup
+from msa_course.isolation.namespaces import (
     CLONE_NEWNS,
     MS_BIND,
     MS_NODEV,
@@ -48,10 +48,10 @@ from msa_course.grading.confine import (
     MS_RDONLY,
     MS_REC,
     MS_REMOUNT,
-    PR_SET_NO_NEW_PRIVS,
-    _mount,
+    mount,
+    unshare,
 )
-from msa_course.grading.sandbox import kill_uid
+from msa_course.isolation.processes import kill_uid, no_new_privileges
 
 
 def isolation_problem() -> str | None:
@@ -97,10 +97,8 @@ def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str], tmp_by
     most `tmp_bytes` each), then bind the kept folders back where they were, `keep_ro`
     read-only, and mount a /proc that shows the learner only their own processes. Runs as
     root, before the process becomes the learner."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNS) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
-    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    unshare(CLONE_NEWNS)
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
     keep = keep_ro + keep_rw
     covers = {path: "size=64k,mode=755" for path in hide}
     covers.update((d, "size=64k,mode=755") for d in map(_closed_ancestor, keep) if d)
@@ -113,16 +111,16 @@ def private_view(hide: list[str], keep_ro: list[str], keep_rw: list[str], tmp_by
     }
     for path in sorted(covers, key=len):  # a folder inside one covered already is gone
         if os.path.isdir(path) and path != "/":
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, covers[path])
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, covers[path])
     for path, fd in sorted(fds.items(), key=lambda item: len(item[0])):
         os.makedirs(path, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
         os.close(fd)
         if path in keep_ro:
-            _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
     if separate_proc_mounts():  # a /proc that lists only the learner's own processes
         flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-        _mount(libc, "proc", "/proc", "proc", flags, "hidepid=invisible")
+        mount("proc", "/proc", "proc", flags, "hidepid=invisible")
 
 
 def separate_proc_mounts() -> bool:
@@ -237,7 +235,9 @@ class LearnerSpawner(LocalProcessSpawner):
     async def start(self):
         t0 = time.monotonic()
         user = await ensure_account(self.user.name, self.user_prefix, self.homes)
-        await self._end_leftovers()
+        # What the account still runs (a daemon that outlived a hub killed mid-session) ends
+        # before the new server starts.
+        await asyncio.get_running_loop().run_in_executor(None, kill_uid, user.pw_uid)
         self._prepare(user)
         self.log.info(
             "Account, home and cgroups of %s ready in %.0f ms",
@@ -263,7 +263,11 @@ class LearnerSpawner(LocalProcessSpawner):
         os.chown(runtime, user.pw_uid, user.pw_gid)
         memory = self.mem_limit or os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
         cpus = self.cpu_limit or os.cpu_count()
-        self._cgroup = Cgroup.create(self.account, memory // 2**20, self.max_processes, cpus)
+        # replace: the group of this learner's earlier start, if that start failed before its
+        # server could be stopped, goes with whatever is left in it.
+        self._cgroup = Cgroup.create(
+            self.account, memory // 2**20, self.max_processes, cpus, replace=True
+        )
         if self._cgroup is None:
             self.log.warning("No cgroups for %s: only rlimits hold its limits", self.account)
 
@@ -290,15 +294,13 @@ class LearnerSpawner(LocalProcessSpawner):
 
         def preexec() -> None:
             try:
-                for procs in procs_files:
-                    with open(procs, "w") as fh:
-                        fh.write(str(os.getpid()))
+                cgroups.join(procs_files)
                 private_view(hide, keep_ro, keep_rw, tmp_bytes)
                 resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 if memory and not procs_files:
                     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
-                ctypes.CDLL(None).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+                no_new_privileges()
                 become()
             except BaseException as err:
                 print(f"msa-course: cannot start {account}'s server: {err}", file=sys.stderr)
