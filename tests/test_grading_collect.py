@@ -44,10 +44,12 @@ def classroom(tmp_path):
     own = dumps(samples.submission(src.parse(FIXTURE))).encode()
     as_root = os.geteuid() == 0
     ada, bo, eve = (next_uid() if as_root else None for _ in range(3))
-    (make_home(homes, "ada", ada) / NAME).write_bytes(own)
+    ada_file = make_home(homes, "ada", ada) / NAME
+    ada_file.write_bytes(own)
     bo_file = make_home(homes, "bo", bo) / NAME
     bo_file.write_bytes(own)
     if as_root:
+        os.chown(ada_file, ada, ada)
         os.chown(bo_file, bo, bo)
         os.chmod(bo_file, 0o600)
         os.chmod(bo_file.parent, 0o700)
@@ -68,13 +70,10 @@ def test_collect_takes_only_the_learners_own_regular_files(classroom, tmp_path):
     started = time.time()
     result = collect(homes, "99", tmp_path / "out")
     assert sorted(result.copied) == ["ada", "bo"]
-    assert (
-        "refused: msa-course/exercises/99_capacity.ipynb is a symbolic link"
-        in (result.skipped["eve"])
-    )
-    assert "symbolic link" in result.skipped["mallory"]
-    assert "not a regular file" in result.skipped["trudy"]
-    assert "refused: msa-course is a symbolic link" in result.skipped["oscar"]
+    assert result.skipped["eve"] == f"msa-course/exercises/{NAME} is a symbolic link"
+    assert result.skipped["mallory"] == f"msa-course/exercises/{NAME} is a symbolic link"
+    assert result.skipped["trudy"] == f"msa-course/exercises/{NAME} is not a regular file"
+    assert result.skipped["oscar"] == "msa-course is a symbolic link"
     with open(tmp_path / "out" / "collected.csv", newline="") as fh:
         rows = {r["learner"]: r for r in csv.DictReader(fh)}
     assert sorted(rows) == ["ada", "bo"] and rows["ada"]["file"] == "ada.ipynb"
@@ -84,14 +83,25 @@ def test_collect_takes_only_the_learners_own_regular_files(classroom, tmp_path):
 
 @root_only
 def test_a_hard_link_to_a_classmates_private_file_is_not_collected(classroom, tmp_path):
-    """Root could read bo's 0600 file; eve's process cannot, so eve gets nothing."""
+    """Root could read bo's 0600 file; it is not eve's, so eve gets nothing."""
     homes, bo_file = classroom
     eve_dir = homes / "eve" / "msa-course" / "exercises"
     (eve_dir / NAME).unlink()
     os.link(bo_file, eve_dir / NAME)
     result = collect(homes, "99", tmp_path / "out")
     assert "eve" not in result.copied
-    assert "Permission denied" in result.skipped["eve"]
+    assert result.skipped["eve"] == f"msa-course/exercises/{NAME} does not belong to the learner"
+
+
+@root_only
+def test_a_home_is_read_with_its_owners_permissions(classroom, tmp_path):
+    """Root could read ada's notebook after she takes her own read permission away; ada's
+    process cannot, so it is not collected for her."""
+    homes, _ = classroom
+    (homes / "ada" / "msa-course" / "exercises" / NAME).chmod(0o000)
+    result = collect(homes, "99", tmp_path / "out")
+    assert "ada" not in result.copied
+    assert result.skipped["ada"] == f"cannot read msa-course/exercises/{NAME}: Permission denied"
 
 
 def test_grade_on_a_folder_refuses_links_and_flags_them(tmp_path, capsys):

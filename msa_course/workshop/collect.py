@@ -7,10 +7,11 @@ files are only read, never changed; a missing, ambiguous or unreadable notebook 
 reported, so one broken home never stops a class from being collected.
 
 The instructor runs this, often as root, in homes the learners control, so only a learner's
-own regular files are taken: no path component may be a symbolic link (a link to a
-classmate's notebook or to the solutions is refused, not followed), special files are refused,
-and as root each home is read by a process with the home owner's uid and groups, so a file
-the learner could not read themselves is not collected for them.
+own regular files are taken, by the rules every workshop tool reads homes with (homes.py): no
+path component may be a symbolic link (a link to a classmate's notebook or to the solutions is
+refused, not followed), nor a special file or one that is not the home owner's, and as root
+each home is read by a process with the home owner's uid and no other groups, so a file the
+learner could not read themselves is not collected for them.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ import io
 import json
 import os
 import re
-import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fnmatch import fnmatch
 from pathlib import Path
 
+from msa_course.workshop.homes import Home, Refused, learners
 from msa_course.workshop.link import DEFAULT_TARGET
+from msa_course.workshop.messages import text
 
 
 @dataclass
@@ -43,124 +45,34 @@ MANIFEST = "collected.csv"  # read by msa_course.grading.late
 MAX_BYTES = 64 * 1024 * 1024
 
 
-class Refused(OSError):
-    """A path the learner controls that is not their own regular file."""
-
-
-def _open_inside(home: int, parts: list[str], directory: bool) -> int:
-    """Open parts... inside the home folder open as `home`, following no symbolic link."""
-    fd = os.dup(home)
-    try:
-        for i, part in enumerate(parts):
-            want_dir = directory or i < len(parts) - 1
-            where = "/".join(parts[: i + 1])
-            mode = os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode
-            if stat.S_ISLNK(mode):
-                raise Refused(f"{where} is a symbolic link")
-            if want_dir and not stat.S_ISDIR(mode):
-                raise Refused(f"{where} is not a folder")
-            if not want_dir and not stat.S_ISREG(mode):
-                raise Refused(f"{where} is not a regular file")
-            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
-            child = os.open(part, flags | (os.O_DIRECTORY if want_dir else 0), dir_fd=fd)
-            os.close(fd)
-            fd = child
-        return fd
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _find_and_read(home: int, course_dir: str, assignment: str) -> dict:
-    """The learner's notebook for `assignment` as {"name", "changed", "data"} or {"error"}."""
-    parts = [*Path(course_dir).parts, "exercises"]
-    try:
-        folder = _open_inside(home, parts, directory=True)
-        try:
-            names = sorted(n for n in os.listdir(folder) if fnmatch(n, f"{assignment}_*.ipynb"))
-        finally:
-            os.close(folder)
-    except FileNotFoundError:
-        return {"error": f"no {course_dir}/exercises/{assignment}_*.ipynb"}
-    except Refused as err:
-        return {"error": f"refused: {err}"}
-    except OSError as err:
-        return {"error": f"cannot list {course_dir}/exercises: {err.strerror}"}
-    if not names:
-        return {"error": f"no {course_dir}/exercises/{assignment}_*.ipynb"}
-    if len(names) > 1:
-        return {"error": f"several notebooks for {assignment}: {', '.join(names)}"}
-    try:
-        fd = _open_inside(home, [*parts, names[0]], directory=False)
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise Refused(f"{names[0]} is not a regular file")
-            data = fh.read(MAX_BYTES + 1)
-    except Refused as err:
-        return {"error": f"refused: {err}"}
-    except OSError as err:
-        return {"error": f"cannot read {names[0]}: {err.strerror}"}
-    if len(data) > MAX_BYTES:
-        return {"error": f"{names[0]} is larger than {MAX_BYTES // 2**20} MB"}
+def _find_and_read(home: Home, folder: str, assignment: str) -> tuple[dict, bytes]:
+    """The notebooks for `assignment` in home/folder and, when there is exactly one, its
+    bytes and when it last changed."""
+    names = sorted(n for n in home.names(folder) if fnmatch(n, f"{assignment}_*.ipynb"))
+    if len(names) != 1:
+        return {"names": names}, b""
+    data, info = home.read(f"{folder}/{names[0]}", MAX_BYTES)
     changed = datetime.fromtimestamp(info.st_ctime, timezone.utc)
-    return {"name": names[0], "changed": changed.isoformat(timespec="seconds"), "data": data}
+    return {"names": names, "changed": changed.isoformat(timespec="seconds")}, data
 
 
-def _read_as_owner(home: Path, course_dir: str, assignment: str) -> dict:
-    """_find_and_read, as root in a process with the home owner's uid (and no other groups).
-    The home folder itself is opened here, so the folders above it need not be open to its
-    owner."""
-    try:
-        home_fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError as err:
-        return {"error": f"cannot open the home folder: {err.strerror}"}
-    try:
-        return _read_with(home_fd, os.fstat(home_fd), course_dir, assignment)
-    finally:
-        os.close(home_fd)
-
-
-def _read_with(home_fd: int, info, course_dir: str, assignment: str) -> dict:
-    if os.geteuid() != 0 or info.st_uid == 0:
-        return _find_and_read(home_fd, course_dir, assignment)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # never returns into the instructor's code
-        try:
-            os.close(read_fd)
-            os.setgroups([])
-            os.setgid(info.st_gid)
-            os.setuid(info.st_uid)
-            found = _find_and_read(home_fd, course_dir, assignment)
-            data = found.pop("data", b"")
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(json.dumps(found).encode() + b"\n" + data)
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as fh:
-        reply = fh.read(MAX_BYTES + 65536)
-    os.waitpid(pid, 0)
-    header, _, data = reply.partition(b"\n")
-    try:
-        found = json.loads(header)
-    except ValueError:
-        return {"error": "could not be read as its owner"}
-    if "error" not in found:
-        found["data"] = data
-    return found
-
-
-def _read_notebook(data: bytes) -> bytes:
-    """The bytes, if they are a notebook (raises ValueError otherwise)."""
+def _read_one(homes: Path, learner: str, folder: str, assignment: str) -> tuple[str, bytes]:
+    """(last change, bytes) of the learner's notebook, read as its owner; raises
+    FileNotFoundError (no notebook), Refused or ValueError, saying why not."""
+    with Home(homes, learner) as home:
+        found, data = home.as_owner(lambda h: _find_and_read(h, folder, assignment), MAX_BYTES)
+    names = found["names"]
+    if not names:
+        raise FileNotFoundError(folder)
+    if len(names) > 1:
+        raise ValueError(f"several notebooks for {assignment}: {', '.join(names)}")
     try:
         nb = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"not valid notebook JSON ({err})") from None
+        raise ValueError(f"{names[0]}: not valid notebook JSON ({err})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError("JSON without a list of cells, not a notebook")
-    return data
+        raise ValueError(f"{names[0]}: JSON without a list of cells, not a notebook")
+    return found["changed"], data
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
@@ -186,29 +98,22 @@ def collect(
         raise ValueError(f"out must be outside the learners' homes, got {out}")
     out.mkdir(parents=True, exist_ok=True)
     result = Collection()
-    for home in sorted(p for p in homes.iterdir() if not p.name.startswith(".")):
-        learner = home.name
-        mode = home.lstat().st_mode
-        if stat.S_ISLNK(mode):
-            result.skipped[learner] = "refused: the home folder is a symbolic link"
-            continue
-        if not stat.S_ISDIR(mode):
-            continue
-        found = _read_as_owner(home, course_dir, assignment)
-        if "error" in found:
-            result.skipped[learner] = found["error"]
-            continue
+    folder = f"{course_dir}/exercises"
+    for learner in learners(homes):
         try:
-            data = _read_notebook(found["data"])
-        except ValueError as err:
-            result.skipped[learner] = f"{found['name']}: {err}"
+            changed, data = _read_one(homes, learner, folder, assignment)
+        except FileNotFoundError:
+            result.skipped[learner] = text("why-no-exercise", path=f"{folder}/{assignment}_*.ipynb")
+            continue
+        except (Refused, ValueError) as err:
+            result.skipped[learner] = str(err)
             continue
         target = out / f"{learner}.ipynb"
         _write_atomic(target, data)
-        changed = datetime.fromisoformat(found["changed"]).timestamp()
-        os.utime(target, (changed, changed))
+        when = datetime.fromisoformat(changed).timestamp()
+        os.utime(target, (when, when))
         result.copied[learner] = target
-        result.changed[learner] = found["changed"]
+        result.changed[learner] = changed
     _write_atomic(out / MANIFEST, _manifest(result).encode())
     return result
 

@@ -1,8 +1,10 @@
-"""Learners' homes, as the instructor's tools (run as root) read and write them without
-trusting anything inside: no symbolic link is followed (each folder is opened relative to the
-one before, with O_NOFOLLOW), only the home owner's own folders and regular files are used, a
-read stops at a size limit, and a write creates a new file owned by the learner, never
-replacing one of theirs.
+"""Learners' homes, as the instructor's tools (run as root: collect, progress,
+return-feedback) read and write them without trusting anything inside: no symbolic link is
+followed (each folder is opened relative to the one before, with O_NOFOLLOW), only the home
+owner's own folders and regular files are used, a read stops at a size limit, and a write
+creates a new file owned by the learner, never replacing one of theirs. `Home.as_owner` does
+the reading in a process with the owner's uid, so nothing is taken that the learner could not
+read themselves.
 
 A learner who plants a link to a classmate's notebook, to the solutions or to /etc/shadow, a
 FIFO that would block a reader, or a 10 GB file gets a refusal naming the path, and the
@@ -12,6 +14,7 @@ instructor's tool carries on with the next learner.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import secrets
 import stat
@@ -75,7 +78,7 @@ class Home:
                     raise Refused(text("why-link", path=where))
                 if not stat.S_ISDIR(info.st_mode):
                     raise Refused(text("why-not-folder", path=where))
-                child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                child = self._open(fd, part, where, os.O_DIRECTORY)
                 os.close(fd)
                 fd = child
                 if os.fstat(fd).st_uid != self.uid:
@@ -90,6 +93,27 @@ class Home:
             return os.stat(name, dir_fd=fd, follow_symlinks=False)
         except FileNotFoundError:
             raise FileNotFoundError(where) from None
+        except OSError as err:
+            raise Refused(text("why-cannot-read", path=where, error=err.strerror)) from None
+
+    def _open(self, fd: int, name: str, where: str, flags: int) -> int:
+        """Open name in the folder fd (never a link, never blocking on a FIFO)."""
+        try:
+            return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | flags, dir_fd=fd)
+        except FileNotFoundError:
+            raise FileNotFoundError(where) from None
+        except OSError as err:
+            raise Refused(text("why-cannot-read", path=where, error=err.strerror)) from None
+
+    def names(self, folder: str) -> list[str]:
+        """The names in the learner's own folder home/folder."""
+        fd = self._folder([p for p in folder.split("/") if p])
+        try:
+            return os.listdir(fd)
+        except OSError as err:
+            raise Refused(text("why-cannot-read", path=folder, error=err.strerror)) from None
+        finally:
+            os.close(fd)
 
     def stat(self, path: str) -> os.stat_result:
         """lstat of home/path, its folders checked (FileNotFoundError when it is missing)."""
@@ -119,11 +143,7 @@ class Home:
             raise Refused(text("why-not-theirs", path=path))
         if info.st_size > limit:
             raise Refused(text("why-too-large", path=path, limit=limit // 2**20))
-        try:
-            file_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
-        except OSError as err:
-            raise Refused(text("why-cannot-read", path=path, error=err.strerror)) from None
-        with os.fdopen(file_fd, "rb") as fh:
+        with os.fdopen(self._open(fd, name, path, 0), "rb") as fh:
             opened = os.fstat(fh.fileno())
             if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
                 raise Refused(text("why-not-file", path=path))  # swapped since the lstat
@@ -131,6 +151,48 @@ class Home:
         if len(data) > limit:
             raise Refused(text("why-too-large", path=path, limit=limit // 2**20))
         return data, opened
+
+    def as_owner(
+        self, work: Callable[[Home], tuple[dict, bytes]], limit: int = MAX_BYTES
+    ) -> tuple[dict, bytes]:
+        """work(self), run (when we are root) in a forked process with the home owner's uid and
+        no other groups, so that only what the learner may read is read: work returns plain
+        data and at most `limit` bytes; Refused and FileNotFoundError come back as raised."""
+        if os.geteuid() != 0 or self.uid == 0:
+            return work(self)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # never returns into the caller's code
+            try:
+                os.close(read_fd)
+                os.setgroups([])
+                os.setgid(self.gid)
+                os.setuid(self.uid)
+                try:
+                    header, data = work(self)
+                    reply = {"done": header}
+                except Refused as err:
+                    reply, data = {"refused": str(err)}, b""
+                except FileNotFoundError as err:
+                    reply, data = {"missing": str(err)}, b""
+                with os.fdopen(write_fd, "wb") as out:
+                    out.write(json.dumps(reply).encode() + b"\n" + data[:limit])
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as fh:
+            answer = fh.read(limit + 65536)
+        os.waitpid(pid, 0)
+        line, _, data = answer.partition(b"\n")
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            raise Refused(text("why-not-as-owner")) from None
+        if "refused" in reply:
+            raise Refused(reply["refused"])
+        if "missing" in reply:
+            raise FileNotFoundError(reply["missing"])
+        return reply["done"], data
 
     def write_new(
         self, folder: str, name: str, data: bytes, replaceable: Callable[[bytes], bool]

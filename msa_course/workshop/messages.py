@@ -155,6 +155,7 @@ EN = {
     "why-too-large": "{path} is larger than {limit} MB",
     "why-not-file": "{path} is not a regular file",
     "why-cannot-read": "cannot read {path}: {error}",
+    "why-not-as-owner": "could not be read as the learner",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
