@@ -92,6 +92,15 @@ def get(url: str, token: str) -> bytes:
         return response.read()
 
 
+def autosave_interval(base: str, token: str) -> float:
+    """The seconds between JupyterLab's automatic saves, as the server gives them to the page:
+    the learner's own setting, else the schema's default (with the overrides applied)."""
+    plugin = "@jupyterlab/docmanager-extension:plugin"
+    settings = json.loads(get(f"{base}/lab/api/settings/{plugin}", token))
+    default = settings["schema"]["properties"]["autosaveInterval"]["default"]
+    return settings["settings"].get("autosaveInterval", default)
+
+
 def start_kernel(base: str, token: str) -> None:
     request = urllib.request.Request(
         f"{base}/api/kernels",
@@ -141,6 +150,10 @@ def test_serves_the_course_at_the_url_it_prints_when_the_default_port_is_taken(t
         # No news or update prompt over the chapter.
         assert "@jupyterlab/apputils-extension:announcements" in disabled
         assert config["news"] == {"disabled": True}
+
+        # Notebooks are saved every 30 s, not JupyterLab's 120 s, so the instructor's progress
+        # page (which reads saved notebooks) is at most half a minute behind.
+        assert autosave_interval(base, token) == 30
 
         # Starting a kernel prints nothing a learner cannot act on (no TCP-transport warning).
         start_kernel(base, token)

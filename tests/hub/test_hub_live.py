@@ -79,6 +79,20 @@ def progress(session: requests.Session, hub: LocalHub, query: str) -> requests.R
         time.sleep(0.5)
 
 
+def autosave_interval(hub: LocalHub, name: str) -> float:
+    """Seconds between automatic saves in `name`'s JupyterLab, as their server gives it to the
+    page: their own setting, else the schema's default (with the course's overrides)."""
+    plugin = "@jupyterlab/docmanager-extension:plugin"
+    r = requests.get(
+        f"{hub.url}/user/{name}/lab/api/settings/{plugin}",
+        headers={"Authorization": f"token {hub.token}"},
+        timeout=60,
+    )
+    assert r.ok, (r.status_code, r.text[:200])
+    default = r.json()["schema"]["properties"]["autosaveInterval"]["default"]
+    return r.json()["settings"].get("autosaveInterval", default)
+
+
 def states(session: requests.Session, hub: LocalHub) -> dict[str, dict]:
     r = progress(session, hub, "room.json?assignment=00&names=1")
     assert r.status_code == 200, (r.status_code, r.text[:300])
@@ -150,6 +164,8 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
     page = progress(teacher, hub, "?assignment=00")
     assert page.status_code == 200 and "Exercise 00: the room" in page.text
     assert "title='Learner 1: " in page.text and ">ada<" not in page.text
+    # The page reads saved notebooks; learners' JupyterLab saves every 30 s, not every 120 s.
+    assert autosave_interval(hub, "ada") == 30
 
     # They work: ada runs her answers, grace answers question 2 wrongly and runs everything.
     work_through(hub, "ada", hub.contents("ada", EXERCISE))
