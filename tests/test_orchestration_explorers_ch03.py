@@ -100,6 +100,7 @@ def test_static_editions_show_what_the_notices_describe():
     packed = widgets.binpacking_explorer()
     fig, side = packed.static_state()
     assert fig.layout.title.text.startswith("MostAllocated: 7 of 20 nodes used")
+    assert "Why pod api-1 went where it did (MostAllocated)" in side  # "Why this node"'s Notice
 
 
 def test_kubectl_tables_are_monospace_and_do_not_wrap():
@@ -114,3 +115,21 @@ def test_generated_pod_names_never_look_like_node_names():
     table = ex.side.value.split("kubectl get pods -o wide")[1].split("</pre>")[0]
     pod_names = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
     assert pod_names and not any(name.startswith("worker-") for name in pod_names)
+
+
+def test_with_mostallocated_the_second_pod_joins_the_first_on_its_fit_score():
+    """Chapter 03's "Why this node" Notice: with MostAllocated pod 2 (api-1) joins jvm-0's node,
+    whose Fit score (3) beats the empty nodes' 0; the first pod tied on every node."""
+    from msa_course.orchestration.binpacking import node_pool, pack
+    from msa_course.orchestration.binpacking import workload as make_workload
+    from msa_course.orchestration.scheduler import Profile
+
+    pods = make_workload("mixed microservices", 200)
+    result = pack(pods, node_pool(20, 16, 64), Profile(strategy="MostAllocated"))
+    first, second = result.explain(0), result.explain(1)
+    assert (first.pod, second.pod) == ("jvm-0", "api-1")
+    assert len(first.tied) == 20
+    assert second.chosen == result.decisions[0].node and second.tied == [second.chosen]
+    fit = {row["node"].split()[0]: row["NodeResourcesFit"] for row in second.table()}
+    assert fit[second.chosen][1] == 3
+    assert {v[1] for n, v in fit.items() if n != second.chosen} == {0}

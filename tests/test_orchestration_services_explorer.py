@@ -84,3 +84,25 @@ def test_static_edition_shows_the_failing_rollout():
     figure, side = ex.static_state()
     unanswered = next(t for t in figure.data if (t.name or "").startswith("unanswered"))
     assert sum(unanswered.y) > 0 and "no readinessProbe" in figure.layout.title.text
+
+
+@pytest.mark.parametrize("replicas", [3, 6])
+def test_without_readiness_the_rollout_replaces_every_pod_at_once(replicas):
+    """Chapter 03's Notice: with no probe each new pod is Ready at once, so the Deployment moves
+    on at once and every request fails for the app's start-up, whatever the replicas."""
+    rate, startup = 100, 10
+    cluster = widgets.simulate_service(
+        [(60, "Rolling update")], minutes=2, replicas=replicas, readiness=False, startup=startup
+    )
+    stats = cluster.traffic.stats["web"]
+    width = stats.bins[1][0] - stats.bins[0][0]
+    assert max(unanswered for *_, unanswered in stats.bins) > 0.8 * rate * width
+    assert stats.failed == pytest.approx(rate * startup, rel=0.12)
+
+
+def test_without_readiness_maxunavailable_loses_the_whole_startup_too():
+    cluster = widgets.simulate_service(
+        [(60, "Rolling update")], minutes=2, readiness=False, startup=25, max_surge="0",
+        max_unavailable="1",
+    )
+    assert cluster.traffic.stats["web"].failed == pytest.approx(100 * 25, rel=0.12)

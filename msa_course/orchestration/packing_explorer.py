@@ -294,6 +294,7 @@ def binpacking_explorer(
         render,
         title="Bin packing with kube-scheduler",
         controls_per_row=3,
-        # chapter 03's Notice: MostAllocated packs the default mix onto the lower bound
-        static={"strategy": "MostAllocated (pack)"},
+        # chapter 03's Notices: MostAllocated packs the default mix onto the lower bound, and
+        # pod 2 (api-1) joins jvm-0's node on its Fit score
+        static={"strategy": "MostAllocated (pack)", "explain": 2},
     )
