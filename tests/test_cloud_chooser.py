@@ -129,6 +129,10 @@ def test_kubernetes_on_premises_wins_for_microservices_that_must_stay():
     )
     assert ranking.best.option == ("caas", "on-premises")
     assert ranking.verdict("caas", "on-premises").fits
+    # chapter 04, scenario D: the public-cloud CaaS "would score almost as well" but is blocked
+    public = ranking.verdict("caas", "public-cloud")
+    assert [b.factor for b in public.blockers] == ["placement"]
+    assert ranking.best.score - 2 <= public.score <= ranking.best.score
 
 
 def test_portability_credits_only_kubernetes_and_self_run_platforms():
