@@ -102,7 +102,11 @@ def test_without_readiness_the_rollout_replaces_every_pod_at_once(replicas):
 
 def test_without_readiness_maxunavailable_loses_the_whole_startup_too():
     cluster = widgets.simulate_service(
-        [(60, "Rolling update")], minutes=2, readiness=False, startup=25, max_surge="0",
+        [(60, "Rolling update")],
+        minutes=2,
+        readiness=False,
+        startup=25,
+        max_surge="0",
         max_unavailable="1",
     )
     assert cluster.traffic.stats["web"].failed == pytest.approx(100 * 25, rel=0.12)
