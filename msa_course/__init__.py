@@ -21,8 +21,12 @@ def figure_mode() -> str:
     return _state["figures"]
 
 
-def setup_notebook(figures: str = "widget") -> None:
+def setup_notebook(figures: str = "widget", lang: str = "en") -> None:
     """Prepare a kernel for the course; every chapter's setup cell calls this once.
+
+    lang is the notebook's language ("en" or "ko"): what self-checks, visible checks,
+    explorers and charts say. A Korean notebook's setup cell passes lang="ko"
+    (msa_course.i18n; the Korean notebooks are generated, docs/translating.md).
 
     figures="widget" (the default, for JupyterLab) updates charts in place with plotly's
     FigureWidget. figures="plain" redraws ordinary figures inside an Output widget, for
@@ -36,6 +40,9 @@ def setup_notebook(figures: str = "widget") -> None:
     """
     if figures not in _FIGURE_MODES:
         raise ValueError(f"figures must be one of {_FIGURE_MODES}, not {figures!r}")
+    from msa_course import i18n
+
+    i18n.set_language(lang)
     _state["figures"] = figures
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]

@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("msa_course.doctor", "check that this machine can run the course"),
     "release": ("msa_course.grading.release", "generate exercises/ from solutions/"),
     "tidy": ("msa_course.grading.tidy", "strip notebooks' outputs and normalise their metadata"),
+    "translate": ("msa_course.i18n.translate", "show or update a notebook's translation"),
     "grade": ("msa_course.grading.grade", "grade learners' submissions"),
     "link": (
         "msa_course.workshop.link",

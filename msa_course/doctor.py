@@ -11,20 +11,22 @@ import subprocess
 import sys
 from importlib import metadata
 
+from msa_course.i18n import N_, tr
+
 MIN_PYTHON = (3, 10)
 # distribution -> (minimum version, why the course needs it)
 PACKAGES = {
-    "jupyterlab": ("4.0", "the course runs in JupyterLab 4"),
-    "ipywidgets": ("8.0", "every explorer is a widget"),
-    "plotly": ("6.1", "charts; FigureWidget for in-place updates"),
-    "anywidget": ("0.9", "plotly >= 6 builds FigureWidget on it"),
-    "numpy": ("1.24", "the simulators"),
-    "nbformat": ("5.9", "exercises and grading"),
-    "pyyaml": ("6.0", "Kubernetes manifests"),
-    "kubernetes-validate": ("1.37", "validating manifests against Kubernetes' schemas"),
-    "dockerfile-parse": ("2.0", "parsing Dockerfiles"),
+    "jupyterlab": ("4.0", N_("the course runs in JupyterLab 4")),
+    "ipywidgets": ("8.0", N_("every explorer is a widget")),
+    "plotly": ("6.1", N_("charts; FigureWidget for in-place updates")),
+    "anywidget": ("0.9", N_("plotly >= 6 builds FigureWidget on it")),
+    "numpy": ("1.24", N_("the simulators")),
+    "nbformat": ("5.9", N_("exercises and grading")),
+    "pyyaml": ("6.0", N_("Kubernetes manifests")),
+    "kubernetes-validate": ("1.37", N_("validating manifests against Kubernetes' schemas")),
+    "dockerfile-parse": ("2.0", N_("parsing Dockerfiles")),
 }
-FIX_INSTALL = "pip install -e . (in the course folder), or `make lab`, which sets it up"
+FIX_INSTALL = N_("pip install -e . (in the course folder), or `make lab`, which sets it up")
 # Front-end extensions JupyterLab must have for widgets and plotly figures to show.
 LAB_EXTENSIONS = {
     "@jupyter-widgets/jupyterlab-manager": "pip install 'ipywidgets>=8' (ships the extension)",
@@ -50,9 +52,10 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 def check_python() -> str | None:
     if sys.version_info[:2] < MIN_PYTHON:
-        return (
-            f"Python {sys.version.split()[0]} is too old; the course needs "
-            f">= {'.'.join(map(str, MIN_PYTHON))}. Fix: install a newer Python."
+        return tr(
+            "Python {found} is too old; the course needs >= {needed}. Fix: install a newer Python.",
+            found=sys.version.split()[0],
+            needed=".".join(map(str, MIN_PYTHON)),
         )
     return None
 
@@ -63,14 +66,34 @@ def check_packages() -> list[str]:
         try:
             found = metadata.version(dist)
         except metadata.PackageNotFoundError:
-            problems.append(f"{dist} is not installed ({why}). Fix: {FIX_INSTALL}")
+            problems.append(
+                tr(
+                    "{dist} is not installed ({why}). Fix: {fix}",
+                    dist=dist,
+                    why=tr(why),
+                    fix=tr(FIX_INSTALL),
+                )
+            )
             continue
         if _version_tuple(found) < _version_tuple(minimum):
             problems.append(
-                f"{dist} {found} is older than {minimum} ({why}). "
-                f"Fix: pip install -U '{dist}>={minimum}'"
+                tr(
+                    "{dist} {found} is older than {minimum} ({why}). Fix: pip install -U "
+                    "'{dist}>={minimum}'",
+                    dist=dist,
+                    found=found,
+                    minimum=minimum,
+                    why=tr(why),
+                )
             )
     return problems
+
+
+def quick_report() -> str:
+    """What chapter 00's environment cell prints: the problems `doctor --quick` finds, each
+    with its fix, or that everything is in place; in the notebook's language."""
+    problems = [p for p in [check_python(), *check_packages()] if p]
+    return "\n".join(problems) or tr("Python and every package the course needs are in place.")
 
 
 def check_lab_extensions() -> list[str]:

@@ -1,12 +1,18 @@
 """The bilingual glossary: every key term with the Korean term the source text uses.
 
 The terms live in glossary_terms.yaml, one section per chapter, so each chapter's author adds
-its terms in one place; this module loads, checks and searches them.
+its terms in one place; this module loads, checks and searches them. The glossary is also the
+single list of terms the Korean edition must use (msa_course.i18n.terms checks it): an entry
+may add `avoid`, Korean variants not to use (but to mention in parentheses, such as the
+Kubernetes documentation's term where the source has its own), and `match`, a regular
+expression for the English occurrences that mean this concept where the plain term is also an
+everyday word (`speed`). Definitions are shown in the reader's language (msa_course.i18n).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -25,6 +31,8 @@ class Term:
     ko: str
     definition: str
     chapter: str
+    avoid: tuple[str, ...] = ()
+    match: str | None = None
 
 
 @functools.cache
@@ -52,20 +60,47 @@ def terms() -> tuple[Term, ...]:
             if entry["en"].lower() in seen:
                 raise ValueError(f"{where}: {entry['en']!r} is already in the glossary")
             seen.add(entry["en"].lower())
-            found.append(Term(entry["en"], str(entry["ko"]), entry["definition"], chapter))
+            avoid = entry.get("avoid", [])
+            if not isinstance(avoid, list) or not all(isinstance(a, str) and a for a in avoid):
+                raise ValueError(f"{where} ({entry['en']!r}): avoid must be a list of terms")
+            match = entry.get("match")
+            if match is not None:
+                try:
+                    re.compile(match)
+                except (re.error, TypeError) as err:
+                    raise ValueError(f"{where} ({entry['en']!r}): match: {err}") from None
+            found.append(
+                Term(
+                    entry["en"],
+                    str(entry["ko"]),
+                    entry["definition"],
+                    chapter,
+                    tuple(avoid),
+                    match,
+                )
+            )
     return tuple(found)
 
 
 def search(query: str = "", chapter: str | None = None) -> list[Term]:
-    """Terms whose English, Korean or definition contains `query` (case-insensitive)."""
+    """Terms whose English, Korean or definition (in English or in the active language)
+    contains `query` (case-insensitive)."""
     if chapter is not None and chapter not in CHAPTER_TITLES:
         raise ValueError(f"chapter must be one of {', '.join(CHAPTER_TITLES)}, not {chapter!r}")
+    from msa_course.i18n import tr
+
     q = query.strip().lower()
     return [
         t
         for t in terms()
         if (chapter is None or t.chapter == chapter)
-        and (not q or q in t.en.lower() or q in t.ko.lower() or q in t.definition.lower())
+        and (
+            not q
+            or q in t.en.lower()
+            or q in t.ko.lower()
+            or q in t.definition.lower()
+            or q in tr(t.definition).lower()
+        )
     ]
 
 
@@ -78,18 +113,21 @@ def korean(english: str) -> str:
 
 
 def table_html(found: list[Term]) -> str:
+    """The terms as a table; definitions and headings in the active language."""
     import html
 
+    from msa_course.i18n import tr
+
     if not found:
-        return "<p><i>No term matches.</i></p>"
+        return f"<p><i>{tr('No term matches.')}</i></p>"
     rows = "".join(
         f"<tr><td><b>{html.escape(t.en)}</b></td><td lang='ko'>{html.escape(t.ko)}</td>"
-        f"<td>{html.escape(t.definition)}</td><td>{t.chapter}</td></tr>"
+        f"<td>{html.escape(tr(t.definition))}</td><td>{t.chapter}</td></tr>"
         for t in found
     )
     return (
         "<table class='msa-glossary'><thead><tr><th>English</th><th>한국어</th>"
-        f"<th>Meaning</th><th>Ch.</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>{tr('Meaning')}</th><th>{tr('Ch.')}</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
@@ -106,10 +144,13 @@ def glossary_search():
         def static_html(self) -> str:
             return table_html(search())
 
-    box = widgets.Text(placeholder="search in English or 한국어", description="Search")
+    from msa_course.i18n import tr
+
+    box = widgets.Text(placeholder=tr("search in English or 한국어"), description=tr("Search"))
     chapter = widgets.Dropdown(
-        options=[("all chapters", None)] + [(f"{k} {v}", k) for k, v in CHAPTER_TITLES.items()],
-        description="Chapter",
+        options=[(tr("all chapters"), None)]
+        + [(f"{k} {tr(v)}", k) for k, v in CHAPTER_TITLES.items()],
+        description=tr("Chapter"),
     )
     out = widgets.HTML(table_html(search()))
 

@@ -1,5 +1,9 @@
 """`msa-course lab`: start JupyterLab on the course, opened on the Welcome chapter.
 
+`--lang ko` opens the Korean chapter (course/ko/, msa_course.i18n.notebooks); without it the
+user's locale chooses (LC_ALL, LC_MESSAGES, LANG: ko_KR.UTF-8 gives Korean), and what the
+command prints follows the same language.
+
 The URL it prints is the one the server it started serves: the port is read from the server's
 own record (jpserver-PID.json in Jupyter's runtime folder), so a busy 8888 cannot send a
 learner to someone else's server. Stopping it (Ctrl-C, SIGTERM, SIGHUP, closing the terminal)
@@ -25,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 WELCOME = "course/00_welcome.ipynb"
+WELCOME_IN = {"ko": "course/ko/00_welcome.ipynb"}  # the Welcome chapter of each edition
 CONFIG_DIR = Path(__file__).resolve().parent / "lab_config"
 START_TIMEOUT = 120  # seconds; a first start on a slow laptop builds caches
 
@@ -57,8 +62,19 @@ def ipc_fits(runtime_dir: Path) -> bool:
     return os.name == "posix" and len(f"{runtime_dir}/kernel-{'0' * 36}-ipc-10".encode()) <= 107
 
 
+def welcome(root: Path, lang: str) -> str:
+    """The Welcome chapter in `lang`, or the English one where that edition is missing."""
+    path = WELCOME_IN.get(lang, WELCOME)
+    return path if (root / path).is_file() else WELCOME
+
+
 def lab_command(
-    root: Path, port: int | None, open_browser: bool, ip: str, ipc: bool = True
+    root: Path,
+    port: int | None,
+    open_browser: bool,
+    ip: str,
+    ipc: bool = True,
+    start: str = WELCOME,
 ) -> list[str]:
     cmd = [
         sys.executable,
@@ -67,7 +83,7 @@ def lab_command(
         "lab",
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.ip={ip}",
-        f"--ServerApp.default_url=/lab/tree/{WELCOME}",
+        f"--ServerApp.default_url=/lab/tree/{start}",
         # Errors only: start-up chatter and warnings such as "Notebook ... is not trusted" are
         # nothing a learner can act on; what they can act on, JupyterLab shows in the browser.
         "--ServerApp.log_level=ERROR",
@@ -161,14 +177,23 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "ko"),
+        default=None,
+        help="the course's language: en or ko (한국어); default: your locale's",
+    )
 
 
 def run(args) -> int:
     import secrets
 
     from msa_course.cli import CommandError
+    from msa_course.i18n import locale_language, tr
 
+    lang = args.lang or locale_language()
     root = course_root()
+    start = welcome(root, lang)
     if args.port is not None and not port_is_free(args.ip, args.port):
         raise CommandError(
             f"port {args.port} is in use by another program; choose another with --port, "
@@ -178,7 +203,7 @@ def run(args) -> int:
     # opens chapter 00 directly; Jupyter's own URL would open an empty JupyterLab.
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
     env = learner_environment(token)
-    print(f"Starting JupyterLab on {root} ...", flush=True)
+    print(tr("Starting JupyterLab on {root} ...", lang=lang, root=root), flush=True)
     for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:
             signal.signal(signum, _raise_stopped)
@@ -186,21 +211,26 @@ def run(args) -> int:
     # its "Shutdown this Jupyter server (y/[n])?" prompt.
     ipc = ipc_fits(_runtime_dir(env))
     proc = subprocess.Popen(
-        lab_command(root, args.port, not args.no_browser, args.ip, ipc),
+        lab_command(root, args.port, not args.no_browser, args.ip, ipc, start),
         env=env,
         start_new_session=True,
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     try:
         base = wait_until_serving(proc, env, START_TIMEOUT)
+        url = f"{base}/lab/tree/{start}?token={token}"
+        print(tr("The course is at {url}", lang=lang, url=url), flush=True)
         print(
-            f"The course is at {base}/lab/tree/{WELCOME}?token={token}\n"
-            "Open that link in your browser if none opened. Press Ctrl-C here to stop JupyterLab.",
+            tr(
+                "Open that link in your browser if none opened. Press Ctrl-C here to stop "
+                "JupyterLab.",
+                lang=lang,
+            ),
             flush=True,
         )
         return proc.wait()
     except _Stopped:
-        print("Stopping JupyterLab and its kernels ...", flush=True)
+        print(tr("Stopping JupyterLab and its kernels ...", lang=lang), flush=True)
         return 0
     finally:
         stop(proc)

@@ -186,3 +186,23 @@ def test_stopping_the_command_stops_jupyterlab_and_its_kernels(tmp_path, signum)
         assert not alive, f"still running after the command stopped: {alive}"
     finally:
         lab.stop()
+
+
+def test_a_korean_locale_opens_the_korean_chapter_and_speaks_korean(tmp_path):
+    """Without --lang the locale chooses: ko_KR opens course/ko/00_welcome.ipynb."""
+    lab = Lab(tmp_path, env={"LANG": "ko_KR.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    korean = re.compile(
+        r"http://127\.0\.0\.1:(\d+)/lab/tree/course/ko/00_welcome\.ipynb\?token=(\S+)"
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not korean.search(lab.text()) and time.monotonic() < deadline:
+            assert lab.proc.poll() is None, lab.text()[-2000:]
+            time.sleep(0.2)
+        port, token = korean.search(lab.text()).groups()
+        assert "JupyterLab을 시작한다" in lab.text() and "브라우저" in lab.text()
+        path = "course/ko/00_welcome.ipynb"
+        model = json.loads(get(f"http://127.0.0.1:{port}/api/contents/{path}?content=1", token))
+        assert model["content"]["cells"][0]["source"].startswith("# 00 시작하기")
+    finally:
+        lab.stop()

@@ -4,12 +4,18 @@ Test cells in `solutions/` call these on the learner's answers. They must stay p
 of plain values (numbers, strings, lists, dicts, bools, None): the autograder re-runs test
 cells outside the learner's process, where only plain data crosses over, and nbgrader runs
 them unchanged. A failing check raises AssertionError whose message is the feedback.
+
+The feedback is written in English in the test cell and given in the active language
+(msa_course.i18n: a Korean exercise's setup cell, or the grader for a Korean submission), so
+one test cell serves both editions. `name` is the learner's variable and is never translated.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+
+from msa_course.i18n import tr
 
 
 def _plain(value):
@@ -21,7 +27,7 @@ def _plain(value):
 
 
 def _fail(name: str, message: str) -> None:
-    raise AssertionError(f"{name}: {message}")
+    raise AssertionError(f"{name}: {tr(message)}")
 
 
 def _is_number(value) -> bool:
@@ -33,9 +39,9 @@ def expect_type(value, kind: type | tuple[type, ...], *, name: str) -> None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     value = _plain(value)
     if isinstance(value, bool) and bool not in kinds:
-        _fail(name, f"expected {_kind_names(kinds)}, got a bool ({value!r})")
+        _fail(name, tr("expected {kinds}, got a bool ({value})", kinds=_kinds(kinds), value=value))
     if not isinstance(value, kinds):
-        _fail(name, f"expected {_kind_names(kinds)}, got {type(value).__name__} ({value!r:.60})")
+        _fail(name, _got(_kinds(kinds), value))
 
 
 def expect_equal(value, expected, *, name: str, hints: Mapping | None = None) -> None:
@@ -45,7 +51,7 @@ def expect_equal(value, expected, *, name: str, hints: Mapping | None = None) ->
     for wrong, hint in (hints or {}).items():
         if value == wrong:
             _fail(name, hint)
-    _fail(name, f"{value!r:.80} is not right yet")
+    _fail(name, tr("{value} is not right yet", value=f"{value!r:.80}"))
 
 
 def expect_close(
@@ -65,14 +71,16 @@ def expect_close(
     """
     value = _plain(value)
     if not _is_number(value):
-        _fail(name, f"expected a finite number, got {type(value).__name__} ({value!r:.60})")
+        _fail(name, _got(tr("a finite number"), value))
     if math.isclose(value, expected, rel_tol=rel, abs_tol=abs_tol):
         return
     for wrong, hint in (hints or {}).items():
         if math.isclose(value, wrong, rel_tol=rel, abs_tol=abs_tol):
             _fail(name, hint)
-    direction = "too high" if value > expected else "too low"
-    _fail(name, f"{value:g}{' ' + unit if unit else ''} is {direction}")
+    amount = f"{value:g} {tr(unit)}".strip()
+    if value > expected:
+        _fail(name, tr("{amount} is too high", amount=amount))
+    _fail(name, tr("{amount} is too low", amount=amount))
 
 
 def expect_not(
@@ -110,5 +118,14 @@ def expect_true(condition, message: str, *, name: str) -> None:
         _fail(name, message)
 
 
-def _kind_names(kinds: tuple[type, ...]) -> str:
-    return " or ".join(k.__name__ for k in kinds)
+def _kinds(kinds: tuple[type, ...]) -> str:
+    return " | ".join(k.__name__ for k in kinds)
+
+
+def _got(expected: str, value) -> str:
+    return tr(
+        "expected {expected}, got {kind} ({value})",
+        expected=expected,
+        kind=type(value).__name__,
+        value=f"{value!r:.60}",
+    )

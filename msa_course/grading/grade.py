@@ -84,8 +84,9 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--lang",
-        default="en",
-        help="language of the learners' feedback pages (a catalogue in grading/messages.py)",
+        default=None,
+        help="language of the learners' feedback (en, ko); default: each submission's own, "
+        "as the edition it came from says (exercises/ko/ gives Korean)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -123,7 +124,7 @@ def run(args) -> int:
         raise CommandError(
             "-j must be 1-64, --processes >= 1, timeouts > 0 and --memory >= 64 (MB)"
         )
-    if args.lang not in CATALOGUES:
+    if args.lang is not None and args.lang not in CATALOGUES:
         raise CommandError(f"--lang {args.lang!r}: choose one of {', '.join(sorted(CATALOGUES))}")
     try:
         due = late.parse_due(args.due) if args.due else None
@@ -234,7 +235,9 @@ def run(args) -> int:
     return 0
 
 
-def _write_page(out: Path, result: dict, lang: str, only_if_missing: bool = False) -> None:
+def _write_page(
+    out: Path, result: dict, lang: str | None, only_if_missing: bool = False
+) -> None:
     """The learner's feedback page (not fsynced: it is rebuilt from the results each run)."""
     page = out / "feedback" / f"{result['learner']}.html"
     if result["status"] == "missing" or (only_if_missing and page.exists()):

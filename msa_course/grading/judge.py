@@ -20,6 +20,7 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from msa_course import i18n
 from msa_course.grading import source as src
 from msa_course.grading import wire
 from msa_course.grading.assemble import Flag, assemble
@@ -46,11 +47,30 @@ class Context:
     assignment: src.Assignment
     limits: Limits
     allow: list[str]
-    lang: str = DEFAULT
+    lang: str | None = None  # the feedback's language; None: each submission's own
     trusted: dict = field(init=False)
 
     def __post_init__(self):
         self.trusted = trusted_imports(self.assignment)
+        self._editions: dict[str, src.Assignment] = {}
+
+    def edition(self, lang: str) -> src.Assignment:
+        """The source in `lang` for titles (solutions/<lang>/NN_x.ipynb beside the source,
+        generated from it with the same grade ids and tests); the source itself if there is
+        none. Grading always runs the source's own tests, so every edition scores alike."""
+        if lang == DEFAULT:
+            return self.assignment
+        if lang not in self._editions:
+            path = self.assignment.path.parent / lang / self.assignment.path.name
+            try:
+                edition = src.parse(path)
+            except src.SourceError:
+                edition = self.assignment
+            same = [c.grade_id for c in edition.graded] == [
+                c.grade_id for c in self.assignment.graded
+            ]
+            self._editions[lang] = edition if same else self.assignment
+        return self._editions[lang]
 
 
 def trusted_imports(assignment: src.Assignment) -> dict:
@@ -194,6 +214,7 @@ def new_result(assignment: src.Assignment, learner: str, path: Path | None) -> d
         "submission": str(path) if path else None,
         "assignment": assignment.name,
         "title": assignment.title,
+        "lang": DEFAULT,  # the submission's language, which its feedback is written in
         "max_score": assignment.max_points,
         "score": 0.0,
         "questions": [],
@@ -217,9 +238,14 @@ def failed_result(
     return _finish(result, {o.grade_id: o for o in outcomes}, time.monotonic())
 
 
-def _outcome(assignment: src.Assignment, cell: src.SourceCell) -> Outcome:
+def _outcome(
+    assignment: src.Assignment, cell: src.SourceCell, edition: src.Assignment | None = None
+) -> Outcome:
+    """A graded cell's outcome before grading; its title from `edition` (the submission's
+    language), which has the same grade ids."""
     kind = "manual" if cell.is_manual else "auto"
-    return Outcome(cell.grade_id, assignment.question_title(cell), cell.points, kind=kind)
+    title = (edition or assignment).question_title((edition or assignment).cell(cell.grade_id))
+    return Outcome(cell.grade_id, title, cell.points, kind=kind)
 
 
 def grade_submission(
@@ -251,6 +277,21 @@ def _grade(ctx: Context, path: Path, learner: str, sandbox: Sandbox) -> dict:
         for outcome in outcomes.values():
             outcome.status = "invalid"
         return _finish(result, outcomes, started)
+    # Feedback in the submission's language (its metadata, as the edition it came from wrote
+    # it; any other value counts as English): the grader's sentences, the questions' titles,
+    # and the checks' hints, which msa_course.i18n gives in the active language.
+    lang = result["lang"] = ctx.lang or i18n.notebook_language(notebook)
+    edition = ctx.edition(lang)
+    result["title"] = edition.title
+    outcomes = {c.grade_id: _outcome(assignment, c, edition) for c in assignment.graded}
+    i18n.set_language(lang)
+    try:
+        return _run_plan(ctx, assignment, notebook, result, outcomes, sandbox, started, lang)
+    finally:
+        i18n.set_language(DEFAULT)
+
+
+def _run_plan(ctx, assignment, notebook, result, outcomes, sandbox, started, lang) -> dict:
     plan = assemble(assignment, notebook)
     result["flags"] += [asdict(f) for f in plan.flags]
     _manual_outcomes(assignment, plan, outcomes)
@@ -267,7 +308,7 @@ def _grade(ctx: Context, path: Path, learner: str, sandbox: Sandbox) -> dict:
                     if pending and all(answered[g]["unanswered"] for g in pending):
                         outcome.points, outcome.status = 0.0, "not-answered"
                     else:
-                        evaluate_test(step.test, sandbox, ctx.trusted, outcome, ctx.lang)
+                        evaluate_test(step.test, sandbox, ctx.trusted, outcome, lang)
                     pending = []
                     continue
                 reply = sandbox.request(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import string
 
+from msa_course.i18n import Catalogues
+
 EN = {
     "page-title": "{title}: feedback for {learner}",
     "score": "Score: {score} / {max_score}",
@@ -49,7 +51,9 @@ EN = {
     "hint-call-plain-data": "{name}() can only be called with plain data: {message}",
 }
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
+# English above; the other languages' sentences in msa_course/i18n/<lang>/grading.yaml, read
+# when first asked for.
+CATALOGUES = Catalogues("grading", EN)
 DEFAULT = "en"
 
 

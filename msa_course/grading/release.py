@@ -4,6 +4,9 @@ Answers become `# YOUR CODE HERE` + `raise NotImplementedError()` (nbgrader's st
 tests and tasks' mark schemes disappear, instructions and tests are locked against editing and deletion, answer cells
 against deletion, and outputs are cleared. The output is a pure function of the source, so
 releasing twice gives byte-identical files and a test can hold exercises/ in sync.
+
+In a checkout with translations/, it also generates the other languages' notebooks
+(course/ko/, solutions/ko/, exercises/ko/: msa_course.i18n.notebooks), with the same grade ids.
 """
 
 from __future__ import annotations
@@ -92,14 +95,20 @@ def run(args) -> int:
         raise CommandError(f"{args.solutions}: no such folder of source notebooks")
     if not any(args.solutions.glob("*.ipynb")):
         raise CommandError(f"{args.solutions}: holds no .ipynb source notebooks")
+    from msa_course.i18n import TranslationError, notebooks
+
+    root = args.solutions.resolve().parent
     try:
         changed = release(args.solutions, args.exercises, check=args.check)
-    except src.SourceError as err:
+        if (root / notebooks.TRANSLATIONS).is_dir():
+            changed += notebooks.generate(root, check=args.check)
+    except (src.SourceError, TranslationError) as err:
         raise CommandError(str(err)) from None
     for path in changed:
-        print(f"{'out of date' if args.check else 'wrote'}: {path}")
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        print(f"{'out of date' if args.check else 'wrote'}: {shown}")
     if args.check and changed:
-        print("run `msa-course release` and commit exercises/")
+        print("run `msa-course release` and commit what it writes")
         return 1
     if not changed:
         print(f"exercises/ is up to date ({len(list(args.solutions.glob('*.ipynb')))} notebooks)")

@@ -14,11 +14,11 @@ from html import escape
 from msa_course.grading.messages import DEFAULT, text
 
 _STYLE = """
-body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;color:#222;line-height:1.5}
+body{font-family:system-ui,"Noto Sans CJK KR","Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",sans-serif;max-width:50rem;margin:2rem auto;color:#222;line-height:1.5}
 section{border-top:1px solid #ddd;padding:.4rem 0}.pass{color:#1a7f37}.fail{color:#b3261e}
 .wait{color:#8a5a00}.note{background:#fff8e1;padding:.6rem;border-radius:4px}
 pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap}
-h2{font-size:1.15rem;margin:.6rem 0 .2rem}.points{color:#555}
+h2{font-size:1.15rem;margin:.6rem 0 .2rem}.points{color:#555}:lang(ko){word-break:keep-all}
 """
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _CLASS = {"passed": "pass", "graded-manually": "pass", "pending-manual": "wait"}
@@ -74,8 +74,10 @@ def _question(q: dict, lang: str) -> str:
     return "".join(parts)
 
 
-def feedback_html(result: dict, lang: str = DEFAULT) -> str:
-    """The learner's page for one graded submission."""
+def feedback_html(result: dict, lang: str | None = None) -> str:
+    """The learner's page for one graded submission, in `lang` (default: the submission's
+    language, which the grader recorded)."""
+    lang = lang or result.get("lang") or DEFAULT
     sections, last_title = [], None
     for q in result["questions"]:
         title = q.get("title") or q["grade_id"]

@@ -51,13 +51,14 @@ class SourceCell:
 
     @property
     def heading(self) -> str | None:
-        """The cell's first Markdown heading, without a trailing "(N points)"."""
+        """The cell's first Markdown heading, without a trailing "(N points)" or "(N점)"."""
         if self.cell_type != "markdown":
             return None
         for line in self.source.splitlines():
             if line.startswith("#"):
                 title = line.lstrip("#").strip()
-                return re.sub(r"\s*\(\s*[\d.]+\s+points?\s*\)", "", title).strip() or None
+                points = r"\s*\(\s*[\d.]+(?:\s+points?|\s*점)\s*\)"  # "(2 points)", "(2점)"
+                return re.sub(points, "", title).strip() or None
         return None
 
 

@@ -4,6 +4,12 @@ Three kinds: `choice` (every wrong option says why it is wrong), `numeric` (a to
 hints for the typical wrong numbers), `short` (accepted answers as regular expressions).
 Each is a widget; without a widget front-end (GitHub, nbviewer, the static site) it shows the
 question and a <details> answer instead. `evaluate(value)` is the logic, kept free of widgets.
+
+A check is written once, in English, in a chapter's code cell; what it shows comes through
+`msa_course.i18n.tr`, so the Korean notebook (setup_notebook(lang="ko")) asks and answers in
+Korean from the same code. Options keep their English text as their value. A short answer's
+accepted patterns and hint patterns also accept their translations (a Korean learner types
+Korean).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from msa_course.i18n import tr
 from msa_course.ui.fallback import StaticFallback
 
 CORRECT = "#009E73"
@@ -32,15 +39,15 @@ class _Check(StaticFallback, widgets.VBox):
     """Question, an input, a Check button, and the feedback line."""
 
     def __init__(self, question: str, input_widget: widgets.Widget, explanation: str):
-        self.question = question
-        self.explanation = explanation
+        self.question = tr(question)
+        self.explanation = tr(explanation) if explanation else ""
         self.input = input_widget
-        self.button = widgets.Button(description="Check", button_style="primary")
+        self.button = widgets.Button(description=tr("Check"), button_style="primary")
         self.feedback = widgets.HTML()
         self.button.on_click(lambda _b: self.check())
         super().__init__(
             children=[
-                widgets.HTMLMath(f"<b>{question}</b>"),
+                widgets.HTMLMath(f"<b>{self.question}</b>"),
                 self.input,
                 self.button,
                 self.feedback,
@@ -52,7 +59,7 @@ class _Check(StaticFallback, widgets.VBox):
         """Evaluate the current input and show the feedback."""
         result = self.evaluate(self.input.value)
         colour = CORRECT if result.correct else WRONG
-        mark = "✔ Correct." if result.correct else "✘ Not yet."
+        mark = tr("✔ Correct.") if result.correct else tr("✘ Not yet.")
         extra = f" {self.explanation}" if result.correct and self.explanation else ""
         self.feedback.value = (
             f"<div style='color:{colour}'><b>{mark}</b> {result.message}{extra}</div>"
@@ -68,7 +75,7 @@ class _Check(StaticFallback, widgets.VBox):
     def static_html(self) -> str:
         return (
             f"<div class='msa-selfcheck-static'><p><b>{self.question}</b></p>{self._static_body()}"
-            f"<details><summary>Show the answer</summary><p>{self.answer_text()}</p>"
+            f"<details><summary>{tr('Show the answer')}</summary><p>{self.answer_text()}</p>"
             f"<p>{self.explanation}</p></details></div>"
         )
 
@@ -76,7 +83,8 @@ class _Check(StaticFallback, widgets.VBox):
         return ""
 
     def static_text(self) -> str:
-        return f"{_plain(self.question)}\n(Answer: {_plain(self.answer_text())})"
+        answer = tr("(Answer: {answer})", answer=_plain(self.answer_text()))
+        return f"{_plain(self.question)}\n{answer}"
 
 
 class Choice(_Check):
@@ -95,22 +103,24 @@ class Choice(_Check):
             raise ValueError(f"every wrong option needs a 'why'; missing for {missing}")
         self.options, self.answer, self.why = list(options), answer, dict(why)
         radio = widgets.RadioButtons(
-            options=self.options, value=None, layout=widgets.Layout(width="max-content")
+            options=[(tr(o), o) for o in self.options],
+            value=None,
+            layout=widgets.Layout(width="max-content"),
         )
         super().__init__(question, radio, explanation)
 
     def evaluate(self, value) -> Feedback:
         if value is None:
-            return Feedback(False, "Pick an option first.")
+            return Feedback(False, tr("Pick an option first."))
         if value == self.answer:
-            return Feedback(True, self.why.get(value, ""))
-        return Feedback(False, self.why[value])
+            return Feedback(True, tr(self.why.get(value, "")))
+        return Feedback(False, tr(self.why[value]))
 
     def answer_text(self) -> str:
-        return html.escape(self.answer)
+        return html.escape(tr(self.answer))
 
     def _static_body(self) -> str:
-        items = "".join(f"<li>{html.escape(o)}</li>" for o in self.options)
+        items = "".join(f"<li>{html.escape(tr(o))}</li>" for o in self.options)
         return f"<ul>{items}</ul>"
 
 
@@ -129,24 +139,28 @@ class Numeric(_Check):
             raise ValueError(f"tolerance must be a finite number >= 0, not {tolerance}")
         self.answer, self.tolerance, self.unit = float(answer), float(tolerance), unit
         self.hints = dict(hints or {})
-        box = widgets.FloatText(value=None, description=unit, layout=widgets.Layout(width="16em"))
+        box = widgets.FloatText(
+            value=None, description=tr(unit), layout=widgets.Layout(width="16em")
+        )
         super().__init__(question, box, explanation)
 
     def evaluate(self, value) -> Feedback:
         if value is None or not math.isfinite(float(value)):
-            return Feedback(False, "Type a number first.")
+            return Feedback(False, tr("Type a number first."))
         value = float(value)
         if abs(value - self.answer) <= self.tolerance:
             return Feedback(True, "")
         for wrong, hint in self.hints.items():
             if abs(value - wrong) <= max(self.tolerance, 1e-9 * max(1.0, abs(wrong))):
-                return Feedback(False, hint)
-        direction = "too high" if value > self.answer else "too low"
-        return Feedback(False, f"{value:g} {self.unit} is {direction}.".replace("  ", " "))
+                return Feedback(False, tr(hint))
+        amount = f"{value:g} {tr(self.unit)}".strip()
+        if value > self.answer:
+            return Feedback(False, tr("{amount} is too high.", amount=amount))
+        return Feedback(False, tr("{amount} is too low.", amount=amount))
 
     def answer_text(self) -> str:
         within = f" (±{self.tolerance:g})" if self.tolerance else ""
-        return f"{self.answer:g} {html.escape(self.unit)}{within}".strip()
+        return f"{self.answer:g} {html.escape(tr(self.unit))}{within}".strip()
 
 
 class Short(_Check):
@@ -161,25 +175,37 @@ class Short(_Check):
     ):
         """`accept`: regular expressions (case-insensitive) any of which marks it right;
         `hints`: regular expression -> why that answer is wrong."""
-        self.accept = [re.compile(p, re.IGNORECASE) for p in accept]
-        self.hints = {re.compile(p, re.IGNORECASE): h for p, h in (hints or {}).items()}
+        self.accept = [re.compile(p, re.IGNORECASE) for p in _with_translations(accept)]
+        self.hints = {
+            re.compile(pattern, re.IGNORECASE): hint
+            for p, hint in (hints or {}).items()
+            for pattern in _with_translations([p])
+        }
         self.answer = answer
-        box = widgets.Text(placeholder="your answer", layout=widgets.Layout(width="30em"))
+        box = widgets.Text(placeholder=tr("your answer"), layout=widgets.Layout(width="30em"))
         super().__init__(question, box, explanation)
 
     def evaluate(self, value) -> Feedback:
         text = (value or "").strip()
         if not text:
-            return Feedback(False, "Type an answer first.")
+            return Feedback(False, tr("Type an answer first."))
         if any(p.search(text) for p in self.accept):
             return Feedback(True, "")
         for pattern, hint in self.hints.items():
             if pattern.search(text):
-                return Feedback(False, hint)
-        return Feedback(False, "That is not it; reread the section above and try again.")
+                return Feedback(False, tr(hint))
+        return Feedback(False, tr("That is not it; reread the section above and try again."))
 
     def answer_text(self) -> str:
-        return html.escape(self.answer)
+        return html.escape(tr(self.answer))
+
+
+def _with_translations(patterns: Sequence[str]) -> list[str]:
+    """The patterns, each followed by its translation where the catalogue has a different one."""
+    out = []
+    for pattern in patterns:
+        out += [pattern] if tr(pattern) == pattern else [pattern, tr(pattern)]
+    return out
 
 
 def _plain(text: str) -> str:

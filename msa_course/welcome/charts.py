@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from msa_course.i18n import language, tr
 from msa_course.ui import theme
 from msa_course.welcome.layers import BRACKETS, GROUPS, LAYERS, SERVICE_MODELS, layer
 
@@ -23,7 +24,7 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
     the entry's name in `customdata`, so a click can select it.
     """
     chosen = layer(selected)
-    fig = theme.figure("The layers beneath a microservice system (click one)", height=500)
+    fig = theme.figure(tr("The layers beneath a microservice system (click one)"), height=500)
     for group in GROUPS:
         members = [(i, x) for i, x in enumerate(LAYERS) if x.group == group]
         fig.add_bar(
@@ -31,7 +32,7 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
             y=[i + 0.5 for i, _ in members],
             width=BAR_THICKNESS,
             orientation="h",
-            name=group,
+            name=tr(group),
             customdata=[x.name for _, x in members],
             marker_color=GROUP_COLOURS[group],
             marker_line_width=[5 if x == chosen else 0 for _, x in members],
@@ -40,7 +41,7 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
             textposition="inside",
             insidetextanchor="middle",
             hoverinfo="text",
-            hovertext=[x.contains for _, x in members],
+            hovertext=[tr(x.contains) for _, x in members],
         )
     highlight = chosen == SERVICE_MODELS
     for bracket, x in zip(BRACKETS, BRACKET_X, strict=True):
@@ -55,20 +56,24 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
             textposition="middle right",
             customdata=[SERVICE_MODELS.name] * 6,
             hoverinfo="text",
-            hovertext=f"{bracket.model}: the provider runs {bracket.provider_runs}.",
+            hovertext=tr(
+                "{model}: the provider runs {what}.",
+                model=bracket.model,
+                what=tr(bracket.provider_runs),
+            ),
             showlegend=False,
         )
     fig.add_annotation(
         x=sum(BRACKET_X) / len(BRACKET_X) + 0.05,
         y=len(LAYERS) - 0.35,
-        text="cloud service models:<br>how far up the<br>provider runs it for you",
+        text=tr("cloud service models:<br>how far up the<br>provider runs it for you"),
         showarrow=False,
         font=dict(size=13, color=theme.PALETTE["black"]),
         bgcolor="rgba(255, 255, 255, 0.85)" if not highlight else "rgba(240, 228, 66, 0.5)",
     )
     fig.update_layout(
         showlegend=True,
-        legend=dict(title_text="group (in the source)", y=-0.02, yanchor="top"),
+        legend=dict(title_text=tr("group (in the source)"), y=-0.02, yanchor="top"),
         xaxis=dict(visible=False, range=[0, 1.55]),
         yaxis=dict(visible=False, range=[-0.05, len(LAYERS) + 0.05]),
     )
@@ -76,5 +81,10 @@ def layer_map(selected: str = LAYERS[0].name) -> go.Figure:
 
 
 def _bar_text(item) -> str:
-    where = f"→ chapter {item.chapter[:2]}" if item.chapter else "→ after this course"
-    return f"{item.name} · {item.korean}  {where}"
+    """The layer's name in both languages, and where it is taught."""
+    if item.chapter:
+        where = tr("→ chapter {number}", number=item.chapter[:2])
+    else:
+        where = tr("→ after this course")
+    other = item.korean if language() == "en" else item.name
+    return f"{tr(item.name)} · {other}  {where}"

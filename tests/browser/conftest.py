@@ -25,10 +25,13 @@ def pytest_addoption(parser):
 
 
 def pytest_generate_tests(metafunc):
+    root = Path(metafunc.config.getoption("--course-root", default=str(REPO)))
     if "chapter" in metafunc.fixturenames:
-        root = Path(metafunc.config.getoption("--course-root", default=str(REPO)))
         paths = harness.chapters(root)
         metafunc.parametrize("chapter", paths, ids=[p.stem for p in paths])
+    if "korean_chapter" in metafunc.fixturenames:
+        paths = harness.chapters(root, "ko")
+        metafunc.parametrize("korean_chapter", paths, ids=[f"ko/{p.stem}" for p in paths])
 
 
 def _require_browser() -> None:

@@ -210,8 +210,34 @@ def launch_chromium(playwright):
 # --- what a notebook should show -------------------------------------------------------------
 
 
-def chapters(root: Path) -> list[Path]:
-    return sorted((root / "course").glob("[0-9][0-9]_*.ipynb"))
+def chapters(root: Path, lang: str = "en") -> list[Path]:
+    """The chapters of one language: course/, or a translation's course/<lang>/."""
+    folder = root / "course" if lang == "en" else root / "course" / lang
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+# Hangul drawn as glyphs, not as the boxes Chromium draws without a font that has them: two
+# different syllables in the element's own font must leave different ink (missing glyphs all
+# look alike), and some ink at all.
+HANGUL_DRAWN_JS = """el => {
+  const font = getComputedStyle(el).fontFamily;
+  const ink = ch => {
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const g = c.getContext('2d'); g.font = `40px ${font}`; g.fillText(ch, 4, 48);
+    return g.getImageData(0, 0, 64, 64).data.filter((v, i) => i % 4 === 3 && v > 0).length;
+  };
+  const pixels = ch => {
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const g = c.getContext('2d'); g.font = `40px ${font}`; g.fillText(ch, 4, 48);
+    return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+  };
+  return {font, ink: ink('한'), differ: pixels('한') !== pixels('국')};
+}"""
+
+
+def hangul_drawn(locator) -> dict:
+    """{font, ink, differ} for the element's font (see HANGUL_DRAWN_JS)."""
+    return locator.evaluate(HANGUL_DRAWN_JS)
 
 
 def code_sources(nb: dict) -> list[str]:

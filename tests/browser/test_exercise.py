@@ -79,18 +79,25 @@ def feedback_outside_browser(exercise: dict, answer_index: int, test_index: int,
     return (errors[0].ename, errors[0].evalue) if errors else None
 
 
-@pytest.fixture(scope="module")
-def exercise_path(course_root) -> Path:
-    paths = sorted((course_root / "exercises").glob("[0-9][0-9]_*.ipynb"))
+@pytest.fixture(scope="module", params=["en", "ko"])
+def exercise_path(course_root, request) -> Path:
+    """The first exercise of each language (exercises/, the Korean edition's exercises/ko/)."""
+    folder = course_root / "exercises" / ("" if request.param == "en" else request.param)
+    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
-        pytest.skip("no exercises/ notebooks yet: run `msa-course release`")
+        pytest.skip(f"no {folder.name}/ notebooks yet: run `msa-course release`")
     return paths[0]
 
 
-def test_visible_check_gives_feedback_wrong_then_right(exercise_path, course_root, lab, lab_page):
+def test_visible_check_gives_feedback_wrong_then_right(
+    exercise_path, course_root, lab, lab_page, artifacts
+):
+    """In the Korean edition the same check, from the same code, answers in Korean."""
     page = lab_page
     exercise = json.loads(exercise_path.read_text(encoding="utf-8"))
-    solutions = json.loads((course_root / "solutions" / exercise_path.name).read_text("utf-8"))
+    rel = exercise_path.relative_to(course_root / "exercises")
+    solutions = json.loads((course_root / "solutions" / rel).read_text("utf-8"))
+    korean = rel.parent.name == "ko"
     answer_i, test_i = first_question(exercise)
     right = right_answer(solutions, _nbgrader(exercise["cells"][answer_i])["grade_id"])
     wrong = wrong_answer(right)
@@ -99,7 +106,9 @@ def test_visible_check_gives_feedback_wrong_then_right(exercise_path, course_roo
         f"the check should reject {wrong!r} with feedback, got {expected}"
     )
 
-    harness.open_notebook(page, lab, f"exercises/{exercise_path.name}")
+    if korean:
+        assert re.search("[\uac00-\ud7a3]", expected[1]), f"not Korean: {expected[1]!r}"
+    harness.open_notebook(page, lab, f"exercises/{rel.as_posix()}")
     harness.run_all(page)  # stops at the unanswered question, as it does for a learner
     harness.wait_until_executed(page)
 
@@ -108,6 +117,11 @@ def test_visible_check_gives_feedback_wrong_then_right(exercise_path, course_roo
     shown = harness.run_cell(page, test_i)
     assert "AssertionError" in shown
     assert expected[1] in shown, f"expected feedback {expected[1]!r}; the page shows {shown!r}"
+    name = f"exercise_{rel.with_suffix('').as_posix().replace('/', '_')}"
+    harness.cell(page, test_i).screenshot(path=str(artifacts / f"{name}_feedback.png"))
+    if korean:
+        drawn = harness.hangul_drawn(harness.cell(page, test_i).locator(".jp-OutputArea-output"))
+        assert drawn["ink"] > 50 and drawn["differ"], f"Hangul drawn as boxes in {drawn['font']}"
 
     harness.set_cell_source(page, answer_i, right)
     assert harness.run_cell(page, answer_i) == ""

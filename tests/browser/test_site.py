@@ -8,6 +8,7 @@ files that exist.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -80,7 +81,11 @@ def test_index_lists_every_chapter(site, site_url, course_root, page):
 
 
 def test_chapter_page_shows_every_figure_offline(chapter, site, site_url, page, artifacts):
-    url = f"{site_url}/course/{chapter.stem}.html"
+    shows_every_figure_offline(chapter, "course", site, site_url, page, artifacts)
+
+
+def shows_every_figure_offline(chapter, section, site, site_url, page, artifacts):
+    url = f"{site_url}/{section}/{chapter.stem}.html"
     assert _visit(page, url) == [], "the page loaded something from the network"
     nb = json.loads(chapter.read_text(encoding="utf-8"))
     expected = harness.explorer_calls(nb)
@@ -98,8 +103,8 @@ def test_chapter_page_shows_every_figure_offline(chapter, site, site_url, page, 
     assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
     assert _broken_links(page, site, url) == []
     assert page.errors == [], f"JavaScript errors: {page.errors}"
-    page.screenshot(path=str(artifacts / f"site_{chapter.stem}.png"), full_page=True)
-
+    name = f"site_{section.replace('/', '_')}_{chapter.stem}"
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 def test_korean_keeps_whole_words_and_text_reads_from_the_left(site, site_url, page):
     """Korean words wrap only at spaces (word-break: keep-all); tables start at the left margin
@@ -119,3 +124,64 @@ def test_korean_keeps_whole_words_and_text_reads_from_the_left(site, site_url, p
         assert _visit(page, f"{site_url}/course/{chapter}.html") == []
         got = page.evaluate(styles.replace("SELECTOR", repr(selector)))
         assert got == {"wordBreak": "keep-all", "textAlign": "left", "marginLeft": "0px"}, chapter
+
+
+# --- both languages ----------------------------------------------------------------------------
+
+# The share of Hangul among the letters of a page's prose: rendered markdown without its code.
+HANGUL_SHARE_JS = """() => {
+  const text = [...document.querySelectorAll('.jp-RenderedMarkdown')].map(md => {
+    const copy = md.cloneNode(true);
+    copy.querySelectorAll('code, pre, a[href^="http"]').forEach(c => c.remove());
+    return copy.textContent;
+  }).join(' ');
+  const hangul = (text.match(/[\\uac00-\\ud7a3]/g) || []).length;
+  const latin = (text.match(/[A-Za-z]/g) || []).length;
+  return {hangul, latin};
+}"""
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if p.parts[len(site.parts)] != "assets")
+
+
+def test_every_page_says_its_language_and_links_the_other(site):
+    for path in _pages(site):
+        text = path.read_text(encoding="utf-8")
+        korean = "/ko/" in f"/{path.relative_to(site).as_posix()}"
+        assert re.search(f"<html lang=.{'ko' if korean else 'en'}.", text), path
+        links = re.findall(r"class=.msa-lang.[^>]*href=.([^'\"]+)", text) or re.findall(
+            r"href=.([^'\"]+).[^>]*class=.msa-lang", text
+        )
+        assert links, f"{path.relative_to(site)}: no language switch"
+        for link in links:
+            assert (path.parent / link).resolve().is_file(), f"{path.relative_to(site)}: {link}"
+
+
+def test_korean_chapter_page_shows_every_figure_offline(
+    korean_chapter, site, site_url, page, artifacts
+):
+    shows_every_figure_offline(korean_chapter, "course/ko", site, site_url, page, artifacts)
+
+
+def test_korean_pages_are_korean_and_drawn_in_a_hangul_font(site, site_url, page, artifacts):
+    """Every Korean chapter and exercise page: mostly Hangul, a font that has it, words kept
+    whole, and glyphs drawn (not boxes)."""
+    pages = sorted([*site.glob("course/ko/*.html"), *site.glob("exercises/ko/*.html")])
+    assert pages, "the site has no Korean pages"
+    for path in pages:
+        rel = path.relative_to(site).as_posix()
+        assert _visit(page, f"{site_url}/{rel}") == [], rel
+        share = page.evaluate(HANGUL_SHARE_JS)
+        assert share["hangul"] >= share["latin"], f"{rel}: {share}"
+        prose = page.locator(".jp-RenderedMarkdown p").first
+        style = prose.evaluate(
+            "el => ({font: getComputedStyle(el).fontFamily, wrap: getComputedStyle(el).wordBreak})"
+        )
+        assert "Noto Sans CJK KR" in style["font"] and style["wrap"] == "keep-all", (rel, style)
+        drawn = harness.hangul_drawn(prose)
+        assert drawn["ink"] > 50 and drawn["differ"], f"{rel}: Hangul drawn as boxes"
+        assert _broken_links(page, site, f"{site_url}/{rel}") == [], rel
+        page.screenshot(path=str(artifacts / f"site_{rel.replace('/', '_')}.png"), full_page=True)
+    index = f"{site_url}/ko/index.html"
+    assert _visit(page, index) == [] and _broken_links(page, site, index) == []

@@ -24,6 +24,10 @@ BUILT = {"course/01_infrastructure.html", "course/02_vms.html", "exercises/01_in
         ('href="03_not_built.ipynb"', 'href="03_not_built.ipynb"'),
         ('href="https://example.org/x.ipynb"', 'href="https://example.org/x.ipynb"'),
         ("href='01_infrastructure.ipynb' download", "href='01_infrastructure.ipynb' download"),
+        (
+            'download="" href="01_infrastructure.ipynb"',
+            'download="" href="01_infrastructure.ipynb"',
+        ),
     ],
 )
 def test_links_between_notebooks_point_at_built_pages(link, expected):
