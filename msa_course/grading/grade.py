@@ -235,9 +235,7 @@ def run(args) -> int:
     return 0
 
 
-def _write_page(
-    out: Path, result: dict, lang: str | None, only_if_missing: bool = False
-) -> None:
+def _write_page(out: Path, result: dict, lang: str | None, only_if_missing: bool = False) -> None:
     """The learner's feedback page (not fsynced: it is rebuilt from the results each run)."""
     page = out / "feedback" / f"{result['learner']}.html"
     if result["status"] == "missing" or (only_if_missing and page.exists()):

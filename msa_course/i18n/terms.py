@@ -11,7 +11,7 @@ cell of a translated notebook:
 - the first time a notebook uses a term outside headings, the English follows in parentheses
   (파드(Pod), 디플로이먼트(Deployment)), or stands on the same table row.
 
-Code (fenced blocks and `inline code`) is not prose and is left out on both sides.
+Code (fenced blocks and `inline code`) and HTML comments are not prose and are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+CODE = re.compile(r"```.*?```|`[^`\n]*`|<!--.*?-->", re.DOTALL)  # code, and comments
 PARENS = re.compile(r"\([^()]*\)")
 
 

@@ -106,6 +106,7 @@ def shows_every_figure_offline(chapter, section, site, site_url, page, artifacts
     name = f"site_{section.replace('/', '_')}_{chapter.stem}"
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
+
 def test_korean_keeps_whole_words_and_text_reads_from_the_left(site, site_url, page):
     """Korean words wrap only at spaces (word-break: keep-all); tables start at the left margin
     and their text is left-aligned, in markdown and in outputs alike."""
