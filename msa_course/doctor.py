@@ -106,10 +106,16 @@ def check_lab_extensions() -> list[str]:
         )
         text = out.stdout + out.stderr
     except (OSError, subprocess.TimeoutExpired) as err:
-        return [f"could not list JupyterLab extensions ({err}). Fix: {FIX_INSTALL}"]
+        return [
+            tr(
+                "could not list JupyterLab extensions ({error}). Fix: {fix}",
+                error=err,
+                fix=tr(FIX_INSTALL),
+            )
+        ]
     enabled = {line.split()[0] for line in text.splitlines() if "enabled" in line and line.strip()}
     return [
-        f"JupyterLab extension {name} is missing or disabled. Fix: {fix}"
+        tr("JupyterLab extension {name} is missing or disabled. Fix: {fix}", name=name, fix=fix)
         for name, fix in LAB_EXTENSIONS.items()
         if name not in enabled
     ]
@@ -121,7 +127,7 @@ def check_kernel() -> str | None:
         from nbclient import NotebookClient
         from nbformat.v4 import new_code_cell, new_notebook
     except ImportError as err:
-        return f"nbclient/nbformat missing ({err}). Fix: {FIX_INSTALL}"
+        return tr("nbclient/nbformat missing ({error}). Fix: {fix}", error=err, fix=tr(FIX_INSTALL))
     nb = new_notebook(cells=[new_code_cell(KERNEL_PROBE)])
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -132,13 +138,17 @@ def check_kernel() -> str | None:
         NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     except Exception as err:  # any failure to start or run is the finding itself
         first = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-        return (
-            f"a kernel could not start or create a widget: {first}. "
-            "Fix: python -m ipykernel install --user, then rerun doctor"
+        return tr(
+            "a kernel could not start or create a widget: {error}. Fix: python -m ipykernel "
+            "install --user, then rerun doctor",
+            error=first,
         )
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     if "widget-ok" not in text:
-        return f"the kernel ran but created no widget (output: {json.dumps(text)[:120]})"
+        return tr(
+            "the kernel ran but created no widget (output: {output})",
+            output=json.dumps(text)[:120],
+        )
     return None
 
 
@@ -148,25 +158,34 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="skip the checks that start JupyterLab tools and a kernel",
     )
+    parser.add_argument(
+        "--lang", choices=("en", "ko"), help="language of the report; default: your locale's"
+    )
 
 
 def run(args) -> int:
+    from msa_course.i18n import locale_language, set_language
+
+    set_language(args.lang or locale_language())
     problems: list[str] = []
-    steps = [("Python", lambda: [check_python()]), ("packages", check_packages)]
+    steps = [(N_("Python"), lambda: [check_python()]), (N_("packages"), check_packages)]
     if not args.quick:
         steps += [
-            ("JupyterLab extensions", check_lab_extensions),
-            ("kernel and widgets", lambda: [check_kernel()]),
+            (N_("JupyterLab extensions"), check_lab_extensions),
+            (N_("kernel and widgets"), lambda: [check_kernel()]),
         ]
     for label, step in steps:
         found = [p for p in step() if p]
-        print(f"{'ok ' if not found else 'FAIL'} {label}")
+        print(f"{'ok ' if not found else 'FAIL'} {tr(label)}")
         for p in found:
             print(f"     - {p}")
         problems += found
     print(
-        "All good: run `msa-course lab`."
+        tr("All good: run `msa-course lab`.")
         if not problems
-        else f"{len(problems)} problem(s) found; fix them and run `msa-course doctor` again."
+        else tr(
+            "{count} problem(s) found; fix them and run `msa-course doctor` again.",
+            count=len(problems),
+        )
     )
     return 1 if problems else 0

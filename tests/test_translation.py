@@ -199,11 +199,13 @@ def test_korean_strings_use_the_glossary_terms():
     assert not found, "\n".join(found)
 
 
-def test_the_graders_sentences_are_all_in_korean():
-    from msa_course.grading import messages
+@pytest.mark.parametrize("domain", i18n.KEYED)
+def test_the_grader_and_workshop_sentences_are_all_in_korean(domain):
+    import importlib
 
+    messages = importlib.import_module(f"msa_course.{domain}.messages")
     korean = messages.CATALOGUES[LANG]
-    assert set(korean) == set(messages.EN)
+    assert set(korean) == set(messages.EN), f"ko/{domain}.yaml: {set(korean) ^ set(messages.EN)}"
     for key, template in korean.items():
         assert messages.placeholders(template) == messages.placeholders(messages.EN[key]), key
 

@@ -11,6 +11,7 @@ feedback (msa_course.grading.messages), whose language names and placeholder rul
 from __future__ import annotations
 
 from msa_course.grading.messages import DEFAULT, placeholders  # noqa: F401 (one definition)
+from msa_course.i18n import Catalogues
 
 EN = {
     # -- the progress page -------------------------------------------------------------------
@@ -158,7 +159,9 @@ EN = {
     "why-not-as-owner": "could not be read as the learner",
 }
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
+# English above; the other languages' sentences in msa_course/i18n/<lang>/workshop.yaml, read
+# when first asked for.
+CATALOGUES = Catalogues("workshop", EN)
 
 
 def text(key: str, lang: str = DEFAULT, **values) -> str:
