@@ -29,7 +29,10 @@ OPTIONS: tuple[dict[str, tuple[int, str] | str], ...] = (
     {
         "option": "bare metal, bought (베어 메탈)",
         "who owns the hardware": "you",
-        "time to add capacity": (4, "weeks: order, ship, rack, cable, install an OS"),
+        "time to add capacity": (
+            4,
+            "weeks: order, ship, install in a rack, connect, install an OS",
+        ),
         "up-front cost": (3, "high: you buy the servers"),
         "give capacity back (scale in)": (1, "no: a bought server is paid for, idle or not"),
         "who shares the hardware": (1, "nobody: one machine, one owner"),
