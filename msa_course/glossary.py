@@ -120,13 +120,19 @@ def table_html(found: list[Term]) -> str:
 
     if not found:
         return f"<p><i>{tr('No term matches.')}</i></p>"
+
+    def meaning(t: Term) -> str:  # a definition not translated yet says it is English
+        said = tr(t.definition)
+        lang = " lang='en'" if said == t.definition else ""
+        return f"<td{lang}>{html.escape(said)}</td>"
+
     rows = "".join(
-        f"<tr><td><b>{html.escape(t.en)}</b></td><td lang='ko'>{html.escape(t.ko)}</td>"
-        f"<td>{html.escape(tr(t.definition))}</td><td>{t.chapter}</td></tr>"
+        f"<tr><td lang='en'><b>{html.escape(t.en)}</b></td><td lang='ko'>{html.escape(t.ko)}</td>"
+        f"{meaning(t)}<td>{t.chapter}</td></tr>"
         for t in found
     )
     return (
-        "<table class='msa-glossary'><thead><tr><th>English</th><th>한국어</th>"
+        f"<table class='msa-glossary'><thead><tr><th>{tr('English')}</th><th>한국어</th>"
         f"<th>{tr('Meaning')}</th><th>{tr('Ch.')}</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 

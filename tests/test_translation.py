@@ -212,3 +212,128 @@ def test_the_grader_and_workshop_sentences_are_all_in_korean(domain):
 
 def test_glossary_terms_load_with_their_lint_fields():
     assert all(isinstance(t.avoid, tuple) for t in glossary.terms())
+
+
+# --- what the Korean chapters' code shows ------------------------------------------------------
+
+# Names that stay in English in Korean text (products, formats, units, abbreviations); a
+# translator adds here what a Korean engineer would also write in Latin letters.
+KEPT_IN_ENGLISH = {
+    *(t.ko for t in glossary.terms() if not HANGUL.search(t.ko)),  # IaaS, kubelet, ...
+    *"AWS EC2 GCP Azure VM VMs OS CPU vCPU GiB MiB GB MB KB ms min YAML API ECS EKS AKS GKE".split(),
+    *"BuildKit buildah podman Dockerfile kubectl iptables HPA SLO JVM Python Heroku".split(),
+}
+NAME = re.compile(r"[\w.:/-]*\d[\w.:/-]*|[a-z]+(?:-[a-z0-9]+)+")  # node-1, web-7d9f, 10.0.0.1
+
+
+def untranslated(text: str) -> bool:
+    """A text a Korean learner would read as English: no Hangul, and Latin words left once
+    names, units and identifiers are taken out."""
+    if HANGUL.search(text):
+        return False
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", NAME.sub(" ", text))
+    return any(w not in KEPT_IN_ENGLISH for w in words)
+
+
+class _Texts(__import__("html.parser").parser.HTMLParser):
+    """The text nodes of HTML a reader sees, without code and without what says lang='en'."""
+
+    def __init__(self):
+        super().__init__()
+        self.skip, self.found = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "input", "hr"):
+            return
+        self.skip.append(
+            tag in ("pre", "code", "script", "style") or dict(attrs).get("lang") == "en"
+        )
+
+    def handle_endtag(self, tag):
+        if self.skip and tag not in ("br", "img", "input", "hr"):
+            self.skip.pop()
+
+    def handle_data(self, data):
+        if data.strip() and not any(self.skip):
+            self.found.append(data.strip())
+
+
+def html_texts(markup: str) -> list[str]:
+    parser = _Texts()
+    parser.feed(markup)
+    return parser.found
+
+
+def figure_texts(fig) -> list[str]:
+    out = []
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in ("customdata", "meta", "ids", "uid", "template"):
+                    walk(v, k)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and key in ("text", "name", "hovertext", "ticktext"):
+            out.extend(html_texts(node.replace("<br>", " ")))
+
+    walk(fig.to_plotly_json())
+    return out
+
+
+def widget_texts(widget) -> list[str]:
+    import ipywidgets as widgets
+
+    out = []
+    if hasattr(widget, "figure") and not isinstance(widget, widgets.Widget):
+        return figure_texts(widget.figure)
+    for attr in ("description", "placeholder", "tooltip"):
+        value = getattr(widget, attr, None)
+        if isinstance(value, str) and value:
+            out.append(value)
+    if isinstance(widget, (widgets.HTML, widgets.HTMLMath, widgets.Label)):
+        out += html_texts(widget.value)
+    labels = getattr(widget, "_options_labels", None)
+    if labels:
+        out += list(labels)
+    for child in getattr(widget, "children", ()):
+        out += widget_texts(child)
+    if hasattr(widget, "figure"):
+        out += figure_texts(widget.figure)
+    return out
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in TRANSLATED if p.parent == COURSE], ids=lambda p: p.stem
+)
+def test_what_a_korean_chapter_shows_is_korean(path, monkeypatch):
+    """Run the Korean chapter's code here and read every widget and figure it shows: each
+    text has Hangul, or is only names kept in English (KEPT_IN_ENGLISH) and identifiers."""
+    import ast
+
+    import ipywidgets as widgets
+
+    edition = nbs.edition_path(path, LANG)
+    monkeypatch.chdir(edition.parent)
+    namespace: dict = {}
+    shown: list[str] = []
+    try:
+        for cell in cells(edition):
+            if cell["cell_type"] != "code":
+                continue
+            tree = ast.parse(cell["text"])
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, str(edition), "exec"), namespace)
+            value = (
+                eval(compile(ast.Expression(last.value), str(edition), "eval"), namespace)
+                if last
+                else None
+            )
+            if isinstance(value, widgets.Widget):
+                shown += widget_texts(value)
+    finally:
+        i18n.set_language("en")
+    assert shown, "the chapter showed no widget"
+    english = sorted({t for t in shown if untranslated(t)})
+    assert not english, f"{edition.name} shows English: {english[:20]}"
