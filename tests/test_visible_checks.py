@@ -9,7 +9,9 @@ cell (the code before `### BEGIN HIDDEN TESTS`):
   function on an example compares with a value the question's own text already gives;
 - no `==` there compares an answer variable with a constant (`!=` a wrong value is fine);
 - no constant there (after folding arithmetic such as `1284 / 1536`) equals a value an answer
-  holds, unless the question's text shows that value too (the names it asks for, say).
+  holds, unless the question's text shows that value too (the names it asks for, say);
+- no two numbers written in its arithmetic (a hint keyed on `1284 / 1674`) divide or multiply
+  into an answer's value: that shows the answer in pieces.
 
 The expected values live in the hidden tests, which the learner never sees.
 """
@@ -195,7 +197,36 @@ def _problems(path) -> list[str]:
             for answer in answers:
                 if _same(constant, answer) and not _shown_by(text, constant):
                     problems.append(f"{gid}: the visible check shows the answer value {answer!r}")
+        for left, right, value in _pairs(tree):
+            for answer in answers:
+                if _same(value, answer) and not _shown_by(text, value):
+                    problems.append(
+                        f"{gid}: the visible check's numbers {left!r} and {right!r} give the "
+                        f"answer value {answer!r}"
+                    )
     return problems
+
+
+def _pairs(tree: ast.AST):
+    """(a, b, a / b) and (a, b, a * b) for the numbers written as operands of arithmetic in the
+    code: a hint keyed on `1284 / 1674` shows the pieces of an answer `1284 / 1536` as surely
+    as the answer itself."""
+    numbers = sorted(
+        {
+            side.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.BinOp)
+            for side in (node.left, node.right)
+            if isinstance(side, ast.Constant)
+            and _is_number(side.value)
+            and side.value not in TRIVIAL
+        }
+    )
+    for a in numbers:
+        for b in numbers:
+            if a != b:
+                yield a, b, a / b
+                yield a, b, a * b
 
 
 @pytest.mark.parametrize(
@@ -248,3 +279,30 @@ def test_the_rule_catches_a_shown_answer(tmp_path):
     assert not any("line 2" in p for p in problems), "a worked example from the text is fine"
     assert any("q1-test2: the visible check shows the answer value 180" in p for p in problems)
     assert any("q1-test3 line 1: compares an answer with a constant" in p for p in problems)
+
+
+def test_the_rule_catches_an_answer_shown_in_pieces(tmp_path):
+    """Hints keyed on wrong fractions whose numbers recombine into the answer are found."""
+    import json
+
+    def cell(kind, text, gid):
+        nbgrader = {"grade_id": gid, "grade": kind == "test", "solution": kind == "answer"}
+        return {
+            "cell_type": "markdown" if kind == "text" else "code",
+            "metadata": {"nbgrader": nbgrader},
+            "source": text,
+        }
+
+    leak = "expect_not(share, {1674 / 1536: 'cap it', 1284 / 1674: 'not by demand'})"
+    fine = "expect_not(share, {60 / 40: 'cap it', 30 / 60: 'not by demand'})"
+    for code, found in ((leak, True), (fine, False)):
+        nb = {
+            "cells": [
+                cell("text", "Store the served share of the capacity paid for.", "q1-text"),
+                cell("answer", "share = 1284 / 1536", "q1-answer"),
+                cell("test", code, "q1-test"),
+            ]
+        }
+        path = tmp_path / "01_demo.ipynb"
+        path.write_text(json.dumps(nb), encoding="utf-8")
+        assert any("give the answer value" in p for p in _problems(path)) == found, code
