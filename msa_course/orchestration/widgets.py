@@ -333,13 +333,14 @@ def simulate_autoscaling(
         ),
     )
     series = {k: [] for k in ("t", "needed", "replicas", "ready", "util", "latency")}
+    pods, web = cluster.store.pods, cluster.store.deployment("web")
     for t in range(0, minutes * 60 + 1, 30):
         cluster.run_until(WARMUP_S + t)
-        ready = sum(cluster.pod_state(p)["ready"] for p in cluster.pod_names())
+        ready = sum(r.ready and r.deleting is None for r in pods.values())  # READY pods
         per_pod = curve(t) / ready if ready else math.inf
         series["t"].append(t)
         series["needed"].append(curve(t) / (request_milli * target / 100))
-        series["replicas"].append(int(cluster.get_hpa()[1][5]))
+        series["replicas"].append(web.replicas)  # what the HPA set (kubectl get hpa REPLICAS)
         series["ready"].append(ready)
         used = min(per_pod, limit_milli)  # a container cannot use more than its CPU limit
         series["util"].append(None if not ready else 100 * used / request_milli)

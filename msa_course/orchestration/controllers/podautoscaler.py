@@ -30,7 +30,7 @@ class HorizontalController:
         self.idle_fraction = idle_fraction
         self.decisions = decisions  # every sync's hpa.Decision, oldest first
         self.scalers: dict[str, hpa.Autoscaler] = {}
-        # per HPA, per pod: (record, its version, the sample built from it, cpu limit)
+        # per HPA, per pod: (record, its version, the sample built from it, idle usage, cpu limit)
         self._seen: dict[str, dict[str, tuple]] = {}
 
     def add(self, obj: HorizontalPodAutoscaler) -> None:
@@ -87,14 +87,18 @@ class HorizontalController:
                     start_time=r.started if r.started == r.started else None,
                     ready_transition_time=r.ready_since,
                 )
-                seen = (r, r.version, sample, cpu_limit(r.pod))
+                idle = int(self.idle_fraction * sample.request_milli)
+                limit = cpu_limit(r.pod)
+                if limit is not None:  # a container is throttled at its limit: metrics show that
+                    idle = min(idle, limit)
+                seen = (r, r.version, sample, idle, limit)
             fresh[r.name] = seen
-            _, _, sample, limit = seen
-            idle = int(self.idle_fraction * sample.request_milli)
-            used = max(idle, share) if r.ready else idle
-            if limit is not None:  # a container is throttled at its limit: metrics show that
-                used = min(used, limit)
-            sample.usage_milli = None if r.container != "Running" else used
+            _, _, sample, used, limit = seen
+            if r.container != "Running":
+                used = None
+            elif r.ready and share > used:
+                used = share if limit is None or share < limit else limit
+            sample.usage_milli = used
             samples.append(sample)
         self._seen[name] = fresh
         current = d.replicas

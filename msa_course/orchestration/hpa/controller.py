@@ -15,15 +15,15 @@ from msa_course.orchestration.hpa.normalization import (
     DOWNSCALE_STABILIZATION_SECONDS,
     ScaleEvent,
     ScalingRules,
-    TimedRecommendation,
+    behavior_window_bounds,
     check_bounds,
     default_scale_down_rules,
     default_scale_up_rules,
     limit_with_behavior,
     limit_without_behavior,
-    stabilize,
-    stabilize_with_behavior,
+    log_recommendation,
     store_scale_event,
+    window_bounds,
 )
 from msa_course.orchestration.hpa.replica_calculator import (
     DEFAULT_TOLERANCE,
@@ -102,34 +102,35 @@ class Autoscaler:
             )
         except ValueError as err:  # no metrics yet: the real HPA reports FailedGetResourceMetric
             return Decision(now, current_replicas, None, current_replicas, None, str(err))
-        recs = [TimedRecommendation(r, now - t) for r, t in self._recs]
+        # the log as (recommendation, seconds ago) pairs, for the window loops
+        recs = [(r, now - t) for r, t in self._recs]
         if spec.behavior:
             down_window = spec.scale_down.stabilization_window_seconds
             if down_window is None:
                 down_window = self.downscale_window
-            stabilized, _, log = stabilize_with_behavior(
-                current_replicas,
-                rec.replicas,
-                recs,
-                spec.scale_up.stabilization_window_seconds or 0,
-                down_window,
+            up, down, old = behavior_window_bounds(
+                rec.replicas, recs, spec.scale_up.stabilization_window_seconds or 0, down_window
             )
-            desired, reason = limit_with_behavior(
-                current_replicas,
-                stabilized,
-                spec.min_replicas,
-                spec.max_replicas,
-                spec.scale_up,
-                spec.scale_down,
-                self._events(self._up, now),
-                self._events(self._down, now),
-            )
+            stabilized = min(max(current_replicas, up), down)
+            if stabilized == current_replicas:  # within range: the policies do not apply
+                desired, reason = stabilized, "DesiredWithinRange"
+            else:
+                desired, reason = limit_with_behavior(
+                    current_replicas,
+                    stabilized,
+                    spec.min_replicas,
+                    spec.max_replicas,
+                    spec.scale_up,
+                    spec.scale_down,
+                    self._events(self._up, now),
+                    self._events(self._down, now),
+                )
         else:
-            stabilized, log = stabilize(rec.replicas, recs, self.downscale_window)
+            stabilized, old = window_bounds(rec.replicas, recs, self.downscale_window)
             desired, reason = limit_without_behavior(
                 current_replicas, stabilized, spec.min_replicas, spec.max_replicas
             )
-        self._recs = [(r.recommendation, now - r.seconds_ago) for r in log]
+        self._recs = log_recommendation(self._recs, old, (rec.replicas, now))
         if spec.behavior and desired != current_replicas:
             self._store_event(now, current_replicas, desired)
         return Decision(now, current_replicas, rec.replicas, desired, rec.utilization, reason)

@@ -284,8 +284,8 @@ def _recs(recommendations: Iterable) -> list[TimedRecommendation]:
     return out
 
 
-def _record(log: list[TimedRecommendation], old_index: int | None, desired: int):
-    new = TimedRecommendation(desired, 0.0)
+def log_recommendation(log: list, old_index: int | None, new) -> list:
+    """The log with `new` in the place of the entry at `old_index`, or appended."""
     if old_index is None:
         return [*log, new]
     return [*log[:old_index], new, *log[old_index + 1 :]]
@@ -302,13 +302,22 @@ def stabilize(
     the new recommendation, otherwise it is appended.
     """
     log = _recs(recommendations)
+    best, old = window_bounds(
+        desired_replicas, [(r.recommendation, r.seconds_ago) for r in log], window_seconds
+    )
+    return best, log_recommendation(log, old, TimedRecommendation(desired_replicas, 0.0))
+
+
+def window_bounds(desired_replicas: int, log: list[tuple[int, float]], window_seconds: float):
+    """stabilizeRecommendation's loop on (recommendation, seconds ago) pairs: (the largest
+    recommendation in the window, the index of the last entry older than it or None)."""
     best, old = desired_replicas, None
-    for i, r in enumerate(log):
-        if r.seconds_ago >= window_seconds:
+    for i, (recommendation, ago) in enumerate(log):
+        if ago >= window_seconds:
             old = i
-        elif r.recommendation > best:
-            best = r.recommendation
-    return best, _record(log, old, desired_replicas)
+        elif recommendation > best:
+            best = recommendation
+    return best, old
 
 
 def stabilize_with_behavior(
@@ -324,15 +333,34 @@ def stabilize_with_behavior(
     recommendations in the scale-down window); the result is `current` clamped to [up, down].
     """
     log = _recs(recommendations)
-    up = down = desired_replicas
-    old = None
-    for i, r in enumerate(log):
-        if r.seconds_ago < scale_up_window_seconds:
-            up = min(up, r.recommendation)
-        if r.seconds_ago < scale_down_window_seconds:
-            down = max(down, r.recommendation)
-        if r.seconds_ago >= scale_up_window_seconds and r.seconds_ago >= scale_down_window_seconds:
-            old = i
+    up, down, old = behavior_window_bounds(
+        desired_replicas,
+        [(r.recommendation, r.seconds_ago) for r in log],
+        scale_up_window_seconds,
+        scale_down_window_seconds,
+    )
     stabilized = min(max(current_replicas, up), down)
     reason = "ScaleUpStabilized" if desired_replicas >= current_replicas else "ScaleDownStabilized"
-    return stabilized, reason, _record(log, old, desired_replicas)
+    return (
+        stabilized,
+        reason,
+        log_recommendation(log, old, TimedRecommendation(desired_replicas, 0.0)),
+    )
+
+
+def behavior_window_bounds(
+    desired_replicas: int, log: list[tuple[int, float]], up_window: float, down_window: float
+):
+    """stabilizeRecommendationWithBehaviors' loop on (recommendation, seconds ago) pairs:
+    (up, down, the index of the last entry older than both windows or None). The Autoscaler
+    calls it directly, on its own log, once per sync."""
+    up = down = desired_replicas
+    old = None
+    for i, (recommendation, ago) in enumerate(log):
+        if ago < up_window:
+            up = min(up, recommendation)
+        if ago < down_window:
+            down = max(down, recommendation)
+        if ago >= up_window and ago >= down_window:
+            old = i
+    return up, down, old
