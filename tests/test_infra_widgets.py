@@ -224,3 +224,21 @@ def test_static_editions_show_what_the_notices_describe():
     assert np.asarray(provisioning.figure.data[0].x).max() > 201, "the live one shows the year"
     figure, side = consolidation_explorer().static_state()
     assert sum(1 for t in figure.data if getattr(t, "stackgroup", None) == "services") == 40
+
+
+def test_consolidation_chart_draws_each_bin_at_its_busiest_step():
+    """A week of 5-minute steps is thinned for the browser, but the top of the stack still
+    shows every bin's highest total, and so the peak of the sum the shared pool is sized for."""
+    from msa_course.infra.consolidation import dedicated_vs_shared, service_demands
+
+    demands = service_demands(12, mean_cores=3.0, days=7, step_minutes=5, seed=1)
+    result = dedicated_vs_shared(demands, 32)
+    figure = charts.consolidation_chart(demands, result, step_minutes=5)
+    services = [t for t in figure.data if getattr(t, "stackgroup", None) == "services"]
+    stacked = sum(np.asarray(t.y, dtype=float) for t in services)
+    total = demands.sum(axis=0)
+    size = len(total) // len(stacked)
+    assert len(stacked) <= 400 < len(total) and len(total) % size == 0
+    np.testing.assert_allclose(stacked, total.reshape(-1, size).max(axis=1))
+    assert stacked.max() == pytest.approx(result.peak_of_sum)
+    assert f"busiest step of {size * 5:g} min" in figure.layout.xaxis.title.text
