@@ -60,6 +60,30 @@ def test_every_prose_cell_is_translated_and_fresh(path):
     )
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in TRANSLATED if p.parent == SOLUTIONS], ids=lambda p: p.stem
+)
+def test_a_translated_exercise_can_speak_korean(path):
+    """Its checks answer in the notebook's language: a setup cell sets it before the first
+    test, and no test cell raises an AssertionError of its own (its text would stay English;
+    a check from msa_course.grading.checks translates)."""
+    import ast
+
+    code = [c for c in source.parse(path).cells if c.cell_type == "code"]
+    first_test = next(i for i, c in enumerate(code) if c.is_test)
+    assert any(nbs.SETUP_CALL in c.source for c in code[:first_test]), (
+        f"{path.name}: add a setup cell (import msa_course; msa_course.setup_notebook()) "
+        "before the first question"
+    )
+    for cell in code:
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Raise) and "AssertionError" in ast.unparse(node.exc or node):
+                pytest.fail(
+                    f"{path.name}, {cell.grade_id}: use a check (expect_true, ...) "
+                    "instead of raise AssertionError"
+                )
+
+
 @pytest.mark.parametrize("path", TRANSLATED, ids=ids(TRANSLATED))
 def test_korean_prose_uses_the_glossary_terms(path):
     prose = nbs.prose_path(ROOT, LANG, path)

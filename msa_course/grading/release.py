@@ -106,7 +106,8 @@ def run(args) -> int:
         raise CommandError(str(err)) from None
     for path in changed:
         shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-        print(f"{'out of date' if args.check else 'wrote'}: {shown}")
+        verb = "out of date" if args.check else "wrote" if path.exists() else "removed"
+        print(f"{verb}: {shown}")
     if args.check and changed:
         print("run `msa-course release` and commit what it writes")
         return 1
