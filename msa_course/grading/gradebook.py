@@ -12,14 +12,14 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, text: str, durable: bool = True) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half
-    (and, when durable, on disk before the name points at it)."""
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+    """Write `data` (text as UTF-8) to `path` so that readers see the old file or the new one,
+    never half (and, when durable, on disk before the name points at it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())

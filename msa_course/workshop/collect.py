@@ -21,12 +21,12 @@ import io
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fnmatch import fnmatch
 from pathlib import Path
 
+from msa_course.grading.gradebook import atomic_write
 from msa_course.workshop.homes import Home, Refused, learners
 from msa_course.workshop.link import DEFAULT_TARGET
 from msa_course.workshop.messages import text
@@ -75,17 +75,6 @@ def _read_one(homes: Path, learner: str, folder: str, assignment: str) -> tuple[
     return found["changed"], data
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def collect(
     homes: Path, assignment: str, out: Path, course_dir: str = DEFAULT_TARGET
 ) -> Collection:
@@ -109,12 +98,12 @@ def collect(
             result.skipped[learner] = str(err)
             continue
         target = out / f"{learner}.ipynb"
-        _write_atomic(target, data)
+        atomic_write(target, data, durable=False)
         when = datetime.fromisoformat(changed).timestamp()
         os.utime(target, (when, when))
         result.copied[learner] = target
         result.changed[learner] = changed
-    _write_atomic(out / MANIFEST, _manifest(result).encode())
+    atomic_write(out / MANIFEST, _manifest(result), durable=False)
     return result
 
 

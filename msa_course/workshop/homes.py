@@ -72,17 +72,9 @@ class Home:
         fd = os.dup(self.fd)
         try:
             for depth, part in enumerate(parts, 1):
-                where = "/".join(parts[:depth])
-                info = self._lstat(fd, part, where)
-                if stat.S_ISLNK(info.st_mode):
-                    raise Refused(text("why-link", path=where))
-                if not stat.S_ISDIR(info.st_mode):
-                    raise Refused(text("why-not-folder", path=where))
-                child = self._open(fd, part, where, os.O_DIRECTORY)
+                child, _ = self._open_own(fd, part, "/".join(parts[:depth]), folder=True)
                 os.close(fd)
                 fd = child
-                if os.fstat(fd).st_uid != self.uid:
-                    raise Refused(text("why-not-theirs", path=where))
             return fd
         except BaseException:
             os.close(fd)
@@ -96,14 +88,30 @@ class Home:
         except OSError as err:
             raise Refused(text("why-cannot-read", path=where, error=err.strerror)) from None
 
-    def _open(self, fd: int, name: str, where: str, flags: int) -> int:
-        """Open name in the folder fd (never a link, never blocking on a FIFO)."""
+    def _open_own(self, fd: int, name: str, where: str, folder: bool) -> tuple[int, os.stat_result]:
+        """Open `name` in the folder fd if it is the learner's own folder (or regular file):
+        not a link, not another owner's, and still the one checked when opened (never
+        blocking on a FIFO). Returns the descriptor and its stat."""
+        info = self._lstat(fd, name, where)
+        if stat.S_ISLNK(info.st_mode):
+            raise Refused(text("why-link", path=where))
+        kind = "why-not-folder" if folder else "why-not-file"
+        if not (stat.S_ISDIR if folder else stat.S_ISREG)(info.st_mode):
+            raise Refused(text(kind, path=where))
+        if info.st_uid != self.uid:
+            raise Refused(text("why-not-theirs", path=where))
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | (os.O_DIRECTORY if folder else 0)
         try:
-            return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | flags, dir_fd=fd)
+            opened_fd = os.open(name, flags, dir_fd=fd)
         except FileNotFoundError:
             raise FileNotFoundError(where) from None
         except OSError as err:
             raise Refused(text("why-cannot-read", path=where, error=err.strerror)) from None
+        opened = os.fstat(opened_fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):  # swapped meanwhile
+            os.close(opened_fd)
+            raise Refused(text(kind, path=where))
+        return opened_fd, opened
 
     def names(self, folder: str) -> list[str]:
         """The names in the learner's own folder home/folder."""
@@ -134,21 +142,10 @@ class Home:
             os.close(fd)
 
     def _read_at(self, fd: int, name: str, path: str, limit: int) -> tuple[bytes, os.stat_result]:
-        info = self._lstat(fd, name, path)
-        if stat.S_ISLNK(info.st_mode):
-            raise Refused(text("why-link", path=path))
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(text("why-not-file", path=path))
-        if info.st_uid != self.uid:
-            raise Refused(text("why-not-theirs", path=path))
-        if info.st_size > limit:
-            raise Refused(text("why-too-large", path=path, limit=limit // 2**20))
-        with os.fdopen(self._open(fd, name, path, 0), "rb") as fh:
-            opened = os.fstat(fh.fileno())
-            if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-                raise Refused(text("why-not-file", path=path))  # swapped since the lstat
-            data = fh.read(limit + 1)
-        if len(data) > limit:
+        file_fd, opened = self._open_own(fd, name, path, folder=False)
+        with os.fdopen(file_fd, "rb") as fh:  # the size is checked before and while reading
+            data = fh.read(limit + 1) if opened.st_size <= limit else None
+        if data is None or len(data) > limit:
             raise Refused(text("why-too-large", path=path, limit=limit // 2**20))
         return data, opened
 
