@@ -1,4 +1,5 @@
-"""Shared test helpers: the repository's paths and a notebook's cells."""
+"""Shared test helpers (tests/ is on pytest's path, hub tests included): the repository's
+paths, a notebook's cells, the tables of an HTML page."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,3 +32,41 @@ def cells(path: Path) -> list[dict]:
         src = cell["source"]
         cell["text"] = "".join(src) if isinstance(src, list) else src
     return nb["cells"]
+
+
+class Tables(HTMLParser):
+    """The rows of every <table> on a page, as text cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._id, self._row, self._cell = None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._id = dict(attrs).get("id") or f"table{len(self.tables)}"
+            self.tables[self._id] = []
+        elif tag == "tr" and self._id:
+            self._row = []
+            self.tables[self._id].append(self._row)
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "table":
+            self._id = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def html_tables(html: str) -> dict[str, list[list[str]]]:
+    """Every <table> of a page (by id, else table0, table1...) as rows of cell texts, the
+    header row included."""
+    page = Tables()
+    page.feed(html)
+    return page.tables

@@ -10,11 +10,10 @@ import re
 import subprocess
 import sys
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import EXERCISES, SOLUTIONS
+from helpers import EXERCISES, SOLUTIONS, html_tables
 
 from msa_course.grading import gradebook
 from msa_course.grading import samples as grading_samples
@@ -33,36 +32,6 @@ def report(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def read_csv(path: Path) -> list[list[str]]:
     return list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-
-
-class Tables(HTMLParser):
-    """The rows of every <table> on a page, as text cells."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._id, self._row, self._cell = None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self._id = dict(attrs).get("id") or f"table{len(self.tables)}"
-            self.tables[self._id] = []
-        elif tag == "tr" and self._id:
-            self._row = []
-            self.tables[self._id].append(self._row)
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append(self._cell.strip())
-            self._cell = None
-        elif tag == "table":
-            self._id = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell += data
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +59,7 @@ def test_the_report_agrees_with_the_gradebook(class40):
         info = summary["learners"][learner]
         assert f"{info['score']:g}" == row[header.index("total")]
         assert [f"{info['points'][g]:g}" for g in ids] == row[1 : 1 + len(ids)]
-    page = Tables()
-    page.feed((base / "report" / "report.html").read_text())
-    learners = page.tables["learners"]
+    learners = html_tables((base / "report" / "report.html").read_text())["learners"]
     assert len(learners) == 41
     for cells in learners[1:]:
         row = rows[cells[0]]
@@ -201,6 +168,15 @@ def _graded(tmp_path: Path, ex01, size: int = 4) -> Path:
     return tmp_path / "grades"
 
 
+def _regrade(grades: Path, ex01, result: dict) -> None:
+    """Save a changed result and rebuild the gradebook from all results, as a grading run
+    that came to that result would."""
+    gradebook.save_result(grades, result)
+    rows = [json.loads(p.read_text()) for p in sorted((grades / "results").glob("*.json"))]
+    ids = [q.grade_id for q in ex01.questions]
+    gradebook.atomic_write(grades / "gradebook.csv", gradebook.gradebook_csv(ids, rows))
+
+
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, ex01):
     grades = _graded(tmp_path, ex01)
     out = tmp_path / "out"
@@ -249,12 +225,7 @@ def test_learner_text_never_reaches_the_page(tmp_path, ex01):
     result = json.loads(path.read_text())
     result["questions"][0].update(status="failed", feedback="servers_needed: <script>x</script>")
     result["flags"] = [{"code": "<img src=x>", "detail": "<b>"}]
-    gradebook.save_result(grades, result)
-    rows = [json.loads(p.read_text()) for p in sorted((grades / "results").glob("*.json"))]
-    gradebook.atomic_write(
-        grades / "gradebook.csv",
-        gradebook.gradebook_csv([q.grade_id for q in ex01.questions], rows),
-    )
+    _regrade(grades, ex01, result)
     run = report(grades, "--out", tmp_path / "o")
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "o" / "report.html").read_text()
@@ -267,12 +238,7 @@ def test_hand_graded_points_pending_leave_the_lms_blank(tmp_path, ex01):
     result = json.loads(path.read_text())
     result["questions"][0].update(points=None, status="pending-manual", kind="manual")
     result["score"] = sum(q["points"] or 0 for q in result["questions"])
-    gradebook.save_result(grades, result)
-    rows = [json.loads(p.read_text()) for p in sorted((grades / "results").glob("*.json"))]
-    gradebook.atomic_write(
-        grades / "gradebook.csv",
-        gradebook.gradebook_csv([q.grade_id for q in ex01.questions], rows),
-    )
+    _regrade(grades, ex01, result)
     run = report(grades, "--out", tmp_path / "o")
     assert run.returncode == 0 and "1 learners wait for hand-graded points" in run.stdout
     canvas = {row[3]: row[5] for row in read_csv(tmp_path / "o" / "canvas.csv")[2:]}

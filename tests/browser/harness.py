@@ -472,3 +472,17 @@ def run_cell(page, index: int, timeout: float = 120_000) -> str:
     )
     outputs = target.locator(".jp-OutputArea-output")
     return "\n".join(outputs.all_inner_texts())
+
+
+def open_hostile_page(page, html: str, path: Path, policy: bool) -> list[str]:
+    """Open a page built from hostile values: written to `path`, without its
+    Content-Security-Policy unless `policy` (so escaping alone is proven), every dialog it
+    opens dismissed and its message kept in the list returned."""
+    if not policy:
+        start = html.index("<meta http-equiv='Content-Security-Policy'")
+        html = html[:start] + html[html.index(">", start) + 1 :]
+    path.write_text(html, encoding="utf-8")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    return dialogs

@@ -5,6 +5,7 @@ Content-Security-Policy taken out, so escaping alone is proven, not only the pol
 
 from __future__ import annotations
 
+import harness
 import pytest
 
 from msa_course.grading import report
@@ -58,14 +59,7 @@ def hostile_result() -> dict:
 @pytest.mark.parametrize("policy", [True, False], ids=["as-written", "without-csp"])
 def test_hostile_fields_render_as_text_and_run_nothing(page, tmp_path, policy):
     html = report.feedback_html(hostile_result())
-    if not policy:
-        start = html.index("<meta http-equiv='Content-Security-Policy'")
-        html = html[:start] + html[html.index(">", start) + 1 :]
-    path = tmp_path / "eve.html"
-    path.write_text(html, encoding="utf-8")
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(path.as_uri())
+    dialogs = harness.open_hostile_page(page, html, tmp_path / "eve.html", policy)
     page.mouse.move(10, 10)
     page.hover("body")
     assert page.evaluate("window.__pwned") is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import harness
 import pytest
 from playwright.sync_api import expect
 
@@ -54,14 +55,7 @@ def test_the_report_shows_hostile_values_as_text(page, tmp_path, policy):
     grades = classreport.load(tmp_path / "grades")
     summary = classreport.summarise(grades, exercise, 50, "en")
     html = classreport.report_html(summary, grades, 50, "en")
-    if not policy:
-        start = html.index("<meta http-equiv='Content-Security-Policy'")
-        html = html[:start] + html[html.index(">", start) + 1 :]
-    path = tmp_path / "report.html"
-    path.write_text(html, encoding="utf-8")
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(path.as_uri())
+    dialogs = harness.open_hostile_page(page, html, tmp_path / "report.html", policy)
     for summary_el in page.locator("summary").all():
         summary_el.click()
     page.mouse.move(10, 10)

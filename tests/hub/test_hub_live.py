@@ -12,11 +12,11 @@ import json
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import requests
+from helpers import html_tables
 from room import EXERCISE, INSTRUCTOR, INSTRUCTOR_PASSWORD, LEARNERS, SOLUTION
 
 from msa_course.grading import source as src
@@ -113,36 +113,6 @@ def wait_for(session, hub, expected: dict, timeout: float = 60) -> dict:
         time.sleep(1)
 
 
-class Learners(HTMLParser):
-    """The report's table of every learner: learner -> cells."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self._in, self._row, self._cell = {}, False, None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and dict(attrs).get("id") == "learners":
-            self._in = True
-        elif self._in and tag == "tr":
-            self._row = []
-        elif self._in and tag == "td":
-            self._cell = ""
-
-    def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None:
-            self._row.append(self._cell.strip())
-            self._cell = None
-        elif tag == "tr" and self._row:
-            self.rows[self._row[0]] = self._row[1:]
-            self._row = None
-        elif tag == "table":
-            self._in = False
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell += data
-
-
 def test_the_room_live_then_report_and_feedback(hub, room, instructor):
     names = list(LEARNERS)
     for name in names:
@@ -218,11 +188,11 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
     assert report.returncode == 0, report.stderr
     with open(live / "graded" / "gradebook.csv", newline="") as fh:
         book = {row["learner"]: row for row in csv.DictReader(fh)}
-    table = Learners()
-    table.feed((live / "report" / "report.html").read_text())
-    assert sorted(table.rows) == sorted(book) == sorted(names)
+    table = html_tables((live / "report" / "report.html").read_text())["learners"]
+    shown = {cells[0]: cells[1:] for cells in table[1:]}  # below the header row
+    assert sorted(shown) == sorted(book) == sorted(names)
     for name, row in book.items():
-        assert table.rows[name][: len(ids) + 1] == [row[g] for g in ids] + [row["total"]]
+        assert shown[name][: len(ids) + 1] == [row[g] for g in ids] + [row["total"]]
     summary = json.loads((live / "report" / "summary.json").read_text())
     q2_hints = summary["questions"][1]["hints"]
     assert q2_hints == [{"text": HINT_Q2, "learners": 1, "who": ["grace"]}]
