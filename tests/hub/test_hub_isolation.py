@@ -59,6 +59,22 @@ def probe(kernel, checks: dict[str, str]) -> dict[str, str]:
     return json.loads(result.outputs[-1]["text"])
 
 
+def facts(p: psutil.Process) -> dict | None:
+    """What a process is and runs as; None for one that ended (or is a zombie, running
+    nothing) while it was being listed, such as a command the new terminal's shell ran."""
+    try:
+        with p.oneshot():
+            return {
+                "pid": p.pid,
+                "name": p.name(),
+                "cmdline": p.cmdline(),
+                "uids": tuple(p.uids()),
+                "gids": tuple(p.gids()),
+            }
+    except psutil.NoSuchProcess:
+        return None
+
+
 def test_every_learner_process_runs_as_the_learner(hub, room):
     """Servers, kernels and terminals: a terminal was a root shell in the old default."""
     rows, learner_pids = [], set()
@@ -71,27 +87,25 @@ def test_every_learner_process_runs_as_the_learner(hub, room):
         assert terminal.ok, terminal.text
         uid, gid = hub.account(name).pw_uid, hub.account(name).pw_gid
         server = hub.server_process(name)
-        processes = [server, *server.children(recursive=True)]
-        kernels = [p for p in processes if "ipykernel_launcher" in " ".join(p.cmdline())]
+        processes = [info for p in [server, *server.children(recursive=True)] if (info := facts(p))]
+        kernels = [p for p in processes if "ipykernel_launcher" in " ".join(p["cmdline"])]
         assert len(kernels) >= 2, f"{name}'s chapter and exercise kernels are not running"
-        assert "bash" in [p.name() for p in processes], f"{name}'s terminal is not running"
+        assert "bash" in [p["name"] for p in processes], f"{name}'s terminal is not running"
         for p in processes:
-            role = "server" if p == server else "kernel" if p in kernels else p.name()
-            rows.append(
-                f"{name:6} {role:8} pid {p.pid:7} uids {tuple(p.uids())} gids {tuple(p.gids())}"
-            )
-            assert set(p.uids()) == {uid} and set(p.gids()) == {gid}, rows[-1]
-            learner_pids.add(p.pid)
+            role = "server" if p["pid"] == server.pid else "kernel" if p in kernels else p["name"]
+            rows.append(f"{name:6} {role:8} pid {p['pid']:7} uids {p['uids']} gids {p['gids']}")
+            assert set(p["uids"]) == {uid} and set(p["gids"]) == {gid}, rows[-1]
+            learner_pids.add(p["pid"])
     print("\n".join(rows))
     uids = {hub.account(name).pw_uid for name in LEARNERS}
     assert 0 not in uids and len(uids) == len(LEARNERS)
     # Under the hub, only the proxy and the instructor's progress page (a service for admins,
     # reading the homes) are not a learner's: no learner-facing process is root.
-    others = [p for p in hub.processes()[1:] if p.pid not in learner_pids]
-    progress = [p for p in others if "progress --hub-service" in " ".join(p.cmdline())]
-    assert len(progress) == 1, [p.cmdline() for p in others]
+    others = [info for p in hub.processes()[1:] if p.pid not in learner_pids and (info := facts(p))]
+    progress = [p for p in others if "progress --hub-service" in " ".join(p["cmdline"])]
+    assert len(progress) == 1, [p["cmdline"] for p in others]
     others.remove(progress[0])
-    assert [p.name() for p in others] == ["node"], [p.cmdline() for p in others]
+    assert [p["name"] for p in others] == ["node"], [p["cmdline"] for p in others]
 
 
 def test_each_learner_is_held_by_limits_of_their_own(hub, room):
