@@ -15,11 +15,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from hashlib import sha256
 from pathlib import Path
 
 import psutil
 import pytest
 from helpers import LEARNER_PYTHON, ROOT
+
+from msa_course.ui import bundle_server
 
 URL = re.compile(r"http://127\.0\.0\.1:(\d+)/lab/tree/course/00_welcome\.ipynb\?token=(\S+)")
 
@@ -157,7 +160,16 @@ def test_serves_the_course_at_the_url_it_prints_when_the_default_port_is_taken(t
 
         # Starting a kernel prints nothing a learner cannot act on (no TCP-transport warning).
         start_kernel(base, token)
-        wait_for_kernel_process(lab.server())
+        (kernel,) = wait_for_kernel_process(lab.server())
+
+        # The server serves plotly's widget bundle, to the learner only, at a URL naming its
+        # digest, and tells its kernels where (msa_course.ui.bundle_server).
+        route = kernel.environ()[bundle_server.URL_ENV]
+        bundle = get(f"{base}{route}", token)
+        assert route == f"/msa-course/plotly-widget-{sha256(bundle).hexdigest()[:16]}.js"
+        assert len(bundle) > 1_000_000 and b"export" in bundle
+        with urllib.request.urlopen(f"{base}{route}", timeout=30) as anonymous:
+            assert "/login" in anonymous.url
         time.sleep(2)  # the kernel's own start-up messages
         printed = lab.text()
         assert printed.count("\n") == 3, printed

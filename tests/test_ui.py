@@ -212,3 +212,23 @@ def test_validation_catches_what_from_dicts_lets_through():
     fig = theme.from_dicts([dict(type="scatter", x=[1], y=[1], colour="red")], {})
     with pytest.raises(ValueError, match="colour"):
         go.Figure(fig.to_dict())
+
+
+def test_figure_widgets_load_plotly_from_the_server_only_when_it_serves_the_same_bundle(
+    monkeypatch,
+):
+    """Under a server with msa_course.ui.bundle_server the loader imports the bundle by URL
+    (a widget's state no longer carries 5 MB); under any other server, or one serving another
+    plotly's bundle, the loader carries the bundle itself."""
+    from msa_course.ui import bundle_server, figurewidget
+
+    served = bundle_server.bundle_route("/user/ana/")
+    monkeypatch.setenv(bundle_server.URL_ENV, served)
+    assert figurewidget._bundle_import() == f'import(location.origin + "{served}")'
+    for elsewhere in (served.replace(bundle_server.bundle_digest(), "0" * 16), None):
+        if elsewhere is None:
+            monkeypatch.delenv(bundle_server.URL_ENV)
+        else:
+            monkeypatch.setenv(bundle_server.URL_ENV, elsewhere)
+        inline = figurewidget._bundle_import()
+        assert inline.startswith("import(URL.createObjectURL(new Blob([") and len(inline) > 10**6
