@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from msa_course.i18n import N_
 from msa_course.orchestration.objects import Container, Node, Pod, PodTemplate
 from msa_course.orchestration.scheduler import Decision, Profile, Scheduler
 from msa_course.orchestration.scheduler.explain import Explanation, explain_cycle, snapshot
@@ -35,7 +36,7 @@ MIXED_SHAPES = {
     "sidecar-heavy": (100, 128),
 }
 MIXED_WEIGHTS = (0.35, 0.15, 0.15, 0.1, 0.1, 0.15)
-WORKLOADS = ("mixed microservices", "uniform web pods", "cpu-heavy + memory-heavy")
+WORKLOADS = (N_("mixed microservices"), N_("uniform web pods"), N_("cpu-heavy + memory-heavy"))
 # A RequestedToCapacityRatio shape that rewards full nodes (the upstream docs' bin-packing
 # example: utilization 0 -> score 0, 100 -> 10).
 PACKING_SHAPE = ((0, 0), (100, 10))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from msa_course.i18n import N_, tr
 from msa_course.orchestration.binpacking import PackResult
 from msa_course.ui import theme
 
@@ -17,25 +18,31 @@ def binpacking_figure(result: PackResult, title: str) -> go.Figure:
     sched = result.scheduler
     names = [n.name for n in sched.nodes]
     data = []
-    for resource, label, colour in (("cpu", "CPU", "blue"), ("memory", "memory", "orange")):
+    pods = tr("pods")
+    for resource, label, name, colour in (
+        ("cpu", "CPU", N_("CPU requested"), "blue"),
+        ("memory", tr("memory"), N_("memory requested"), "orange"),
+    ):
         row = sched.resources.index(resource)
         data.append(
             dict(
                 type="bar",
                 x=names,
                 y=100 * sched.requested[row] / sched.allocatable[row],
-                name=f"{label} requested",
+                name=tr(name),
                 marker=dict(color=theme.PALETTE[colour]),
                 customdata=sched.pod_count,
-                hovertemplate=f"%{{x}}<br>{label}: %{{y:.0f}}%<br>pods: %{{customdata}}<extra></extra>",
+                hovertemplate=(
+                    f"%{{x}}<br>{label}: %{{y:.0f}}%<br>{pods}: %{{customdata}}<extra></extra>"
+                ),
             )
         )
     full = dict(type="line", xref="paper", x0=0, x1=1, y0=100, y1=100)
     layout = dict(
         height=440,
         title=dict(text=title),
-        xaxis=dict(title=dict(text="node", standoff=12), tickangle=-45),
-        yaxis=dict(title=dict(text="requested / allocatable (%)"), range=[0, 105]),
+        xaxis=dict(title=dict(text=tr("node"), standoff=12), tickangle=-45),
+        yaxis=dict(title=dict(text=tr("requested / allocatable (%)")), range=[0, 105]),
         barmode="group",
         bargap=0.25,
         shapes=[dict(full, line=dict(dash="dash", color=theme.PALETTE["grey"]))],
@@ -84,15 +91,17 @@ def self_healing_chart(
     faults: list | tuple = (),
     *,
     end: float | None = None,
-    title: str = "Self-healing: desired and ready pods",
+    title: str | None = None,
 ) -> go.Figure:
     """Top: desired vs Ready pods; bottom: container restarts and pods in CrashLoopBackOff.
 
-    `faults` are (time in s, label) markers drawn as vertical lines on both panels.
+    `faults` are (time in s, label) markers drawn as vertical lines on both panels (the label
+    in English, shown through `tr()`).
     """
+    title = tr("Self-healing: desired and ready pods") if title is None else title
     layout, cells = theme.subplot_layout(
         rows=2,
-        titles=("pods", "restarts and back-off"),
+        titles=(tr("pods"), tr("restarts and back-off")),
         height=560,
         shared_xaxes=True,
         vertical_spacing=0.12,
@@ -104,16 +113,16 @@ def self_healing_chart(
     red, orange = theme.PALETTE["vermillion"], theme.PALETTE["orange"]
     data = [
         _timeline_step(
-            top_axes, minutes, [s.desired for s in history], "desired", grey, "dash", 3, end_min
+            top_axes, minutes, [s.desired for s in history], tr("desired"), grey, "dash", 3, end_min
         ),
         _timeline_step(
-            top_axes, minutes, [s.ready for s in history], "Ready", green, None, 3, end_min
+            top_axes, minutes, [s.ready for s in history], tr("Ready"), green, None, 3, end_min
         ),
         _timeline_step(
             low_axes,
             minutes,
             [s.restarts for s in history],
-            "restarts (total)",
+            tr("restarts (total)"),
             red,
             None,
             3,
@@ -123,7 +132,7 @@ def self_healing_chart(
             low_axes,
             minutes,
             [s.waiting for s in history],
-            "in CrashLoopBackOff",
+            tr("in CrashLoopBackOff"),
             orange,
             "dot",
             3,
@@ -153,10 +162,10 @@ def self_healing_chart(
             x=[t / 60 for t, _ in faults],
             y=[top] * len(faults),
             mode="text",
-            text=[label for _, label in faults],
+            text=[tr(label) for _, label in faults],
             textposition="top right",
             textfont=dict(size=12, color=theme.PALETTE["blue"]),
-            name="faults",
+            name=tr("faults"),
             showlegend=False,
             xaxis=top_axes[0],
             yaxis=top_axes[1],
@@ -165,12 +174,12 @@ def self_healing_chart(
     _title_and_legend_on_top(layout, title, legend_rows=1)
     # whole-number ticks: pods and restarts are counts
     layout[theme.axis_key(top_axes[1])].update(
-        title=dict(text="pods"), range=[0, top + 1], dtick=max(1, (top + 1) // 6)
+        title=dict(text=tr("pods")), range=[0, top + 1], dtick=max(1, (top + 1) // 6)
     )
     layout[theme.axis_key(low_axes[1])].update(
-        title=dict(text="count"), range=[0, high * 1.1], dtick=max(1, round(high / 5))
+        title=dict(text=tr("count")), range=[0, high * 1.1], dtick=max(1, round(high / 5))
     )
-    layout[theme.axis_key(low_axes[0])]["title"] = dict(text="simulated time (minutes)")
+    layout[theme.axis_key(low_axes[0])]["title"] = dict(text=tr("simulated time (minutes)"))
     if end_min is not None:
         for axes in (top_axes, low_axes):
             layout[theme.axis_key(axes[0])]["range"] = [0, end_min]
@@ -187,14 +196,15 @@ def autoscaling_chart(
     *,
     target: int,
     max_replicas: int | None = None,
-    title: str = "Horizontal scaling: load, replicas, CPU and latency",
+    title: str | None = None,
 ) -> go.Figure:
     """Three panels over time (minutes): replicas against the pods the load needs at the
     target (load / (target x request)) and the HPA's maxReplicas ceiling; per-pod CPU as % of
     its request against the target; mean response time from the queueing model."""
+    title = tr("Horizontal scaling: load, replicas, CPU and latency") if title is None else title
     layout, cells = theme.subplot_layout(
         rows=3,
-        titles=("pods", "CPU per pod (% of its request)", "mean latency (M/M/1 model)"),
+        titles=(tr("pods"), tr("CPU per pod (% of its request)"), tr("mean latency (M/M/1 model)")),
         height=680,
         shared_xaxes=True,
         vertical_spacing=0.08,
@@ -208,7 +218,7 @@ def autoscaling_chart(
             pods,
             minutes,
             needed,
-            "pods needed",
+            tr("pods needed"),
             line=dict(color=colour["grey"], width=2),
             fill="tozeroy",
             fillcolor="rgba(153,153,153,0.2)",
@@ -217,14 +227,14 @@ def autoscaling_chart(
             pods,
             minutes,
             replicas,
-            "replicas (HPA)",
+            tr("replicas (HPA)"),
             line=dict(color=colour["blue"], width=3, shape="hv"),
         ),
         _line(
             pods,
             minutes,
             ready,
-            "Ready pods",
+            tr("Ready pods"),
             line=dict(color=colour["green"], width=2, dash="dot", shape="hv"),
         ),
     ]
@@ -234,26 +244,30 @@ def autoscaling_chart(
                 pods,
                 ends,
                 [max_replicas, max_replicas],
-                f"maxReplicas ({max_replicas})",
+                tr("maxReplicas ({count})", count=max_replicas),
                 mode="lines",
                 line=dict(color=colour["black"], dash="dot", width=1.5),
             )
         )
     data += [
-        _line(cpu, minutes, utilization, "CPU per pod", line=dict(color=colour["orange"], width=3)),
+        _line(
+            cpu, minutes, utilization, tr("CPU per pod"), line=dict(color=colour["orange"], width=3)
+        ),
         _line(
             cpu,
             ends,
             [target, target],
-            f"HPA target ({target}%)",
+            tr("HPA target ({target}%)", target=target),
             mode="lines",
             line=dict(color=colour["vermillion"], dash="dash", width=2),
         ),
-        _line(lat, minutes, latency_ms, "mean latency", line=dict(color=colour["purple"], width=3)),
+        _line(
+            lat, minutes, latency_ms, tr("mean latency"), line=dict(color=colour["purple"], width=3)
+        ),
     ]
     _title_and_legend_on_top(layout, title, legend_rows=3)  # 3 rows in a notebook-wide figure
-    layout[theme.axis_key(pods[1])].update(title=dict(text="pods"), rangemode="tozero")
-    layout[theme.axis_key(cpu[1])].update(title=dict(text="% of request"), rangemode="tozero")
+    layout[theme.axis_key(pods[1])].update(title=dict(text=tr("pods")), rangemode="tozero")
+    layout[theme.axis_key(cpu[1])].update(title=dict(text=tr("% of request")), rangemode="tozero")
     shown = [v for v in latency_ms if v is not None]
     if shown and max(shown) > 10 * min(shown):  # an overload: seconds next to milliseconds
         ticks = [10, 20, 50, 100, 200, 500, 1000, 2000]
@@ -261,5 +275,5 @@ def autoscaling_chart(
     else:
         latency_axis = dict(type="linear", rangemode="tozero")
     layout[theme.axis_key(lat[1])].update(latency_axis, title=dict(text="ms"))
-    layout[theme.axis_key(lat[0])]["title"] = dict(text="simulated time (minutes)")
+    layout[theme.axis_key(lat[0])]["title"] = dict(text=tr("simulated time (minutes)"))
     return theme.from_dicts(data, layout)

@@ -10,6 +10,7 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.i18n import N_, tr
 from msa_course.orchestration import charts
 from msa_course.orchestration.binpacking import (
     PACKING_SHAPE,
@@ -27,16 +28,16 @@ from msa_course.orchestration.scheduler import Profile
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
-YAML_CHOICE = "Deployment YAML (below)"
-STRATEGY_CHOICES = {
-    "LeastAllocated (default: spread)": ("LeastAllocated", None),
-    "MostAllocated (pack)": ("MostAllocated", None),
+YAML_CHOICE = N_("Deployment YAML (below)")
+STRATEGY_CHOICES = {  # menu label (English, shown through tr()) -> (strategy, shape)
+    N_("LeastAllocated (default: spread)"): ("LeastAllocated", None),
+    N_("MostAllocated (pack)"): ("MostAllocated", None),
     "RequestedToCapacityRatio 0->0, 100->10": ("RequestedToCapacityRatio", PACKING_SHAPE),
 }
 BALANCED_CHOICES = {
-    "v1.36+ (change in balance)": "v1.36",
-    "v1.35 (balance after)": "v1.35",
-    "off": None,
+    N_("v1.36+ (change in balance)"): "v1.36",
+    N_("v1.35 (balance after)"): "v1.35",
+    N_("off"): None,
 }
 TABLE_ROWS = 25  # rows of `get pods` shown; the rest are counted
 EXAMPLE_YAML = """apiVersion: apps/v1
@@ -85,8 +86,12 @@ def _yaml_pods(text: str) -> list[Pod]:
             pods.append(dataclasses.replace(obj, node_name=None))
         else:
             raise ValueError(
-                f"the explorer places Deployments, ReplicaSets and Pods; remove the "
-                f"{type(obj).__name__} {obj.name!r}"
+                tr(
+                    "the explorer places Deployments, ReplicaSets and Pods; remove the "
+                    "{kind} {name}",
+                    kind=type(obj).__name__,
+                    name=repr(obj.name),
+                )
             )
     return pods
 
@@ -101,8 +106,16 @@ def _owner_selector(text: str):
     return lambda pod: selectors.get(pod.owner)
 
 
-def _text_panel(title: str, text: str) -> str:
-    return f"<div style='margin-top:0.6em'><b>{html.escape(title)}</b>{theme.pre_html(text)}</div>"
+def _text_panel(title: str, text: str, *, command: bool = False) -> str:
+    """A titled block of fixed-width text; a `command` title (kubectl ..., typed as it is in
+    English) is set as code."""
+    head = f"<code>{html.escape(title)}</code>" if command else html.escape(title)
+    return f"<div style='margin-top:0.6em'><b>{head}</b>{theme.pre_html(text)}</div>"
+
+
+def _menu(labels) -> list[tuple[str, str]]:
+    """Dropdown options shown in the active language, valued by their English labels."""
+    return [(tr(label), label) for label in labels]
 
 
 def get_pods_wide(result: PackResult) -> str:
@@ -124,7 +137,7 @@ def get_pods_wide(result: PackResult) -> str:
         next_ip[i] += 1
     shown = rows[: TABLE_ROWS + 1]
     more = len(rows) - len(shown)
-    return format_table(shown) + (f"\n... {more} more pods" if more else "")
+    return format_table(shown) + ("\n" + tr("... {count} more pods", count=more) if more else "")
 
 
 def describe_node(result: PackResult, number: int) -> str:
@@ -181,10 +194,20 @@ def _summary(result: PackResult) -> str:
     worst = max(bounds, key=bounds.get)
     pending = result.pending
     text = (
-        f"<p><b>{result.nodes_used}</b> nodes used; lower bound <b>{bounds[worst]}</b> "
-        f"(ceil of total {worst} requests / one node's allocatable; cpu {bounds['cpu']}, "
-        f"memory {bounds['memory']}, pods {bounds['pods']}). "
-        f"<b>{len(pending)}</b> pod(s) Pending.</p>"
+        "<p>"
+        + tr(
+            "<b>{used}</b> nodes used; lower bound <b>{bound}</b> (ceil of total {resource} "
+            "requests / one node's allocatable; cpu {cpu}, memory {memory}, pods {pods}). "
+            "<b>{pending}</b> pod(s) Pending.",
+            used=result.nodes_used,
+            bound=bounds[worst],
+            resource=worst,
+            cpu=bounds["cpu"],
+            memory=bounds["memory"],
+            pods=bounds["pods"],
+            pending=len(pending),
+        )
+        + "</p>"
     )
     if pending:
         messages: dict[str, int] = {}
@@ -194,7 +217,8 @@ def _summary(result: PackResult) -> str:
             f"Warning  FailedScheduling  default-scheduler  {m}  (x{n} pods)"
             for m, n in messages.items()
         ]
-        text += _text_panel("Events of the Pending pods (kubectl describe pod)", "\n".join(events))
+        title = tr("Events of the Pending pods (kubectl describe pod)")
+        text += _text_panel(title, "\n".join(events))
     return text
 
 
@@ -217,31 +241,31 @@ def binpacking_explorer(
 
     controls = {
         "workload": d(
-            options=[*WORKLOADS, YAML_CHOICE],
+            options=_menu([*WORKLOADS, YAML_CHOICE]),
             value=WORKLOADS[0],
-            description="workload",
+            description=tr("workload"),
             style=_STYLE,
             layout=_LAYOUT,
         ),  # fmt: skip
-        "pods": slider(i, "pods (generated)", pods, 0, 600, 10),
-        "nodes": slider(i, "nodes", nodes, 1, 60, 1),
-        "node_cpu": slider(f, "node CPU (cores)", node_cpu, 1, 64, 1),
-        "node_memory": slider(f, "node memory (GiB)", node_memory, 1, 256, 1),
+        "pods": slider(i, tr("pods (generated)"), pods, 0, 600, 10),
+        "nodes": slider(i, tr("nodes"), nodes, 1, 60, 1),
+        "node_cpu": slider(f, tr("node CPU (cores)"), node_cpu, 1, 64, 1),
+        "node_memory": slider(f, tr("node memory (GiB)"), node_memory, 1, 256, 1),
         "strategy": d(
-            options=list(STRATEGY_CHOICES),
+            options=_menu(STRATEGY_CHOICES),
             description="NodeResourcesFit",
             style=_STYLE,
             layout=_LAYOUT,
         ),  # fmt: skip
         "balanced": d(
-            options=list(BALANCED_CHOICES),
+            options=_menu(BALANCED_CHOICES),
             description="BalancedAllocation",
             style=_STYLE,
             layout=_LAYOUT,
         ),  # fmt: skip
-        "describe": slider(i, "describe node #", 1, 1, 60, 1),
-        "explain": slider(i, "explain pod #", 1, 1, 600, 1),
-        "seed": slider(i, "seed", 0, 0, 20, 1),
+        "describe": slider(i, tr("describe node #"), 1, 1, 60, 1),
+        "explain": slider(i, tr("explain pod #"), 1, 1, 600, 1),
+        "seed": slider(i, tr("seed"), 0, 0, 20, 1),
         "yaml": widgets.Textarea(
             value=EXAMPLE_YAML,
             description="YAML",
@@ -273,18 +297,23 @@ def binpacking_explorer(
         )
         pool = node_pool(nodes, node_cpu, node_memory)
         result = pack(chosen, pool, profile, seed=seed, default_selector=owners)
-        title = (
-            f"{name}: {result.nodes_used} of {nodes} nodes used, "
-            f"lower bound {max(result.lower_bounds.values())}, {len(result.pending)} Pending"
+        title = tr(
+            "{strategy}: {used} of {nodes} nodes used, lower bound {bound}, {pending} Pending",
+            strategy=name,
+            used=result.nodes_used,
+            nodes=nodes,
+            bound=max(result.lower_bounds.values()),
+            pending=len(result.pending),
         )
         why = explanation_html(result.explain(min(explain, len(chosen)) - 1)) if chosen else ""
         side = (
             _summary(result)
             + why
-            + _text_panel("kubectl get pods -o wide", get_pods_wide(result))
+            + _text_panel("kubectl get pods -o wide", get_pods_wide(result), command=True)
             + _text_panel(
                 f"kubectl describe node worker-{min(describe, nodes)}",
                 describe_node(result, describe),
+                command=True,
             )
         )
         return charts.binpacking_figure(result, title), side
@@ -292,7 +321,7 @@ def binpacking_explorer(
     return Explorer(
         controls,
         render,
-        title="Bin packing with kube-scheduler",
+        title=tr("Bin packing with kube-scheduler"),
         controls_per_row=3,
         # chapter 03's Notices: MostAllocated packs the default mix onto the lower bound, and
         # pod 2 (api-1) joins jvm-0's node on its Fit score

@@ -7,6 +7,7 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.i18n import N_, tr
 from msa_course.orchestration import charts
 from msa_course.orchestration.packing_explorer import (
     BALANCED_CHOICES,
@@ -42,25 +43,29 @@ __all__ = [
 # --- Self-healing and horizontal autoscaling (issue 6) ------------------------------------------
 _SLIDER = dict(continuous_update=False, style={"description_width": "initial"})
 FAULTS = (
-    "Kill a pod",
-    "Crash-loop a container",
-    "Fail a liveness probe",
-    "Take a node down",
-    "Take a zone down",
+    N_("Kill a pod"),
+    N_("Crash-loop a container"),
+    N_("Fail a liveness probe"),
+    N_("Take a node down"),
+    N_("Take a zone down"),
 )
+RESET = N_("Reset")
 ZONES = ("zone-a", "zone-b", "zone-c")  # two nodes each: node-0 and node-1 in zone-a, ...
 PLACEMENTS = {  # how the scheduler places the Deployment's 4 pods (issue 20's availability lesson)
-    "default profile": "default",
-    "spread over zones (maxSkew 1)": "zones",
-    "packed (MostAllocated)": "packed",
+    N_("default profile"): "default",
+    N_("spread over zones (maxSkew 1)"): "zones",
+    N_("packed (MostAllocated)"): "packed",
 }
 
 
-def _pre(title: str, rows) -> str:
+def _pre(command: str, rows, note: str = "") -> str:
+    """A kubectl command (as typed, in English), an optional note after it, and its table."""
     from msa_course.orchestration.cluster import format_table
 
-    return f"<p style='margin:0.6em 0 0.2em'><b>{html.escape(title)}</b></p>" + theme.pre_html(
-        format_table(rows)
+    after = f" {html.escape(note)}" if note else ""
+    return (
+        f"<p style='margin:0.6em 0 0.2em'><b><code>{html.escape(command)}</code>{after}</b></p>"
+        + theme.pre_html(format_table(rows))
     )
 
 
@@ -183,11 +188,13 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
     """
     faults: list[tuple[int, str]] = [(60, "Take a node down")]
     controls = {
-        "at": widgets.IntSlider(60, 0, 1200, 10, description="fault at (s)", **_SLIDER),
-        "minutes": widgets.IntSlider(15, 2, 30, 1, description="window (min)", **_SLIDER),
-        "period": widgets.IntSlider(10, 1, 30, 1, description="probe periodSeconds", **_SLIDER),
-        "threshold": widgets.IntSlider(3, 1, 10, 1, description="failureThreshold", **_SLIDER),
-        "placement": widgets.Dropdown(options=list(PLACEMENTS), description="placement", **_SLIDER),
+        "at": widgets.IntSlider(60, 0, 1200, 10, description=tr("fault at (s)"), **_SLIDER),
+        "minutes": widgets.IntSlider(15, 2, 30, 1, description=tr("window (min)"), **_SLIDER),
+        "period": widgets.IntSlider(10, 1, 30, 1, description=tr("probe periodSeconds"), **_SLIDER),
+        "threshold": widgets.IntSlider(3, 1, 10, 1, description=tr("failureThreshold"), **_SLIDER),
+        "placement": widgets.Dropdown(
+            options=[(tr(p), p) for p in PLACEMENTS], description=tr("placement"), **_SLIDER
+        ),
     }
 
     def render(at, minutes, period, threshold, placement):
@@ -200,11 +207,11 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
         return action
 
     actions = {f: add(f) for f in FAULTS}
-    actions["Reset"] = faults.clear
+    actions[RESET] = faults.clear
     return Explorer(
         controls,
         render,
-        title="Self-healing on a simulated clock",
+        title=tr("Self-healing on a simulated clock"),
         actions=actions,
         controls_per_row=4,
         # chapter 03's Notice starts with the crash loop: one container crash-looping at 60 s
@@ -223,12 +230,15 @@ def _healing_view(
     labels = [(t, f) for t, f in sorted(faults) if t <= minutes * 60]
     fig = charts.self_healing_chart(cluster.history, labels, end=minutes * 60)
     where = ", ".join(f"{zone} {count}" for zone, count in before.items())
+    zones = tr("Pods per zone before the first fault: {where}.", where=where)
+    at_end = tr(
+        "At t = {minutes} min ({count} fault(s) injected):", minutes=minutes, count=len(faults)
+    )
     side = (
-        f"<p>Pods per zone before the first fault: {where}.</p>"
-        f"<p>At t = {minutes} min ({len(faults)} fault(s) injected):</p>"
+        f"<p>{zones}</p><p>{at_end}</p>"
         + _pre("$ kubectl get pods", cluster.get_pods())
         + _pre("$ kubectl get deploy", cluster.get_deployments())
-        + _pre("$ kubectl get events (last 12)", cluster.get_events(last=12))
+        + _pre("$ kubectl get events", cluster.get_events(last=12), tr("(last 12)"))
     )
     return fig, side
 
@@ -352,14 +362,14 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
     """Shape a load curve and tune the HPA; watch replicas, CPU per pod and latency follow."""
     f, i = widgets.FloatSlider, widgets.IntSlider
     controls = {
-        "base": f(2.0, min=0.5, max=10, step=0.5, description="base load (cores)", **_SLIDER),
-        "peak": f(4.0, min=1, max=8, step=0.5, description="peak (x base)", **_SLIDER),
-        "duration": i(20, 0, 40, 1, description="peak lasts (min)", **_SLIDER),
-        "target": i(50, 10, 100, 5, description="target CPU (%)", **_SLIDER),
-        "tolerance": f(0.1, min=0, max=0.5, step=0.05, description="tolerance", **_SLIDER),
-        "window": i(300, 0, 900, 30, description="scale-down window (s)", **_SLIDER),
-        "up_pods": i(4, 1, 20, 1, description="scale-up Pods/15 s", **_SLIDER),
-        "up_percent": i(100, 10, 500, 10, description="scale-up Percent/15 s", **_SLIDER),
+        "base": f(2.0, min=0.5, max=10, step=0.5, description=tr("base load (cores)"), **_SLIDER),
+        "peak": f(4.0, min=1, max=8, step=0.5, description=tr("peak (x base)"), **_SLIDER),
+        "duration": i(20, 0, 40, 1, description=tr("peak lasts (min)"), **_SLIDER),
+        "target": i(50, 10, 100, 5, description=tr("target CPU (%)"), **_SLIDER),
+        "tolerance": f(0.1, min=0, max=0.5, step=0.05, description=tr("tolerance"), **_SLIDER),
+        "window": i(300, 0, 900, 30, description=tr("scale-down window (s)"), **_SLIDER),
+        "up_pods": i(4, 1, 20, 1, description=tr("scale-up Pods/15 s"), **_SLIDER),
+        "up_percent": i(100, 10, 500, 10, description=tr("scale-up Percent/15 s"), **_SLIDER),
     }
 
     def render(base, peak, duration, target, tolerance, window, up_pods, up_percent):
@@ -376,15 +386,21 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
             target=target,
             max_replicas=MAX_REPLICAS,
         )
-        worst = max(series["latency"])
+        peak_note = tr(
+            "Peak replicas {peak} of maxReplicas {most}; worst mean latency {worst} ms "
+            "(M/M/1 model, 20 ms service time, one core per pod).",
+            peak=max(series["replicas"]),
+            most=MAX_REPLICAS,
+            worst=f"{max(series['latency']):.0f}",
+        )
         side = (
-            f"<p>Peak replicas {max(series['replicas'])} of maxReplicas {MAX_REPLICAS}; worst mean latency {worst:.0f} ms "
-            "(M/M/1 model, 20 ms service time, one core per pod).</p>"
+            f"<p>{peak_note}</p>"
             + _pre("$ kubectl get hpa", cluster.get_hpa())
             + _pre(
-                "$ kubectl get events (rescales)",
+                "$ kubectl get events",
                 [cluster.get_events()[0]]
                 + [r for r in cluster.get_events()[1:] if r[2] == "SuccessfulRescale"][-8:],
+                tr("(rescales)"),
             )
         )
         return fig, side
@@ -392,7 +408,7 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
     return Explorer(
         controls,
         render,
-        title="Horizontal Pod Autoscaler on a load curve",
+        title=tr("Horizontal Pod Autoscaler on a load curve"),
         controls_per_row=4,
         static={"peak": 3.0},  # chapter 03's Notice: the timings at peak 3x
     )

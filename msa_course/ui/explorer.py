@@ -18,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from msa_course import figure_mode
+from msa_course.i18n import tr
 from msa_course.ui import theme
 from msa_course.ui.fallback import StaticFallback
 from msa_course.ui.figurewidget import figure_widget_class
@@ -29,7 +30,9 @@ class Explorer(StaticFallback, widgets.VBox):
     """An interactive: `controls` (name -> widget with .value), `render(**values)`, `actions`.
 
     `actions` maps a button label to a callable run on click (it changes state the render
-    closure reads, e.g. "kill a pod"); the buttons appear in `controls` under their label.
+    closure reads, e.g. "kill a pod"); the buttons appear in `controls` under their label,
+    which stays English (tests click `controls["Kill a pod"]`), and show it through `tr()`
+    (mark the labels with `N_` where they are defined).
 
     `static` is what a viewer without a kernel shows (GitHub, nbviewer, the static site): the
     state the chapter's Notice describes, since nobody can move a control there. Either control
@@ -74,7 +77,7 @@ class Explorer(StaticFallback, widgets.VBox):
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
         for label, action in (actions or {}).items():
-            button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+            button = widgets.Button(description=tr(label), layout=widgets.Layout(width="auto"))
             button.on_click(lambda _b, act=action: self._act(act))
             self.controls[label] = button
         rows = _rows(list(self.controls.values()), controls_per_row)

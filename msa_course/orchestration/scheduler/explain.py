@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from msa_course.i18n import N_, tr
 from msa_course.orchestration.objects import Pod
 from msa_course.orchestration.scheduler.cycle import NodeVerdict, PluginScores, run_cycle
 from msa_course.orchestration.scheduler.framework import SchedulerBase
 from msa_course.orchestration.scheduler.plain import PlainScheduler
 
-NOT_REACHED = "not reached"  # the sampled search stopped before this node
+NOT_REACHED = N_("not reached")  # the sampled search stopped before this node
+PASSED = N_("passed")  # every Filter plugin let the node through
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Explanation:
             return NOT_REACHED
         v = self.verdicts[i]
         if v.feasible:
-            return "passed"
+            return PASSED
         plugin, reason = next((p, r) for p, r in v.filters if r not in (None, "Skip"))
         return f"{plugin}: {reason}"
 
@@ -82,37 +84,62 @@ class Explanation:
         return rows
 
     def summary(self) -> str:
-        """The decision in a sentence or three."""
+        """The decision in a sentence or three, in the active language (the scheduler's own
+        message, quoted for a pod that stays Pending, is upstream's English)."""
         n, found = len(self.nodes), self.feasible
-        search = ""
+        said = []
         if self.want < n:
-            search = (
-                f"With {n} nodes the scheduler stops after {self.want} feasible nodes "
-                f"(numFeasibleNodesToFind), starting at {self.nodes[self.start]} where the last "
-                f"search stopped; {sum(self.reached)} nodes were filtered. "
+            said.append(
+                tr(
+                    "With {nodes} nodes the scheduler stops after {want} feasible nodes "
+                    "(numFeasibleNodesToFind), starting at {start} where the last search "
+                    "stopped; {filtered} nodes were filtered.",
+                    nodes=n,
+                    want=self.want,
+                    start=self.nodes[self.start],
+                    filtered=sum(self.reached),
+                )
             )
         if self.chosen is None:
-            return search + f"No node passed Filter, so the pod stays Pending: {self.message}"
-        if len(found) == 1:
-            return search + (
-                f"Only {self.chosen} passed Filter, so it was taken without scoring "
-                "(schedule_one.go skips Score for a single feasible node)."
+            said.append(
+                tr(
+                    "No node passed Filter, so the pod stays Pending: {message}",
+                    message=self.message,
+                )
             )
-        top = self.totals[self.chosen]
-        out = search + (
-            f"{len(found)} nodes passed Filter and were scored; {self.chosen} has the highest "
-            f"weighted total, {top}."
-        )
-        if len(self.tied) > 1:
-            others = [t for t in self.tied if t != self.chosen]
-            named = ", ".join(others[:4]) + (
-                f" and {len(others) - 4} more" if len(others) > 4 else ""
+        elif len(found) == 1:
+            said.append(
+                tr(
+                    "Only {node} passed Filter, so it was taken without scoring "
+                    "(schedule_one.go skips Score for a single feasible node).",
+                    node=self.chosen,
+                )
             )
-            out += (
-                f" {len(self.tied)} nodes share that total ({named} too): selectHost drew "
-                f"{self.chosen} at random among them."
+        else:
+            said.append(
+                tr(
+                    "{count} nodes passed Filter and were scored; {node} has the highest "
+                    "weighted total, {total}.",
+                    count=len(found),
+                    node=self.chosen,
+                    total=self.totals[self.chosen],
+                )
             )
-        return out
+            if len(self.tied) > 1:
+                others = [t for t in self.tied if t != self.chosen]
+                named = ", ".join(others[:4])
+                if len(others) > 4:
+                    named = tr("{names} and {count} more", names=named, count=len(others) - 4)
+                said.append(
+                    tr(
+                        "{count} nodes share that total ({names} too): selectHost drew {node} "
+                        "at random among them.",
+                        count=len(self.tied),
+                        names=named,
+                        node=self.chosen,
+                    )
+                )
+        return " ".join(said)
 
     def events(self) -> str:
         """The Events part of `kubectl describe pod`."""
@@ -208,4 +235,4 @@ def _reached(n: int, start: int, want: int, candidates: list[int], verdicts) -> 
     return out
 
 
-__all__ = ["NOT_REACHED", "Explanation", "explain", "explain_cycle", "snapshot"]
+__all__ = ["NOT_REACHED", "PASSED", "Explanation", "explain", "explain_cycle", "snapshot"]

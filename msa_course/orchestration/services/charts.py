@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from msa_course.i18n import N_, tr
 from msa_course.ui import theme
 
 # A ReplicaSet's pods share a hue (lighter and darker in turn), so a rolling update reads as
@@ -22,15 +23,18 @@ def service_traffic_chart(
     *,
     end: float,
     markers: list | tuple = (),
-    title: str = "Requests through the Service",
+    title: str | None = None,
 ) -> go.Figure:
     """Top: requests per second each pod answered (stacked, one band per pod, coloured by
     ReplicaSet); bottom: requests per second that failed, refused (no endpoint) or unanswered
     (the chosen pod did not answer). `bins` are traffic.ServiceTraffic.bins with times in
-    seconds; `markers` are (seconds, label) lines drawn on both panels."""
+    seconds; `markers` are (seconds, label) lines drawn on both panels (labels in English,
+    shown through `tr()`)."""
+    title = tr("Requests through the Service") if title is None else title
+    per_second = tr("requests/s")
     fig = theme.subplots(
         rows=2,
-        titles=("answered, per pod (requests/s)", "failed (requests/s)"),
+        titles=(tr("answered, per pod (requests/s)"), tr("failed (requests/s)")),
         height=600,
         shared_xaxes=True,
         vertical_spacing=0.12,
@@ -48,12 +52,12 @@ def service_traffic_chart(
             type="scatter", x=minutes, y=[b[1].get(pod, 0) / bin_seconds for b in bins],
             name=pod, stackgroup="answered", mode="lines", xaxis="x", yaxis="y",
             line=dict(width=0.5, color=hues[i % 2]),
-            hovertemplate=f"{pod}<br>%{{y:.0f}} requests/s<extra></extra>",
+            hovertemplate=f"{pod}<br>%{{y:.0f}} {per_second}<extra></extra>",
         ))  # fmt: skip
-    for index, label, colour in ((2, "refused (no endpoint)", "vermillion"),
-                                 (3, "unanswered (pod did not answer)", "purple")):  # fmt: skip
+    for index, label, colour in ((2, N_("refused (no endpoint)"), "vermillion"),
+                                 (3, N_("unanswered (pod did not answer)"), "purple")):  # fmt: skip
         traces.append(dict(
-            type="scatter", x=minutes, y=[b[index] / bin_seconds for b in bins], name=label,
+            type="scatter", x=minutes, y=[b[index] / bin_seconds for b in bins], name=tr(label),
             stackgroup="failed", mode="lines", xaxis="x2", yaxis="y2",
             line=dict(width=1, color=theme.PALETTE[colour]),
         ))  # fmt: skip
@@ -68,7 +72,7 @@ def service_traffic_chart(
         ))  # fmt: skip
     traces.append(dict(
         type="scatter", x=[t / 60 for t, _ in markers], y=[top] * len(markers), mode="text",
-        text=[label for _, label in markers], textposition="bottom right",
+        text=[tr(label) for _, label in markers], textposition="bottom right",
         textfont=dict(size=12), showlegend=False, hoverinfo="skip", xaxis="x", yaxis="y",
     ))  # fmt: skip
     fig.add_traces(traces)
@@ -76,10 +80,10 @@ def service_traffic_chart(
         title=dict(text=title),
         legend=dict(font=dict(size=11)),
         margin=dict(t=130),
-        yaxis=dict(title_text="requests/s", range=[0, top]),
-        yaxis2=dict(title_text="requests/s", range=[0, low]),
+        yaxis=dict(title_text=per_second, range=[0, top]),
+        yaxis2=dict(title_text=per_second, range=[0, low]),
         xaxis=dict(range=[0, end / 60]),
-        xaxis2=dict(range=[0, end / 60], title_text="time since the clients started (minutes)"),
+        xaxis2=dict(range=[0, end / 60], title_text=tr("time since the clients started (minutes)")),
     )
     return fig
 

@@ -7,11 +7,19 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.i18n import N_, tr
 from msa_course.orchestration.services import charts
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
-ACTIONS = ("Kill a pod", "Scale up (+2)", "Scale down (-2)", "Rolling update", "Take a node down")
+ACTIONS = (
+    N_("Kill a pod"),
+    N_("Scale up (+2)"),
+    N_("Scale down (-2)"),
+    N_("Rolling update"),
+    N_("Take a node down"),
+)
+RESET = N_("Reset")
 BIN_SECONDS = 5  # one point of the chart
 WARMUP_S = 60  # the pods start and pass readiness before the clients do
 SURGE_CHOICES = ("25%", "0", "1", "50%")
@@ -72,7 +80,9 @@ def simulate_service(
     after the clients start, action)) happen. Times in the result count from the clients'
     start."""
     if max_surge in ("0", "0%") and max_unavailable in ("0", "0%"):
-        raise ValueError("maxSurge and maxUnavailable cannot both be 0: the rollout could not move")
+        raise ValueError(
+            tr("maxSurge and maxUnavailable cannot both be 0: the rollout could not move")
+        )
     cluster = _cluster(replicas, readiness, startup, drain, max_surge, max_unavailable, seed)
     cluster.run_until(WARMUP_S)
     cluster.send("web", rate)
@@ -111,25 +121,32 @@ def _bins(cluster) -> list:
 def _summary(cluster) -> str:
     s = cluster.traffic.stats["web"]
     failed = 100 * s.failed / s.sent if s.sent else 0.0
-    rows = [["POD", "READY", "REQUESTS", "SHARE"]]
+    rows = [[tr("POD"), "READY", tr("REQUESTS"), tr("SHARE")]]
     for pod, count in sorted(s.answered.items(), key=lambda kv: -kv[1]):
         state = cluster.pod_state(pod)["ready"] if pod in cluster.store.pods else None
-        ready = "gone" if state is None else ("1/1" if state else "0/1")
+        ready = tr("gone") if state is None else ("1/1" if state else "0/1")
         rows.append([pod, ready, f"{count:,}", f"{100 * count / s.sent:.1f}%"])
-    return (
-        f"<p><b>{s.sent:,}</b> requests sent, <b>{sum(s.answered.values()):,}</b> answered, "
-        f"<b>{s.failed:,}</b> failed ({failed:.1f} %): {s.refused:,} refused (no endpoint), "
-        f"{s.unanswered:,} unanswered (the chosen pod did not answer).</p>"
-        + _pre("Requests answered, per pod", rows)
+    counts = tr(
+        "<b>{sent}</b> requests sent, <b>{answered}</b> answered, <b>{failed}</b> failed "
+        "({percent} %): {refused} refused (no endpoint), {unanswered} unanswered (the chosen "
+        "pod did not answer).",
+        sent=f"{s.sent:,}",
+        answered=f"{sum(s.answered.values()):,}",
+        failed=f"{s.failed:,}",
+        percent=f"{failed:.1f}",
+        refused=f"{s.refused:,}",
+        unanswered=f"{s.unanswered:,}",
     )
+    return f"<p>{counts}</p>" + _pre(tr("Requests answered, per pod"), rows)
 
 
-def _pre(title: str, rows) -> str:
+def _pre(title: str, rows, command: str = "") -> str:
+    """A table under its title; `command` is the kubectl command that prints it (as typed,
+    in English, set as code)."""
     from msa_course.orchestration.cluster import format_table
 
-    return f"<p style='margin:0.6em 0 0.2em'><b>{html.escape(title)}</b></p>" + theme.pre_html(
-        format_table(rows)
-    )
+    head = html.escape(title) + (f" (<code>{html.escape(command)}</code>)" if command else "")
+    return f"<p style='margin:0.6em 0 0.2em'><b>{head}</b></p>" + theme.pre_html(format_table(rows))
 
 
 def _kubectl_get(cluster) -> str:
@@ -151,9 +168,10 @@ def _rules(cluster) -> str:
     shown = [kubeproxy.as_saved(r) for r in rules if r.startswith("-A KUBE-SVC-")]
     if not shown:
         shown = [r for r in rules if "REJECT" in r]
-    note = " (all terminating: the serving-terminating fallback)" if route.fallback else ""
+    note = " " + tr("(all terminating: the serving-terminating fallback)") if route.fallback else ""
+    command = html.escape("$ iptables-save -t nat | grep -- '-A KUBE-SVC'")
     return (
-        f"<p style='margin:0.6em 0 0.2em'><b>$ iptables-save -t nat | grep -- '-A KUBE-SVC'</b>{note}</p>"
+        f"<p style='margin:0.6em 0 0.2em'><b><code>{command}</code></b>{note}</p>"
         + theme.pre_html("\n".join(shown), size_px=11)
     )
 
@@ -166,21 +184,33 @@ def service_view(actions, minutes, replicas, readiness, startup, drain, rate, su
         drain=drain, rate=rate, max_surge=surge, max_unavailable=unavailable, seed=seed,
     )  # fmt: skip
     shown = [(t, a) for t, a in sorted(actions) if t <= minutes * 60]
-    probe = "readinessProbe every 10 s" if readiness else "no readinessProbe"
-    title = f"{rate:g} requests/s to Service web ({probe}, app starts in {startup:g} s)"
+    probe = tr("readinessProbe every 10 s") if readiness else tr("no readinessProbe")
+    title = tr(
+        "{rate} requests/s to Service web ({probe}, app starts in {startup} s)",
+        rate=f"{rate:g}",
+        probe=probe,
+        startup=f"{startup:g}",
+    )
     fig = charts.service_traffic_chart(
         _bins(cluster), BIN_SECONDS, end=minutes * 60, markers=shown, title=title
     )
     svc = cluster.store.services["web"]
+    clients = tr(
+        "Clients call <code>http://web</code>: the pod's resolver tries <code>{name}</code> "
+        "first and gets the ClusterIP <code>{ip}</code>; kube-proxy's rules pick a pod.",
+        name=svc.dns_name,
+        ip=svc.cluster_ip,
+    )
     side = (
-        _summary(cluster) + f"<p>Clients call <code>http://web</code>: the pod's resolver tries "
-        f"<code>{svc.dns_name}</code> first and gets the ClusterIP "
-        f"<code>{svc.cluster_ip}</code>; kube-proxy's rules pick a pod.</p>"
-        + "<p style='margin:0.6em 0 0.2em'><b>$ kubectl get svc,endpointslices</b></p>"
+        _summary(cluster)
+        + f"<p>{clients}</p>"
+        + "<p style='margin:0.6em 0 0.2em'><b><code>$ kubectl get svc,endpointslices</code></b></p>"
         + theme.pre_html(_kubectl_get(cluster))
         + _pre(
-            "Endpoint conditions (kubectl get endpointslices -o yaml)", cluster.get_endpoints("web")
-        )  # fmt: skip
+            tr("Endpoint conditions"),
+            cluster.get_endpoints("web"),
+            "kubectl get endpointslices -o yaml",
+        )
         + _rules(cluster)
     )
     return fig, side
@@ -195,13 +225,13 @@ def service_explorer(seed: int = 0) -> Explorer:
     actions: list[tuple[int, str]] = [(60, "Rolling update")]
     i, f = widgets.IntSlider, widgets.FloatSlider
     controls = {
-        "at": i(60, 0, 600, 5, description="action at (s)", **_SLIDER),
-        "minutes": i(4, 1, 10, 1, description="window (min)", **_SLIDER),
-        "replicas": i(3, 1, 8, 1, description="replicas", **_SLIDER),
-        "rate": f(100, min=10, max=1000, step=10, description="requests/s", **_SLIDER),
-        "readiness": widgets.Checkbox(True, description="readinessProbe", indent=False),
-        "startup": i(10, 0, 25, 1, description="app starts in (s)", **_SLIDER),
-        "drain": i(5, 0, 30, 1, description="app drains after SIGTERM (s)", **_SLIDER),
+        "at": i(60, 0, 600, 5, description=tr("action at (s)"), **_SLIDER),
+        "minutes": i(4, 1, 10, 1, description=tr("window (min)"), **_SLIDER),
+        "replicas": i(3, 1, 8, 1, description=tr("replicas"), **_SLIDER),
+        "rate": f(100, min=10, max=1000, step=10, description=tr("requests/s"), **_SLIDER),
+        "readiness": widgets.Checkbox(True, description=tr("readinessProbe"), indent=False),
+        "startup": i(10, 0, 25, 1, description=tr("app starts in (s)"), **_SLIDER),
+        "drain": i(5, 0, 30, 1, description=tr("app drains after SIGTERM (s)"), **_SLIDER),
         "surge": widgets.Dropdown(options=SURGE_CHOICES, value="25%", description="maxSurge"),
         "unavailable": widgets.Dropdown(
             options=SURGE_CHOICES, value="25%", description="maxUnavailable"
@@ -219,7 +249,7 @@ def service_explorer(seed: int = 0) -> Explorer:
         return run
 
     buttons = {a: add(a) for a in ACTIONS}
-    buttons["Reset"] = actions.clear
+    buttons[RESET] = actions.clear
 
     def static():  # the chapter's Notice: a rollout without a readiness probe fails requests
         return service_view([(60, "Rolling update")], 4, 3, False, 10, 5, 100, "25%", "25%", seed)
@@ -227,7 +257,7 @@ def service_explorer(seed: int = 0) -> Explorer:
     return Explorer(
         controls,
         render,
-        title="Communication and load balancing through a Service",
+        title=tr("Communication and load balancing through a Service"),
         actions=buttons,
         controls_per_row=3,
         static=static,
