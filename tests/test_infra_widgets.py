@@ -178,11 +178,12 @@ def test_consolidation_explorer_controls():
     msa_course.setup_notebook()
     ex = consolidation_explorer()
     ex.controls["n_services"].value = 20
-    # services, two capacity lines, bars, the NRDC band's legend entry
-    assert len(ex.figure.data) == 20 + 2 + 1 + 1
-    dedicated = ex.figure.data[20].y[0]
+    # the slider's 60 service slots (20 drawn), two capacity lines, bars, the NRDC band's key
+    assert len(ex.figure.data) == 60 + 2 + 1 + 1
+    assert [t.visible for t in ex.figure.data[19:21]] == [None, False]
+    dedicated = ex.figure.data[60].y[0]
     ex.controls["server_cores"].value = 8
-    assert ex.figure.data[20].y[0] < dedicated  # smaller machines waste less per service
+    assert ex.figure.data[60].y[0] < dedicated  # smaller machines waste less per service
     ex.controls["mean_cores"].value = 20.0
     assert "servers" in ex.side.value and ex.message.value == ""
 
@@ -210,7 +211,7 @@ def test_consolidation_axis_follows_the_demand_not_the_dedicated_servers():
     top = ex.figure.layout.yaxis.range[1]
     stacked = sum(np.asarray(t.y, dtype=float) for t in ex.figure.data[:8])
     assert stacked.max() < top < 2 * stacked.max()
-    assert ex.figure.data[8].y[0] > top, "the dedicated line is off the chart..."
+    assert ex.figure.data[60].y[0] > top, "the dedicated line is off the chart..."
     assert any("above the chart" in a.text for a in ex.figure.layout.annotations), "...and said so"
 
 
@@ -223,7 +224,8 @@ def test_static_editions_show_what_the_notices_describe():
     assert "SLO-violation minutes" in side
     assert np.asarray(provisioning.figure.data[0].x).max() > 201, "the live one shows the year"
     figure, side = consolidation_explorer().static_state()
-    assert sum(1 for t in figure.data if getattr(t, "stackgroup", None) == "services") == 40
+    drawn = [t for t in figure.data[:60] if t.stackgroup == "services" and t.visible is not False]
+    assert len(drawn) == 40
 
 
 def test_consolidation_chart_draws_each_bin_at_its_busiest_step():
@@ -238,7 +240,7 @@ def test_consolidation_chart_draws_each_bin_at_its_busiest_step():
     stacked = sum(np.asarray(t.y, dtype=float) for t in services)
     total = demands.sum(axis=0)
     size = len(total) // len(stacked)
-    assert len(stacked) <= 400 < len(total) and len(total) % size == 0
+    assert len(stacked) <= 200 < len(total) and len(total) % size == 0
     np.testing.assert_allclose(stacked, total.reshape(-1, size).max(axis=1))
     assert stacked.max() == pytest.approx(result.peak_of_sum)
     assert f"busiest step of {size * 5:g} min" in figure.layout.xaxis.title.text

@@ -329,7 +329,12 @@ def _nrdc_key() -> dict:
 
 
 def consolidation_chart(
-    demands: np.ndarray, result: Consolidation, *, step_minutes: float = 5, max_points: int = 400
+    demands: np.ndarray,
+    result: Consolidation,
+    *,
+    step_minutes: float = 5,
+    max_points: int = 200,
+    slots: int = 0,
 ) -> go.Figure:
     """Left: services' demand stacked, with the cores each option buys. Right: utilisation.
 
@@ -342,6 +347,10 @@ def consolidation_chart(
     pool is sized for. Built from dicts and validated once, like `provisioning_figure`: the
     explorer redraws it for every control change, and a week of 5-minute steps for 60
     services was 121,000 points to send and draw each time.
+
+    `slots`: draw at least this many service traces, those past the services hidden and
+    empty, so an explorer whose service count changes patches its traces in place (one
+    redraw in the browser) instead of removing and adding them (three).
     """
     d = np.asarray(demands, dtype=float)
     size = bin_steps(d.shape[1], step_minutes, max_points)
@@ -376,6 +385,10 @@ def consolidation_chart(
             hovertemplate=f"service {i + 1}: %{{y:.1f}} cores<extra></extra>",
         )
         for i, row in enumerate(d)
+    ]
+    data += [
+        dict(on_left, type="scatter", x=[], y=[], stackgroup="services", visible=False)
+        for _ in range(slots - len(d))
     ]
     lines = (
         (result.dedicated_servers, "dedicated", theme.PALETTE["vermillion"]),

@@ -190,7 +190,9 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
             n_services, mean_cores=mean_cores, days=days, step_minutes=step_minutes, seed=seed
         )
         result = dedicated_vs_shared(demands, server_cores)
-        fig = charts.consolidation_chart(demands, result, step_minutes=step_minutes)
+        fig = charts.consolidation_chart(
+            demands, result, step_minutes=step_minutes, slots=controls["n_services"].max
+        )
         side = _table(
             ("", "servers", "cores bought", "utilisation"),
             [
