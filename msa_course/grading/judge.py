@@ -129,7 +129,7 @@ def _value(sandbox: Sandbox, reply: dict, what: str, lang: str):
             reply.get("value"), lambda ref, name: LearnerFunction(sandbox, ref, name, lang)
         )
     except wire.WireError as err:
-        sandbox._end("protocol", f"sent a malformed value ({err})")
+        sandbox.end("protocol", f"sent a malformed value ({err})")
 
 
 class LearnerNamespace(dict):

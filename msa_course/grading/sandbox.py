@@ -225,13 +225,13 @@ class Sandbox:
         try:
             os.write(self._to_child, wire.dumps(message))
         except (BrokenPipeError, OSError):
-            self._end("died", "the notebook's process ended")
+            self.end("died", "the notebook's process ended")
         try:
             reply = self._read_message(self.limits.cell_timeout)
         finally:
             self.last_output = bytes(self._output[mark:])
         if reply.get("id") != self._next_id:
-            self._end("protocol", "the notebook's process sent a reply out of turn")
+            self.end("protocol", "the notebook's process sent a reply out of turn")
         return reply
 
     def _read_message(self, timeout: float, charge: bool = True) -> dict:
@@ -242,9 +242,9 @@ class Sandbox:
                 self.used += spent if charge else 0.0
                 total = charge and self.used >= self.limits.total_timeout
                 which, limit = ("total", self.limits.total_timeout) if total else ("cell", timeout)
-                self._end("timeout", f"ran longer than the {which} time limit ({limit:g} s)")
+                self.end("timeout", f"ran longer than the {which} time limit ({limit:g} s)")
             if clock.wall() >= timeout * WALL_FACTOR:
-                self._end("timeout", f"waited {clock.wall():.0f} s for a CPU; the machine is busy")
+                self.end("timeout", f"waited {clock.wall():.0f} s for a CPU; the machine is busy")
             ready, _, _ = select.select([self._from_child, self._out], [], [], 0.1)
             if self._out in ready:
                 self._drain()
@@ -253,10 +253,10 @@ class Sandbox:
             chunk = os.read(self._from_child, 1 << 16)
             if not chunk:
                 self._drain()
-                self._end(*self._death_reason())
+                self.end(*self._death_reason())
             self._buffer += chunk
             if len(self._buffer) > self.limits.reply_bytes:
-                self._end("protocol", f"sent a value larger than {self.limits.reply_bytes} bytes")
+                self.end("protocol", f"sent a value larger than {self.limits.reply_bytes} bytes")
         self._drain()
         if charge:
             self.used += clock.charged()
@@ -264,7 +264,7 @@ class Sandbox:
         try:
             return wire.loads(line)
         except wire.WireError as err:
-            self._end("protocol", str(err))
+            self.end("protocol", str(err))
 
     def _drain(self) -> None:
         """Read what the learner printed; past the cap, the submission ends."""
@@ -280,7 +280,7 @@ class Sandbox:
             if room > 0:
                 self._output += chunk[:room]
             if self._output_size > self.limits.output_bytes:
-                self._end("output-limit", f"printed more than {self.limits.output_bytes} bytes")
+                self.end("output-limit", f"printed more than {self.limits.output_bytes} bytes")
 
     def learner_pid(self) -> int | None:
         """The host pid of the learner's process (R: the child of the namespace's init)."""
@@ -294,7 +294,9 @@ class Sandbox:
             self._learner_pid = pid
         return self._learner_pid
 
-    def _end(self, code: str, detail: str):
+    def end(self, code: str, detail: str):
+        """End the submission with this flag: every process killed, SandboxEnded raised (also
+        by the judge, for a value it refuses)."""
         self.ended = SandboxEnded(code, detail)
         self._kill()
         raise self.ended
