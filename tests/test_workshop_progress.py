@@ -218,8 +218,8 @@ def test_only_changed_notebooks_are_read_again(tmp_path, ex01, monkeypatch):
     room = Room(tmp_path, ex01)
     room.refresh()
     parsed = []
-    original = progress.read_marks
-    monkeypatch.setattr(progress, "read_marks", lambda e, d: parsed.append(1) or original(e, d))
+    original = progress.parse
+    monkeypatch.setattr(progress, "parse", lambda d: parsed.append(1) or original(d))
     room.refresh()
     assert parsed == []
     nb = samples.saved_notebook(ex01, {q.grade_id: "passing" for q in ex01.questions})

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from msa_course.workshop import charts, lms
 from msa_course.workshop import exercise as ex
-from msa_course.workshop.messages import check_lang, text
+from msa_course.workshop.messages import DEFAULT, check_lang, text
 
 OUTCOMES = ("passed", "failed", "hidden", "unanswered")  # a question's result, in chart order
 _STATUS_OUTCOME = {"passed": "passed", "graded-manually": "passed", "failed": "failed"}
@@ -183,8 +183,11 @@ def summarise(grades: Grades, exercise: ex.Exercise | None, below: float, lang: 
             "points": {},
         }
     graded = list(grades.results.values())
+    title, titles = _titles(grades, exercise, lang)
     per_question = [
-        _question(q, i, graded, questions.get(q["grade_id"]), lang)
+        _question(
+            {**q, "title": titles[q["grade_id"]]}, i, graded, questions.get(q["grade_id"]), lang
+        )
         for i, q in enumerate(grades.questions)
     ]
     scores = [r["score"] for r in graded]
@@ -194,7 +197,7 @@ def summarise(grades: Grades, exercise: ex.Exercise | None, below: float, lang: 
     )[:3]
     return {
         "assignment": grades.assignment,
-        "title": grades.title,
+        "title": title,
         "max_score": grades.max_score,
         "graded": len(graded),
         "missing": len(grades.missing),
@@ -227,7 +230,8 @@ def _question(q: dict, index: int, results: list[dict], question, lang: str) -> 
         if status == "hidden-failed":
             hint = ex.Hint(f"{q['grade_id']}/hidden", text("hint-hidden", lang))
         elif status == "failed" and question is not None:
-            hint = question.classify(str(answer.get("feedback", "")), error=None)
+            feedback, spoke = str(answer.get("feedback", "")), str(result.get("lang", DEFAULT))
+            hint = question.classify(feedback, error=None, lang=spoke)
         if hint is not None:
             hints.setdefault(hint, []).append(result["learner"])
     return {
@@ -243,12 +247,28 @@ def _question(q: dict, index: int, results: list[dict], question, lang: str) -> 
         "pending": len(results) - len(points),
         "hints": sorted(
             (
-                {"text": hint.text, "learners": len(who), "who": sorted(who)}
+                {"text": hint.shown(lang), "learners": len(who), "who": sorted(who)}
                 for hint, who in hints.items()
             ),
             key=lambda h: (-h["learners"], h["text"]),
         ),
     }
+
+
+def _titles(grades: Grades, exercise: ex.Exercise | None, lang: str) -> tuple[str, dict]:
+    """The assignment's and each question's title in `lang`: from a result graded in `lang`
+    (the grader takes titles from the submission's edition), else the exercise's edition in
+    `lang`, else the grades' own (the first result's)."""
+    titles = {q["grade_id"]: q.get("title") or q["grade_id"] for q in grades.questions}
+    same = next((r for r in grades.results.values() if r.get("lang", DEFAULT) == lang), None)
+    if same is not None:
+        return same.get("title") or grades.title, {
+            q["grade_id"]: q.get("title") or titles[q["grade_id"]] for q in same["questions"]
+        }
+    if exercise is not None and lang in exercise.titles:
+        by_id = {q.grade_id: q.title_in(lang) for q in exercise.questions}
+        return exercise.title_in(lang), {g: by_id.get(g, t) for g, t in titles.items()}
+    return grades.title, titles
 
 
 def _histogram(scores: list[float], max_score: float) -> list[dict]:
@@ -494,10 +514,11 @@ def run(args) -> int:
     page = out / "report.html"
     page.write_text(report_html(summary, grades, args.follow_up_below, args.lang), encoding="utf-8")
     shutil.copyfile(grades.gradebook, out / "gradebook.csv")
+    title = summary["title"]  # in the report's language, as the LMS column is named
     (out / "canvas.csv").write_text(
-        lms.canvas_csv(grades.title, grades.max_score, scores, roster), encoding="utf-8"
+        lms.canvas_csv(title, grades.max_score, scores, roster), encoding="utf-8"
     )
-    (out / "moodle.csv").write_text(lms.moodle_csv(grades.title, scores, roster), encoding="utf-8")
+    (out / "moodle.csv").write_text(lms.moodle_csv(title, scores, roster), encoding="utf-8")
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     waiting = sum(score is None for score in scores.values())
     if waiting:

@@ -1,4 +1,5 @@
-"""`msa-course collect`: copy each learner's exercise notebook out of the hub's homes.
+"""`msa-course collect`: copy each learner's exercise notebook out of the hub's homes: the
+copy they worked in, English or Korean (`exercises/ko/`; editions.py says how it is chosen).
 
 The result is one folder of `<learner>.ipynb` files, the form `msa-course grade` takes, and
 `collected.csv` saying when each learner last changed their notebook (its status-change time,
@@ -23,13 +24,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path
 
 from msa_course.grading.gradebook import atomic_write
+from msa_course.workshop import editions
+from msa_course.workshop import exercise as ex
 from msa_course.workshop.homes import Home, Refused, learners
 from msa_course.workshop.link import DEFAULT_TARGET
-from msa_course.workshop.messages import text
+from msa_course.workshop.messages import DEFAULT, text
+from msa_course.workshop.progress import default_exercises, shows_work
 
 
 @dataclass
@@ -39,46 +43,48 @@ class Collection:
     copied: dict[str, Path] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     changed: dict[str, str] = field(default_factory=dict)  # learner -> ISO 8601 (UTC)
+    used: dict[str, editions.Copy] = field(default_factory=dict)  # learner -> the copy taken
+    both: set[str] = field(default_factory=set)  # learners with work in several editions
 
 
 MANIFEST = "collected.csv"  # read by msa_course.grading.late
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def _find_and_read(home: Home, folder: str, assignment: str) -> tuple[dict, bytes]:
-    """The notebooks for `assignment` in home/folder and, when there is exactly one, its
-    bytes and when it last changed."""
-    names = sorted(n for n in home.names(folder) if fnmatch(n, f"{assignment}_*.ipynb"))
-    if len(names) != 1:
-        return {"names": names}, b""
-    data, info = home.read(f"{folder}/{names[0]}", MAX_BYTES)
-    changed = datetime.fromtimestamp(info.st_ctime, timezone.utc)
-    return {"names": names, "changed": changed.isoformat(timespec="seconds")}, data
-
-
-def _read_one(homes: Path, learner: str, folder: str, assignment: str) -> tuple[str, bytes]:
-    """(last change, bytes) of the learner's notebook, read as its owner; raises
-    FileNotFoundError (no notebook), Refused or ValueError, saying why not."""
+def _read_one(
+    homes: Path, learner: str, course_dir: str, assignment: str, exercise: ex.Exercise | None
+) -> tuple[editions.Copy, list[editions.Copy], bytes]:
+    """The copy of the learner's notebook they worked in (editions.pick, read as its owner),
+    every copy found, and its bytes; raises FileNotFoundError (no notebook), Refused or
+    ValueError, saying why not."""
+    worked = partial(shows_work, exercise)
     with Home(homes, learner) as home:
-        found, data = home.as_owner(lambda h: _find_and_read(h, folder, assignment), MAX_BYTES)
-    names = found["names"]
-    if not names:
-        raise FileNotFoundError(folder)
-    if len(names) > 1:
-        raise ValueError(f"several notebooks for {assignment}: {', '.join(names)}")
+        found, data = home.as_owner(
+            lambda h: editions.find(h, course_dir, assignment, worked, MAX_BYTES), MAX_BYTES
+        )
+    copies, chosen = editions.found_copies(found)
+    if chosen is None:
+        raise FileNotFoundError(course_dir)
+    name = chosen.path.removeprefix(f"{editions.folder(course_dir, 'en')}/")
     try:
         nb = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{names[0]}: not valid notebook JSON ({err})") from None
+        raise ValueError(f"{name}: not valid notebook JSON ({err})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError(f"{names[0]}: JSON without a list of cells, not a notebook")
-    return found["changed"], data
+        raise ValueError(f"{name}: JSON without a list of cells, not a notebook")
+    return chosen, copies, data
 
 
 def collect(
-    homes: Path, assignment: str, out: Path, course_dir: str = DEFAULT_TARGET
+    homes: Path,
+    assignment: str,
+    out: Path,
+    course_dir: str = DEFAULT_TARGET,
+    exercise: ex.Exercise | None = None,
 ) -> Collection:
-    """Copy homes/<learner>/<course_dir>/exercises/<assignment>_*.ipynb to out/<learner>.ipynb."""
+    """Copy homes/<learner>/<course_dir>/exercises/<assignment>_*.ipynb (or the Korean
+    edition's exercises/ko/<assignment>_*.ipynb, if that is the one the learner worked in:
+    editions.pick; answers are compared with `exercise`'s when given) to out/<learner>.ipynb."""
     if not re.fullmatch(r"\d\d", assignment):
         raise ValueError(f"assignment must be two digits such as 03, got {assignment!r}")
     if not homes.is_dir():
@@ -90,19 +96,23 @@ def collect(
     folder = f"{course_dir}/exercises"
     for learner in learners(homes):
         try:
-            changed, data = _read_one(homes, learner, folder, assignment)
+            chosen, copies, data = _read_one(homes, learner, course_dir, assignment, exercise)
         except FileNotFoundError:
             result.skipped[learner] = text("why-no-exercise", path=f"{folder}/{assignment}_*.ipynb")
             continue
         except (Refused, ValueError) as err:
             result.skipped[learner] = str(err)
             continue
+        changed = datetime.fromtimestamp(chosen.changed, timezone.utc)
+        changed = changed.replace(microsecond=0)
         target = out / f"{learner}.ipynb"
         atomic_write(target, data, durable=False)
-        when = datetime.fromisoformat(changed).timestamp()
-        os.utime(target, (when, when))
+        os.utime(target, (changed.timestamp(), changed.timestamp()))
         result.copied[learner] = target
-        result.changed[learner] = changed
+        result.changed[learner] = changed.isoformat()
+        result.used[learner] = chosen
+        if editions.both_worked(copies):
+            result.both.add(learner)
     atomic_write(out / MANIFEST, _manifest(result), durable=False)
     return result
 
@@ -110,9 +120,11 @@ def collect(
 def _manifest(result: Collection) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["learner", "file", "changed"])
+    writer.writerow(["learner", "file", "changed", "lang", "source"])
     for learner in sorted(result.copied):
-        writer.writerow([learner, result.copied[learner].name, result.changed[learner]])
+        used = result.used[learner]
+        row = [learner, result.copied[learner].name, result.changed[learner], used.lang, used.path]
+        writer.writerow(row)
     return buffer.getvalue()
 
 
@@ -132,6 +144,21 @@ def add_arguments(parser) -> None:
         default=DEFAULT_TARGET,
         help=f"course folder inside each home (default: {DEFAULT_TARGET})",
     )
+    parser.add_argument(
+        "--exercises",
+        type=Path,
+        help="folder of the released exercises, to tell a learner's copy from the released "
+        "one (default: the course checkout's exercises/)",
+    )
+
+
+def released(folder: Path | None, number: str) -> ex.Exercise | None:
+    """The released exercise `number` in `folder` (default: the checkout's), or None when
+    there is none (collect then tells work by the cells a learner ran)."""
+    try:
+        return ex.load(ex.find(folder or default_exercises(), number))
+    except (ValueError, OSError):
+        return None
 
 
 def run(args) -> int:
@@ -141,11 +168,17 @@ def run(args) -> int:
 
     writable_folder(args.out, "--out")
     try:
-        result = collect(args.homes, args.assignment, args.out, args.course_dir)
+        exercise = released(args.exercises, args.assignment)
+        result = collect(args.homes, args.assignment, args.out, args.course_dir, exercise)
     except ValueError as err:
         raise CommandError(str(err)) from None
     for learner, reason in result.skipped.items():
         print(f"skipped {learner}: {reason}", file=sys.stderr)
+    for learner in sorted(result.both):
+        print(text("collect-both", learner=learner, path=result.used[learner].path))
+    for lang in sorted({c.lang for c in result.used.values()} - {DEFAULT}):
+        count = sum(c.lang == lang for c in result.used.values())
+        print(text("collect-edition", count=count, language=text(f"lang-{lang}")))
     total = len(result.copied) + len(result.skipped)
     print(f"collected {len(result.copied)} of {total} learners into {args.out}")
     if not result.copied:

@@ -5,6 +5,11 @@ check gives for a typical mistake.
 The progress page and the class report name a failure by the hint it matches, and show the
 hint as the exercise writes it: what they put on a projector comes from the instructor's
 exercise, never from text a learner's code produced.
+
+One exercise, every language: the checks are written in English and raise their hint in the
+notebook's language (msa_course.i18n.tr), so a Korean learner's failure is matched against the
+Korean text of the same hint and counts under it; a page shows a hint, and the titles (from the
+edition exercises/<lang>/NN_*), in the page's language.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from msa_course import i18n
 from msa_course.grading import source as src
-from msa_course.workshop.messages import text
+from msa_course.workshop.messages import DEFAULT, text
 
 CHECKS = {"expect_equal", "expect_close", "expect_not", "expect_true", "expect_type"}
 ELLIPSIS = "\u2026"  # stands for an f-string's placeholder in a hint's text
@@ -29,10 +38,54 @@ _EXCEPTIONS = {
 
 @dataclass(frozen=True)
 class Hint:
-    """One kind of failure: a hint from the exercise, or a class of failure without one."""
+    """One kind of failure: a hint from the exercise, or a class of failure without one.
+    `text` is English; `shown(lang)` the same hint in another language."""
 
     key: str
     text: str
+    translate: Callable[[str], str | None] = field(
+        default=lambda lang: None, compare=False, repr=False
+    )
+
+    def shown(self, lang: str) -> str:
+        """The hint in `lang` (in English where that language has no translation of it)."""
+        return (lang != DEFAULT and self.translate(lang)) or self.text
+
+
+@dataclass(frozen=True)
+class Said:
+    """A check's hint in another language: its catalogue entry is the English literal, or an
+    f-string's template with `{}` holes (msa_course.i18n.extract keys it so)."""
+
+    key: str
+    formatted: bool
+
+    def _parts(self, lang: str) -> list[tuple[str, bool]] | None:
+        """(literal text, a hole follows) pieces of the translation; None without one."""
+        translated = i18n.strings(lang).get(self.key)
+        if translated is None:
+            return None
+        if not self.formatted:
+            return [(translated, False)]
+        try:
+            return [
+                (lit, name is not None) for lit, name, _, _ in string.Formatter().parse(translated)
+            ]
+        except ValueError:
+            return None
+
+    def __call__(self, lang: str) -> str | None:
+        parts = self._parts(lang)
+        return None if parts is None else "".join(t + ELLIPSIS * hole for t, hole in parts)
+
+    def regex(self, lang: str) -> str | None:
+        parts = self._parts(lang)
+        return None if parts is None else "".join(re.escape(t) + ".*?" * hole for t, hole in parts)
+
+
+def _told(key: str, message: str, **values) -> Hint:
+    """A class of failure the tools name themselves (workshop/messages.py), in any language."""
+    return Hint(key, text(message, **values), partial(text, message, **values))
 
 
 @dataclass
@@ -43,11 +96,22 @@ class Question:
     points: float
     answers: dict[str, str] = field(default_factory=dict)  # answer grade_id -> released code
     names: list[tuple[re.Pattern, str]] = field(default_factory=list)  # checks' name= templates
-    hints: list[tuple[re.Pattern, Hint]] = field(default_factory=list)
+    hints: list[tuple[re.Pattern, Hint]] = field(default_factory=list)  # the English text's
+    titles: dict[str, str] = field(default_factory=dict)  # language -> title in its edition
+    # language -> the hints' patterns in its text, then the English ones (load fills it: the
+    # tools may classify in a process that reads nothing outside a learner's home)
+    spoken: dict[str, list[tuple[re.Pattern, Hint]]] = field(default_factory=dict, repr=False)
 
-    def classify(self, message: str, error: str | None = "AssertionError") -> Hint:
+    def title_in(self, lang: str) -> str:
+        return self.titles.get(lang, self.title)
+
+    def classify(
+        self, message: str, error: str | None = "AssertionError", lang: str = DEFAULT
+    ) -> Hint:
         """The hint a failure matches. `error` is the exception's class name, or None when
-        `message` is a grader's feedback ("name: hint", or "TypeError: ..." for other errors)."""
+        `message` is a grader's feedback ("name: hint", or "TypeError: ..." for other errors);
+        `lang` the language the check spoke (the notebook's), whose hint texts are tried
+        before the English ones (a hint without a translation is raised in English)."""
         message = message.strip()
         if error is None:
             head, sep, rest = message.partition(": ")
@@ -57,17 +121,17 @@ class Question:
                 error = "AssertionError"
         if error != "AssertionError":
             name = error if error in _EXCEPTIONS else "Exception"
-            return Hint(f"{self.grade_id}/error/{name}", text("hint-error", error=name))
+            return _told(f"{self.grade_id}/error/{name}", "hint-error", error=name)
         for pattern, name in self.names:
             found = pattern.match(message)
             if not found:
                 continue
             rest = message[found.end() :]
-            for hint_pattern, hint in self.hints:
+            for hint_pattern, hint in self.spoken.get(lang, self.hints):
                 if hint_pattern.fullmatch(rest):
                     return hint
-            return Hint(f"{self.grade_id}/other/{name}", text("hint-other-value", name=name))
-        return Hint(f"{self.grade_id}/unknown", text("hint-unknown"))
+            return _told(f"{self.grade_id}/other/{name}", "hint-other-value", name=name)
+        return _told(f"{self.grade_id}/unknown", "hint-unknown")
 
     def _named(self, message: str) -> bool:
         return any(pattern.match(message) for pattern, _ in self.names)
@@ -80,10 +144,14 @@ class Exercise:
     name: str  # "01_infrastructure"
     title: str
     questions: list[Question]
+    titles: dict[str, str] = field(default_factory=dict)  # language -> title in its edition
 
     @property
     def max_points(self) -> float:
         return sum(q.points for q in self.questions)
+
+    def title_in(self, lang: str) -> str:
+        return self.titles.get(lang, self.title)
 
 
 def find(folder: Path, number: str) -> Path:
@@ -120,9 +188,30 @@ def load(path: Path) -> Exercise:
                 answers=answers,
             )
             _read_checks(question, cell.source)
+            _translate(question)
             questions.append(question)
             answers = {}
-    return Exercise(path, path.stem[:2], path.stem, assignment.title, questions)
+    exercise = Exercise(path, path.stem[:2], path.stem, assignment.title, questions)
+    for lang in i18n.LANGUAGES:
+        _read_titles(exercise, lang, path.parent / lang / path.name)
+    return exercise
+
+
+def _read_titles(exercise: Exercise, lang: str, path: Path) -> None:
+    """The titles of the exercise's edition in `lang` (exercises/<lang>/NN_*, released from
+    the same source), when there is one with the same questions."""
+    if lang == DEFAULT or not path.is_file():
+        return
+    try:
+        edition = src.parse(path)
+    except src.SourceError:
+        return
+    tests = [c for c in edition.cells if c.is_test]
+    if [c.grade_id for c in tests] != [q.grade_id for q in exercise.questions]:
+        return
+    exercise.titles[lang] = edition.title
+    for question, cell in zip(exercise.questions, tests):
+        question.titles[lang] = edition.question_title(cell)
 
 
 def _label(grade_id: str, number: int) -> str:
@@ -142,19 +231,34 @@ def _read_checks(question: Question, code: str) -> None:
         if not isinstance(node, ast.Call) or _callee(node) not in CHECKS:
             continue
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
-        regex, shown = _template(keywords["name"]) if "name" in keywords else (None, "")
+        regex, shown, _ = _template(keywords["name"]) if "name" in keywords else (None, "", None)
         if regex is None:
             regex, shown = ".+?", ELLIPSIS
         compiled = re.compile(f"(?:{regex}): ", re.DOTALL)
         if compiled.pattern not in {p.pattern for p, _ in question.names}:
             question.names.append((compiled, _display(shown)))
         for hint in _hint_nodes(_callee(node), node, keywords):
-            regex, shown = _template(hint)
+            regex, shown, said = _template(hint)
             if regex is None or shown in seen:
                 continue
             seen.add(shown)
             key = f"{question.grade_id}/hint/{len(seen)}"
-            question.hints.append((re.compile(regex, re.DOTALL), Hint(key, shown)))
+            question.hints.append((re.compile(regex, re.DOTALL), Hint(key, shown, said)))
+
+
+def _translate(question: Question) -> None:
+    """Each language's patterns of the question's hints (a hint without a translation is
+    raised in English, so the English patterns follow)."""
+    for lang in i18n.LANGUAGES:
+        if lang == DEFAULT:
+            continue
+        found = []
+        for _, hint in question.hints:
+            said = hint.translate
+            regex = said.regex(lang) if isinstance(said, Said) else None
+            if regex is not None:
+                found.append((re.compile(regex, re.DOTALL), hint))
+        question.spoken[lang] = found + question.hints
 
 
 def _callee(node: ast.Call) -> str:
@@ -171,21 +275,24 @@ def _hint_nodes(check: str, node: ast.Call, keywords: dict) -> list[ast.expr]:
     return list(table.values) if isinstance(table, ast.Dict) else []
 
 
-def _template(node: ast.expr) -> tuple[str | None, str]:
-    """(regex, display text) for a string constant or an f-string; (None, "") otherwise."""
+def _template(node: ast.expr) -> tuple[str | None, str, Said | None]:
+    """(regex, display text, catalogue entry) for a string constant or an f-string; (None, "",
+    None) otherwise."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return re.escape(node.value), node.value
+        return re.escape(node.value), node.value, Said(node.value, False)
     if isinstance(node, ast.JoinedStr):
-        regex, shown = [], []
+        regex, shown, key = [], [], []
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 regex.append(re.escape(part.value))
                 shown.append(part.value)
+                key.append(part.value)
             else:
                 regex.append(".*?")
                 shown.append(ELLIPSIS)
-        return "".join(regex), "".join(shown)
-    return None, ""
+                key.append("{}")
+        return "".join(regex), "".join(shown), Said("".join(key), True)
+    return None, "", None
 
 
 def _display(name: str) -> str:

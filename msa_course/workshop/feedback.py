@@ -1,6 +1,8 @@
 """`msa-course return-feedback --homes DIR --assignment NN GRADES_DIR`: each learner's feedback
 page, from the grades, into their home next to the exercise, where their JupyterLab opens it
-(`~/msa-course/exercises/NN_name.feedback.html`).
+(`~/msa-course/exercises/NN_name.feedback.html`, or `exercises/ko/` for a learner who worked in
+the Korean edition: the copy collect takes, editions.pick). The page is the grader's, in the
+language of the notebook the learner handed in.
 
 The grades are checked first (one assignment, the one named, results and gradebook agreeing:
 classreport.load); a learner without a home, without the exercise in it, or with a link where a
@@ -14,12 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from functools import partial
 from pathlib import Path
 
+from msa_course.workshop import editions
+from msa_course.workshop import exercise as ex
 from msa_course.workshop.classreport import load
-from msa_course.workshop.homes import Home, Refused
+from msa_course.workshop.homes import MAX_BYTES, Home, Refused
 from msa_course.workshop.link import DEFAULT_TARGET
-from msa_course.workshop.messages import check_lang, text
+from msa_course.workshop.messages import DEFAULT, check_lang, text
+from msa_course.workshop.progress import shows_work
 
 MARK = b"<!-- msa-course return-feedback sha256:"
 
@@ -39,14 +45,20 @@ def untouched(data: bytes) -> bool:
 
 
 def return_feedback(
-    homes: Path, number: str, grades_dir: Path, course_dir: str = DEFAULT_TARGET, lang: str = "en"
+    homes: Path,
+    number: str,
+    grades_dir: Path,
+    course_dir: str = DEFAULT_TARGET,
+    lang: str = "en",
+    exercise: ex.Exercise | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Deliver every graded learner's page: (learner -> path written, learner -> why not)."""
+    """Deliver every graded learner's page: (learner -> path written, learner -> why not).
+    `exercise` (the released one) tells a learner's copy from an untouched one, as collect."""
     if not homes.is_dir():
         raise ValueError(text("cli-not-homes", lang, homes=homes))
     grades = load(grades_dir, number)
-    folder = f"{course_dir}/exercises"
-    notebook, target = f"{grades.assignment}.ipynb", f"{grades.assignment}.feedback.html"
+    target = f"{grades.assignment}.feedback.html"
+    worked = partial(shows_work, exercise)
     done, skipped = {}, {}
     for learner in sorted(grades.results):
         page_path = grades_dir / "feedback" / f"{learner}.html"
@@ -59,10 +71,17 @@ def return_feedback(
         try:
             with Home(homes, learner) as home:
                 try:
-                    home.stat(f"{folder}/{notebook}")
+                    found, _ = home.as_owner(
+                        lambda h: editions.find(h, course_dir, number, worked, MAX_BYTES)
+                    )
                 except FileNotFoundError:
-                    skipped[learner] = text("why-no-exercise", lang, path=f"{folder}/{notebook}")
+                    found = {"copies": [], "chosen": None}
+                _, chosen = editions.found_copies(found)
+                if chosen is None:
+                    path = f"{editions.folder(course_dir, DEFAULT)}/{grades.assignment}.ipynb"
+                    skipped[learner] = text("why-no-exercise", lang, path=path)
                     continue
+                folder = chosen.path.rpartition("/")[0]
                 name = home.write_new(folder, target, data, untouched)
         except Refused as err:
             skipped[learner] = str(err)
@@ -80,6 +99,12 @@ def add_arguments(parser) -> None:
         default=DEFAULT_TARGET,
         help=f"course folder inside each home (default: {DEFAULT_TARGET})",
     )
+    parser.add_argument(
+        "--exercises",
+        type=Path,
+        help="folder of the released exercises, to tell a learner's copy from the released "
+        "one (default: the course checkout's exercises/)",
+    )
     parser.add_argument("--lang", default="en", help="language of the messages (default en)")
 
 
@@ -87,13 +112,15 @@ def run(args) -> int:
     import re
 
     from msa_course.cli import CommandError
+    from msa_course.workshop.collect import released
 
     try:
         check_lang(args.lang)
         if not re.fullmatch(r"\d\d", args.assignment):
             raise ValueError(text("cli-bad-assignment", args.lang, value=args.assignment))
+        exercise = released(args.exercises, args.assignment)
         done, skipped = return_feedback(
-            args.homes, args.assignment, args.grades, args.course_dir, args.lang
+            args.homes, args.assignment, args.grades, args.course_dir, args.lang, exercise
         )
     except ValueError as err:
         raise CommandError(str(err)) from None

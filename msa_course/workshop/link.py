@@ -2,7 +2,8 @@
 
 Clicking it logs the learner in, clones the course repository into ~/<target> (or, the next
 time, merges upstream changes without touching the learner's own edits; nbgitpuller's merge)
-and opens the chapter in JupyterLab.
+and opens the chapter in JupyterLab: the English one, or with `--lang ko` the Korean edition's
+(course/ko/NN_slug.ipynb; the whole course, both editions, is pulled either way).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import re
 import subprocess
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from msa_course.i18n import DEFAULT, LANGUAGES, check_language
+from msa_course.workshop.messages import text
 
 DEFAULT_TARGET = "msa-course"
 
@@ -47,17 +51,25 @@ def check_hub(hub: str) -> None:
         raise ValueError(f"hub must be the hub's base URL without ?query or #fragment, got {hub!r}")
 
 
-def find_chapter(root: Path, chapter: str) -> str:
-    """course/NN_slug.ipynb for chapter NN in the checkout at root."""
+def find_chapter(root: Path, chapter: str, lang: str = DEFAULT) -> str:
+    """course/NN_slug.ipynb (course/<lang>/NN_slug.ipynb for another language) for chapter NN
+    in the checkout at root."""
     if not re.fullmatch(r"\d\d", chapter):
         raise ValueError(f"chapter must be two digits such as 00 or 07, got {chapter!r}")
-    found = sorted((root / "course").glob(f"{chapter}_*.ipynb"))
-    if len(found) != 1:
-        have = ", ".join(p.name[:2] for p in sorted((root / "course").glob("[0-9][0-9]_*.ipynb")))
+    check_language(lang)
+    folder = "course" if lang == DEFAULT else f"course/{lang}"
+    found = sorted((root / folder).glob(f"{chapter}_*.ipynb"))
+    have = ", ".join(p.name[:2] for p in sorted((root / folder).glob("[0-9][0-9]_*.ipynb")))
+    if not found and lang != DEFAULT and any((root / "course").glob(f"{chapter}_*.ipynb")):
+        language = text(f"lang-{lang}")
         raise ValueError(
-            f"no single chapter {chapter} in {root / 'course'} (chapters: {have or 'none'})"
+            text("cli-link-untranslated", chapter=chapter, language=language, have=have or "-")
         )
-    return f"course/{found[0].name}"
+    if len(found) != 1:
+        raise ValueError(
+            f"no single chapter {chapter} in {root / folder} (chapters: {have or 'none'})"
+        )
+    return f"{folder}/{found[0].name}"
 
 
 def checkout_root(start: Path) -> Path:
@@ -87,6 +99,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--branch", default="main", help="branch to pull (default: main)")
     parser.add_argument("--chapter", default="00", help="chapter to open, two digits (default: 00)")
     parser.add_argument(
+        "--lang",
+        default=DEFAULT,
+        choices=LANGUAGES,
+        help="edition of the chapter to open: en, or ko for course/ko/ (default: en)",
+    )
+    parser.add_argument(
         "--target",
         default=DEFAULT_TARGET,
         help=f"folder in each learner's home (default: {DEFAULT_TARGET})",
@@ -99,7 +117,7 @@ def run(args) -> int:
     try:
         check_hub(args.hub)
         root = checkout_root(Path.cwd().resolve())
-        notebook = find_chapter(root, args.chapter)
+        notebook = find_chapter(root, args.chapter, args.lang)
         repo = args.repo or origin_url(root)
         print(pull_link(args.hub, repo, notebook, args.branch, args.target))
     except ValueError as err:

@@ -33,6 +33,12 @@ EN = {
     "progress-hint-count": "{now} now, {ever} so far",
     "progress-legend": "Legend",
     "progress-unreadable-count": "{count} notebooks could not be read (being saved, or not a notebook).",
+    "progress-edition-note": "{tag} under a learner: they work in the {language} edition.",
+    "progress-both-note": (
+        "* after it: work in more than one edition's copy; the page shows the copy changed last."
+    ),
+    "lang-en": "English",
+    "lang-ko": "Korean",
     "state-not-started": "Not started",
     "state-working": "Answer changed, checks not run since",
     "state-failing": "Visible checks fail",
@@ -141,6 +147,14 @@ EN = {
     ),
     "cli-report-pending": (
         "{count} learners wait for hand-graded points; their LMS rows are left blank"
+    ),
+    "collect-both": (
+        "{learner} has work in more than one edition's copy; collected {path}, changed last"
+    ),
+    "collect-edition": "{count} of them from the {language} edition",
+    "cli-link-untranslated": (
+        "chapter {chapter} has no {language} edition yet (chapters in it: {have}); pass "
+        "--lang en, or another --chapter"
     ),
     "cli-feedback-done": "returned feedback to {done} of {total} graded learners",
     "cli-feedback-written": "{learner}: {path}",

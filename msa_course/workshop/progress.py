@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from msa_course.i18n import notebook_language
+from msa_course.workshop import editions
 from msa_course.workshop import exercise as ex
 from msa_course.workshop.homes import Home, Refused, learners
 from msa_course.workshop.link import DEFAULT_TARGET
@@ -44,22 +47,53 @@ class LearnerRow:
     reason: str = ""
     marks: dict[str, Mark] = field(default_factory=dict)  # question grade_id -> Mark
     stuck: set[str] = field(default_factory=set)  # question grade_ids
+    lang: str = "en"  # the edition of the copy read (editions.pick)
+    both: bool = False  # work in more than one edition's copy: the page says which it shows
 
 
 def read_marks(exercise: ex.Exercise, data: bytes) -> dict[str, Mark]:
     """Each question's Mark in a saved notebook (ValueError when it is not a notebook)."""
+    return marks_of(exercise, parse(data))
+
+
+def parse(data: bytes) -> dict:
+    """A saved notebook's JSON (ValueError when it is not a notebook)."""
     try:
         nb = json.loads(data)
     except (UnicodeDecodeError, ValueError):
         raise ValueError("not JSON") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise ValueError("no list of cells")
+    return nb
+
+
+def has_work(nb: dict, marks: dict[str, Mark]) -> bool:
+    """Whether a notebook shows the learner's work: an answer changed from the released stub,
+    or any cell run (a released notebook has no execution counts)."""
+    return any(m.state != "not-started" for m in marks.values()) or any(
+        _count(cell) for cell in nb["cells"] if isinstance(cell, dict)
+    )
+
+
+def shows_work(exercise: ex.Exercise | None, data: bytes) -> bool:
+    """has_work for a saved notebook's bytes (answers compared only when the exercise is
+    known); what is not a notebook is not as released, so it counts as work."""
+    try:
+        nb = parse(data)
+    except ValueError:
+        return True
+    return has_work(nb, marks_of(exercise, nb) if exercise else {})
+
+
+def marks_of(exercise: ex.Exercise, nb: dict) -> dict[str, Mark]:
+    """Each question's Mark; a failure is matched against the hints in the notebook's language."""
+    lang = notebook_language(nb)
     cells = {}
     for cell in nb["cells"]:
         grade_id = _grade_id(cell)
         if grade_id is not None:
             cells.setdefault(grade_id, cell)
-    return {q.grade_id: _mark(q, cells) for q in exercise.questions}
+    return {q.grade_id: _mark(q, cells, lang) for q in exercise.questions}
 
 
 def _grade_id(cell) -> str | None:
@@ -82,7 +116,7 @@ def _count(cell: dict | None) -> int:
     return count if isinstance(count, int) and not isinstance(count, bool) else 0
 
 
-def _mark(question: ex.Question, cells: dict[str, dict]) -> Mark:
+def _mark(question: ex.Question, cells: dict[str, dict], lang: str) -> Mark:
     answers = [cells.get(grade_id) for grade_id in question.answers]
     changed = [
         cell is None or _source(cell).strip() != stub.strip()
@@ -100,7 +134,7 @@ def _mark(question: ex.Question, cells: dict[str, dict]) -> Mark:
             ename, evalue = output.get("ename"), output.get("evalue")
             ename = ename if isinstance(ename, str) else "Exception"
             evalue = evalue if isinstance(evalue, str) else ""
-            return Mark("failing", question.classify(evalue, ename))
+            return Mark("failing", question.classify(evalue, ename, lang))
     return Mark("passing")
 
 
@@ -121,14 +155,15 @@ class Room:
         self.clock = clock
         self.numbers: dict[str, int] = {}  # learner -> pseudonym number, in order of arrival
         self._salt = secrets.token_bytes(8)
-        self._cache: dict[str, tuple[tuple, dict[str, Mark]]] = {}
+        self._cache: dict[tuple[str, str], tuple[tuple, tuple]] = {}  # (learner, path) -> read
         self._failing_since: dict[tuple[str, str], float] = {}
         self.fired: dict[str, dict[ex.Hint, set[str]]] = {}  # question -> hint -> learners
         self.read_at = 0.0
 
     @property
-    def notebook(self) -> str:
-        return f"{self.course_dir}/exercises/{self.exercise.name}.ipynb"
+    def notebooks(self) -> dict[str, str]:
+        """language -> the exercise's copy of that edition in a home."""
+        return editions.paths(self.course_dir, self.exercise.name)
 
     def refresh(self) -> list[LearnerRow]:
         now = self.clock()
@@ -149,25 +184,55 @@ class Room:
             self.numbers[name] = len(self.numbers) + 1
 
     def _read(self, name: str) -> LearnerRow:
+        """The learner's row from the copy they worked in (editions.pick)."""
         row = LearnerRow(name, self.numbers[name])
         try:
             with Home(self.homes, name) as home:
-                info = home.stat(self.notebook)
-                key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-                cached = self._cache.get(name)
-                if cached and cached[0] == key:
-                    row.marks = cached[1]
-                    return row
-                data, _ = home.read(self.notebook)
-                row.marks = read_marks(self.exercise, data)
-                self._cache[name] = (key, row.marks)
-        except FileNotFoundError:
-            row.status = "missing"
-        except (Refused, ValueError) as err:
+                read = [
+                    self._read_copy(home, name, lang, path) for lang, path in self.notebooks.items()
+                ]
+        except Refused as err:
             row.status, row.reason = "unreadable", str(err)
-        except OSError as err:
-            row.status, row.reason = "unreadable", err.strerror or str(err)
+            return row
+        found = {copy: result for copy, result in filter(None, read)}
+        chosen = editions.pick(list(found))
+        if chosen is None:
+            row.status = "missing"
+            return row
+        row.lang, row.both = chosen.lang, editions.both_worked(list(found))
+        result = found[chosen]
+        if isinstance(result, str):
+            row.status, row.reason = "unreadable", result
+        else:
+            row.marks = result
         return row
+
+    def _read_copy(
+        self, home: Home, name: str, lang: str, path: str
+    ) -> tuple[editions.Copy, dict[str, Mark] | str] | None:
+        """(the copy, its marks or why it cannot be read); None when the home has no such copy.
+        A copy is parsed again only when its stat changed."""
+        changed = math.inf  # a copy that cannot even be looked at is the one to report
+        try:
+            info = home.stat(path)
+            changed = info.st_ctime
+            key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            cached = self._cache.get((name, path))
+            if cached and cached[0] == key:
+                return cached[1]
+            data, _ = home.read(path)
+            nb = parse(data)
+            marks = marks_of(self.exercise, nb)
+            copy = editions.Copy(lang, path, changed, has_work(nb, marks))
+            self._cache[(name, path)] = (key, (copy, marks))
+            return copy, marks
+        except FileNotFoundError:
+            return None
+        except (Refused, ValueError) as err:
+            reason = str(err)
+        except OSError as err:
+            reason = err.strerror or str(err)
+        return editions.Copy(lang, path, changed, True), reason
 
     def _remember(self, row: LearnerRow, now: float) -> None:
         for question in self.exercise.questions:
@@ -182,8 +247,9 @@ class Room:
                 row.stuck.add(question.grade_id)
             self.fired.setdefault(question.grade_id, {}).setdefault(mark.hint, set()).add(row.name)
 
-    def snapshot(self, rows: list[LearnerRow], names: bool = False) -> dict:
-        """Everything the page shows, as plain data (the page's JSON; names only if asked)."""
+    def snapshot(self, rows: list[LearnerRow], names: bool = False, lang: str = "en") -> dict:
+        """Everything the page shows, as plain data (the page's JSON; names only if asked),
+        with the titles and hints in `lang`."""
         questions = []
         for question in self.exercise.questions:
             marks = [r.marks[question.grade_id] for r in rows if question.grade_id in r.marks]
@@ -194,7 +260,7 @@ class Room:
             fired = self.fired.get(question.grade_id, {})
             hints = sorted(
                 (
-                    {"text": h.text, "now": now.get(h, 0), "ever": len(who)}
+                    {"text": h.shown(lang), "now": now.get(h, 0), "ever": len(who)}
                     for h, who in fired.items()
                 ),
                 key=lambda h: (-h["ever"], -h["now"], h["text"]),
@@ -203,7 +269,7 @@ class Room:
                 {
                     "grade_id": question.grade_id,
                     "label": question.label,
-                    "title": question.title,
+                    "title": question.title_in(lang),
                     "started": sum(m.state != "not-started" for m in marks),
                     "passing": sum(m.state == "passing" for m in marks),
                     "stuck": sum(question.grade_id in r.stuck for r in rows),
@@ -216,10 +282,12 @@ class Room:
                 "number": row.number,
                 "status": row.status,
                 "reason": row.reason,
+                "lang": row.lang,
+                "both": row.both,
                 "marks": {
                     grade_id: {
                         "state": mark.state,
-                        "hint": mark.hint.text if mark.hint else None,
+                        "hint": mark.hint.shown(lang) if mark.hint else None,
                         "stuck": grade_id in row.stuck,
                     }
                     for grade_id, mark in row.marks.items()
@@ -230,7 +298,7 @@ class Room:
         return {
             "exercise": self.exercise.name,
             "number": self.exercise.number,
-            "title": self.exercise.title,
+            "title": self.exercise.title_in(lang),
             "read_at": self.read_at,
             "stuck_minutes": self.stuck_seconds / 60,
             "questions": questions,

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import tornado.web
 
 from msa_course.workshop import exercise as ex
-from msa_course.workshop.messages import text
+from msa_course.workshop.messages import DEFAULT, text
 from msa_course.workshop.progress import STATES, Room
 
 STATIC = Path(__file__).parent / "static"
@@ -70,6 +70,11 @@ def room_html(snap: dict, refresh: float, lang: str = "en") -> str:
     minutes = f"{snap['stuck_minutes']:g}"
     notes = _legend(lang)
     notes += f"<p class='note'>{_t('progress-stuck-help', lang, minutes=minutes)}</p>"
+    for edition in sorted({lr["lang"] for lr in learners if lr["lang"] != DEFAULT}):
+        language = text(f"lang-{edition}", lang)
+        notes += f"<p class='note'>{_t('progress-edition-note', lang, tag=edition, language=language)}</p>"
+    if any(lr["both"] for lr in learners):
+        notes += f"<p class='note'>{_t('progress-both-note', lang)}</p>"
     if unreadable:
         notes += f"<p class='note'>{_t('progress-unreadable-count', lang, count=unreadable)}</p>"
     return head + table + notes + _hints(snap["questions"], lang)
@@ -77,8 +82,13 @@ def room_html(snap: dict, refresh: float, lang: str = "en") -> str:
 
 def _who(learner: dict, lang: str) -> str:
     if learner["learner"] is not None:
-        return f"<span class='name'>{escape(learner['learner'])}</span>"
-    return escape(str(learner["number"]))
+        who = f"<span class='name'>{escape(learner['learner'])}</span>"
+    else:
+        who = escape(str(learner["number"]))
+    if learner["lang"] != DEFAULT or learner["both"]:
+        tag = escape(learner["lang"]) + ("*" if learner["both"] else "")
+        who += f"<span class='edition'>{tag}</span>"
+    return who
 
 
 def _label(learner: dict, lang: str) -> str:
@@ -138,7 +148,7 @@ def _hints(questions: list[dict], lang: str) -> str:
 
 def _short(title: str) -> str:
     """A question's title without its "Question 1:" (the label says it)."""
-    return re.sub(r"^Question\s+\S+?:\s*", "", title) or title
+    return re.sub(r"^(?:Question|문제)\s+\S+?:\s*", "", title) or title
 
 
 def page_html(
@@ -212,7 +222,7 @@ class _Base(tornado.web.RequestHandler):
     def _render(self) -> tuple[str, str, bool]:
         room, number, names = self._room()
         rows = room.refresh()
-        snap = room.snapshot(rows, names=names)
+        snap = room.snapshot(rows, names=names, lang=self.lang)
         return room_html(snap, self.refresh_seconds, self.lang), number, names
 
 
@@ -240,7 +250,7 @@ class JsonHandler(_Base):
     def get(self) -> None:
         room, _, names = self._room()
         self.set_header("Content-Type", "application/json")
-        self.write(json.dumps(room.snapshot(room.refresh(), names=names)))
+        self.write(json.dumps(room.snapshot(room.refresh(), names=names, lang=self.lang)))
 
 
 class TokenAuth:
