@@ -240,10 +240,16 @@ def test_a_korean_submission_scores_exactly_as_the_english_one(korean_source, tm
     english = src.parse(ROOT / "solutions" / korean_source.name)
     edition = src.parse(korean_source)
     ctx = judge.Context(english, LIMITS, sandbox.default_allow())
-    wrong = {  # answers the visible checks have hints for, where the exercise has them
-        "q1-answer": 'build_order = ["application patterns", "platform patterns", '
-        '"infrastructure components"]',
-    }
+    wrong = {  # answers the visible checks have hints for, per exercise
+        "00_welcome": {
+            "q1-answer": 'build_order = ["application patterns", "platform patterns", '
+            '"infrastructure components"]',
+        },
+        "01_infrastructure": {
+            "q1-answer": "def servers_needed(demand, server_cores):\n"
+            "    return math.floor(max(demand) / server_cores)",
+        },
+    }.get(korean_source.stem, {})
     cases = samples.make_class(english, 4, seed=3) + [
         ("hinted", samples.submission(english, wrong), None)
     ]
@@ -266,7 +272,7 @@ def test_a_korean_submission_scores_exactly_as_the_english_one(korean_source, tm
             (q["grade_id"], q["points"], q["status"]) for q in en["questions"]
         ]
         assert (en["lang"], ko["lang"]) == ("en", "ko")
-        assert ko["title"] == edition.title and ko["questions"][0]["title"] == "문제 1"
+        assert ko["title"] == edition.title and ko["questions"][0]["title"].startswith("문제 1")
         page = report.feedback_html(ko)
         assert "<html lang='ko'>" in page and "점수:" in page
         for q_en, q_ko in zip(en["questions"], ko["questions"]):

@@ -25,8 +25,6 @@ LANG = "ko"
 # between, so translators removing different lines never conflict.)
 UNTRANSLATED = set(
     """
-01_infrastructure
-
 02_vms_and_containers
 
 03_container_orchestration

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from msa_course.i18n import N_, language, tr
 from msa_course.infra.consolidation import Consolidation
 from msa_course.infra.provisioning import NRDC_ONPREM_UTILISATION, Result
 from msa_course.ui import theme
@@ -24,9 +25,9 @@ from msa_course.ui import theme
 STRATEGY_COLOURS = [theme.PALETTE[k] for k in ("blue", "orange", "green", "purple", "sky")]
 UNMET_FILL = "rgba(213, 94, 0, 0.45)"  # vermillion, translucent
 METRIC_TITLES = [
-    "cost, whole run ($)",
-    "mean utilisation, whole run (%)",
-    "unmet, whole run (% of core-time)",
+    N_("cost, whole run ($)"),
+    N_("mean utilisation, whole run (%)"),
+    N_("unmet, whole run (% of core-time)"),
 ]
 
 
@@ -97,7 +98,7 @@ def _timeseries(
         dict(
             xy,
             y=capacity,
-            name="capacity ready<br>(the coloured line)",
+            name=tr("capacity ready<br>(the coloured line)"),
             line=dict(color=colour, width=2.5),
             showlegend=legend,
             legendrank=1,
@@ -109,7 +110,7 @@ def _timeseries(
             fillcolor=UNMET_FILL,
             line=dict(width=0),
             hoverinfo="skip",
-            name="unmet demand (shaded)",
+            name=tr("unmet demand (shaded)"),
             showlegend=legend,
             legendrank=3,
         ),
@@ -117,7 +118,7 @@ def _timeseries(
             xy,
             y=demand,
             line=dict(color=theme.PALETTE["black"], width=1),
-            name="demand",
+            name=tr("demand"),
             showlegend=legend,
             legendrank=2,
         ),
@@ -128,23 +129,24 @@ def _bin_note(result: Result, window_days, max_points: int) -> str:
     n = len(result.demand.cores[_window(result, window_days)])
     minutes = bin_steps(n, result.demand.step_minutes, max_points) * result.demand.step_minutes
     if minutes <= result.demand.step_minutes:
-        return f"every {minutes:g}-minute step"
-    span = f"{minutes / 60:g} h" if minutes >= 60 else f"{minutes:g} min"
-    return f"each point: the worst step<br>of {span}"
+        return tr("every {minutes}-minute step", minutes=f"{minutes:g}")
+    if minutes >= 60:
+        return tr("each point: the worst step<br>of {hours} h", hours=f"{minutes / 60:g}")
+    return tr("each point: the worst step<br>of {minutes} min", minutes=f"{minutes:g}")
 
 
 def capacity_chart(
     results: list[Result], *, window_days: tuple[float, float] | None = None, max_points: int = 400
 ) -> go.Figure:
     """One panel per strategy: demand, ready capacity, and unmet demand shaded."""
-    return _figure(results, "Capacity against demand", window_days, max_points, bars=False)
+    return _figure(results, tr("Capacity against demand"), window_days, max_points, bars=False)
 
 
 def comparison_chart(results: list[Result]) -> go.Figure:
     """Cost, utilisation and unmet demand of each strategy side by side."""
     _check_results(results)
     layout, _, bar_axes = _grid(0, True)
-    layout["title"] = dict(text="Strategies compared over the run")
+    layout["title"] = dict(text=tr("Strategies compared over the run"))
     layout["height"] = 420
     return go.Figure(data=_bars(results, bar_axes), layout=layout)
 
@@ -154,7 +156,7 @@ def provisioning_figure(
 ) -> go.Figure:
     """`capacity_chart` and `comparison_chart` in one figure (for the explorer)."""
     return _figure(
-        results, "Provisioning: capacity against demand", window_days, max_points, bars=True
+        results, tr("Provisioning: capacity against demand"), window_days, max_points, bars=True
     )
 
 
@@ -188,11 +190,11 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
             max_points=max_points,
             legend=(i == 0),
         )
-        layout["annotations"][i]["text"] = result.strategy.name
+        layout["annotations"][i]["text"] = tr(result.strategy.name)
         if i // PANELS_PER_ROW == last_row:
-            layout[theme.axis_key(x)]["title"] = dict(text="time (days)")
+            layout[theme.axis_key(x)]["title"] = dict(text=tr("time (days)"))
         if i % PANELS_PER_ROW == 0:
-            layout[theme.axis_key(y)]["title"] = dict(text="cores")
+            layout[theme.axis_key(y)]["title"] = dict(text=tr("cores"))
     if bars:
         data += _bars(results, bar_axes)
         data.append(_nrdc_key())
@@ -201,13 +203,13 @@ def _figure(results, title, window_days, max_points, *, bars: bool) -> go.Figure
 
 def _grid(panels: int, bars: bool) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
     """A fresh copy of the layout for `panels` time-series panels, three to a row (+ a row of
-    three bar panels), with each panel's axis references."""
-    layout, axes, bar_axes = _grid_template(panels, bars)
+    three bar panels), with each panel's axis references, titled in the active language."""
+    layout, axes, bar_axes = _grid_template(panels, bars, language())
     return copy.deepcopy(layout), axes, bar_axes
 
 
 @functools.lru_cache(maxsize=8)
-def _grid_template(panels: int, bars: bool):
+def _grid_template(panels: int, bars: bool, lang: str):
     """The legend goes into the first empty panel slot if there is one (five strategies leave
     one), else below the figure: never over a panel's title."""
     theme.register()
@@ -216,7 +218,7 @@ def _grid_template(panels: int, bars: bool):
     titles = [" "] * (PANELS_PER_ROW * rows)
     if bars:
         specs.append([{"colspan": 2}, None] * 3)
-        titles += METRIC_TITLES
+        titles += [tr(t, lang=lang) for t in METRIC_TITLES]
     n = len(specs)
     fig = make_subplots(
         rows=n,
@@ -280,17 +282,28 @@ def _bars(results: list[Result], bar_axes) -> list[dict]:
     ]
 
 
+SHORT_NAMES = {
+    "bare metal, sized for the peak": N_("metal<br>peak"),
+    "private cloud": N_("private<br>cloud"),
+    "VMs, autoscaled": N_("VMs"),
+    "containers, autoscaled": N_("containers"),
+}
+
+
 def _short(name: str) -> str:
     """A compact tick label, "bare metal, sized for the peak" -> "metal<br>peak", "VMs,
-    autoscaled" -> "VMs", "private cloud" -> "private<br>cloud", so five bars fit a third of
-    a notebook-width figure; the panels above spell the names out in the same colours."""
+    autoscaled" -> "VMs", "bare metal, sized for p90" -> "metal<br>p90", so five bars fit a
+    third of a notebook-width figure; the panels above spell the names out in the same
+    colours. Another strategy's name is cut at its first comma and wrapped."""
+    if name in SHORT_NAMES:
+        return tr(SHORT_NAMES[name])
     what, _, how = name.partition(", ")
-    if what == "bare metal" and how:
-        return "metal<br>" + how.removeprefix("sized for ").removeprefix("the ")
-    return "<br>".join(textwrap.wrap(what, 8, break_long_words=False))
+    if what == "bare metal" and how.startswith("sized for "):
+        return tr("metal<br>{percentile}", percentile=how.removeprefix("sized for "))
+    return "<br>".join(textwrap.wrap(tr(name).partition(", ")[0], 8, break_long_words=False))
 
 
-NRDC_KEY = "grey band: on-premises servers,<br>{low:.0f}-{high:.0f}% (NRDC, order of magnitude)"
+NRDC_KEY = N_("grey band: on-premises servers,<br>{low:.0f}-{high:.0f}% (NRDC, order of magnitude)")
 
 
 def _nrdc_band(axes: tuple[str, str]) -> dict:
@@ -322,7 +335,7 @@ def _nrdc_key() -> dict:
         x=[None],
         y=[None],
         mode="markers",
-        name=NRDC_KEY.format(low=low, high=high),
+        name=tr(NRDC_KEY, low=low, high=high),
         marker=dict(symbol="square", size=14, color=theme.PALETTE["grey"], opacity=0.6),
         legendrank=4,
     )
@@ -364,7 +377,7 @@ def consolidation_chart(
     )
     layout.update(
         barmode="overlay",
-        title=dict(text="Each microservice on its own bare metal vs shared"),
+        title=dict(text=tr("Each microservice on its own bare metal vs shared")),
         legend=dict(
             orientation="h", x=0, y=-0.2, yanchor="top", xanchor="left", traceorder="normal"
         ),
@@ -380,9 +393,10 @@ def consolidation_chart(
             stackgroup="services",
             mode="lines",
             line=dict(width=0.5),
-            name=f"service {i + 1}",
+            name=tr("service {number}", number=i + 1),
             showlegend=False,
-            hovertemplate=f"service {i + 1}: %{{y:.1f}} cores<extra></extra>",
+            hovertemplate=tr("service {number}: {cores} cores", number=i + 1, cores="%{y:.1f}")
+            + "<extra></extra>",
         )
         for i, row in enumerate(d)
     ]
@@ -391,8 +405,8 @@ def consolidation_chart(
         for _ in range(slots - len(d))
     ]
     lines = (
-        (result.dedicated_servers, "dedicated", theme.PALETTE["vermillion"]),
-        (result.shared_servers, "shared", theme.PALETTE["blue"]),
+        (result.dedicated_servers, tr("dedicated"), theme.PALETTE["vermillion"]),
+        (result.shared_servers, tr("shared"), theme.PALETTE["blue"]),
     )
     top = 1.15 * max(result.peak_of_sum, result.shared_servers * result.server_cores)
     annotations = []
@@ -405,7 +419,16 @@ def consolidation_chart(
                 x=list(span),
                 y=[cores, cores],
                 mode="lines",
-                name=f"{label}: {servers} server{'s' if servers != 1 else ''} = {cores:g} cores",
+                name=(
+                    tr("{label}: 1 server = {cores} cores", label=label, cores=f"{cores:g}")
+                    if servers == 1
+                    else tr(
+                        "{label}: {servers} servers = {cores} cores",
+                        label=label,
+                        servers=servers,
+                        cores=f"{cores:g}",
+                    )
+                ),
                 line=dict(color=colour, width=3, dash="dash"),
             )
         )
@@ -418,7 +441,9 @@ def consolidation_chart(
                     yref=left[1],
                     xanchor="right",
                     yanchor="top",
-                    text=f"↑ {label}: {cores:g} cores, above the chart",
+                    text=tr(
+                        "↑ {label}: {cores} cores, above the chart", label=label, cores=f"{cores:g}"
+                    ),
                     showarrow=False,
                     font=dict(size=13, color=colour),
                     bgcolor="rgba(255, 255, 255, 0.85)",
@@ -428,7 +453,7 @@ def consolidation_chart(
         dict(
             on_right,
             type="bar",
-            x=["dedicated", "shared"],
+            x=[tr("dedicated"), tr("shared")],
             y=[100 * result.dedicated_utilisation, 100 * result.shared_utilisation],
             marker=dict(color=[theme.PALETTE["vermillion"], theme.PALETTE["blue"]]),
             texttemplate="%{y:.1f}%",
@@ -442,16 +467,19 @@ def consolidation_chart(
         layout["annotations"] = annotations
     layout["shapes"] = [_nrdc_band(right)]
     x_title = (
-        "time (days)"
+        tr("time (days)")
         if size == 1
-        else f"time (days; each point is the busiest step of {size * step_minutes:g} min)"
+        else tr(
+            "time (days; each point is the busiest step of {minutes} min)",
+            minutes=f"{size * step_minutes:g}",
+        )
     )
     layout[theme.axis_key(left[0])]["title"] = dict(text=x_title)
     layout[theme.axis_key(left[1])].update(
-        range=[0, top], title=dict(text="cores (services' demand, stacked)")
+        range=[0, top], title=dict(text=tr("cores (services' demand, stacked)"))
     )
     layout[theme.axis_key(right[1])].update(
-        range=[0, 105], title=dict(text="utilisation of servers bought (%)")
+        range=[0, 105], title=dict(text=tr("utilisation of servers bought (%)"))
     )
     layout[theme.axis_key(right[0])]["tickangle"] = 0
     return theme.from_dicts(data, layout)

@@ -8,65 +8,72 @@ figures.md §5 quotes for IaaS/PaaS/SaaS); the provider names are the source tex
 
 from __future__ import annotations
 
+from msa_course.i18n import N_
+
+# Every text is English and is also the key; the table shows it through tr() (N_ marks it
+# for the catalogue).
 COLUMNS = (
-    "option",
-    "who owns the hardware",
-    "time to add capacity",
-    "up-front cost",
-    "give capacity back (scale in)",
-    "who shares the hardware",
-    "examples",
+    N_("option"),
+    N_("who owns the hardware"),
+    N_("time to add capacity"),
+    N_("up-front cost"),
+    N_("give capacity back (scale in)"),
+    N_("who shares the hardware"),
+    N_("examples"),
 )
 # Columns a learner can sort by, and what a high rank means for each.
 SORTABLE = {
-    "time to add capacity": "slower",
-    "up-front cost": "higher",
-    "give capacity back (scale in)": "easier",
-    "who shares the hardware": "more tenants",
+    N_("time to add capacity"): N_("slower"),
+    N_("up-front cost"): N_("higher"),
+    N_("give capacity back (scale in)"): N_("easier"),
+    N_("who shares the hardware"): N_("more tenants"),
 }
 
 OPTIONS: tuple[dict[str, tuple[int, str] | str], ...] = (
     {
-        "option": "bare metal, bought (베어 메탈)",
-        "who owns the hardware": "you",
+        "option": N_("bare metal, bought (베어 메탈)"),
+        "who owns the hardware": N_("you"),
         "time to add capacity": (
             4,
-            "weeks: order, ship, install in a rack, connect, install an OS",
+            N_("weeks: order, ship, install in a rack, connect, install an OS"),
         ),
-        "up-front cost": (3, "high: you buy the servers"),
-        "give capacity back (scale in)": (1, "no: a bought server is paid for, idle or not"),
-        "who shares the hardware": (1, "nobody: one machine, one owner"),
-        "examples": "physical servers in your own data centre",
+        "up-front cost": (3, N_("high: you buy the servers")),
+        "give capacity back (scale in)": (1, N_("no: a bought server is paid for, idle or not")),
+        "who shares the hardware": (1, N_("nobody: one machine, one owner")),
+        "examples": N_("physical servers in your own data centre"),
     },
     {
-        "option": "bare metal, rented",
-        "who owns the hardware": "a provider",
-        "time to add capacity": (3, "minutes to days, depending on the provider's stock"),
-        "up-front cost": (1, "none: rented by the hour or month"),
-        "give capacity back (scale in)": (2, "yes, but per whole machine"),
-        "who shares the hardware": (1, "nobody while you rent it"),
-        "examples": "AWS EC2 bare-metal instance types, IBM Cloud bare metal servers",
+        "option": N_("bare metal, rented"),
+        "who owns the hardware": N_("a provider"),
+        "time to add capacity": (3, N_("minutes to days, depending on the provider's stock")),
+        "up-front cost": (1, N_("none: rented by the hour or month")),
+        "give capacity back (scale in)": (2, N_("yes, but per whole machine")),
+        "who shares the hardware": (1, N_("nobody while you rent it")),
+        "examples": N_("AWS EC2 bare-metal instance types, IBM Cloud bare metal servers"),
     },
     {
-        "option": "private cloud (프라이빗 클라우드)",
-        "who owns the hardware": "your organisation (or a third party for you)",
-        "time to add capacity": (2, "minutes while the pool has room; weeks to grow the pool"),
-        "up-front cost": (3, "high: the pool's servers, plus the cloud software to run"),
-        "give capacity back (scale in)": (3, "yes, to the pool, which you still pay for"),
+        "option": N_("private cloud (프라이빗 클라우드)"),
+        "who owns the hardware": N_("your organisation (or a third party for you)"),
+        "time to add capacity": (2, N_("minutes while the pool has room; weeks to grow the pool")),
+        "up-front cost": (3, N_("high: the pool's servers, plus the cloud software to run")),
+        "give capacity back (scale in)": (3, N_("yes, to the pool, which you still pay for")),
         "who shares the hardware": (
             2,
-            "one organisation's teams (NIST: 'exclusive use by a single organization')",
+            N_("one organisation's teams (NIST: 'exclusive use by a single organization')"),
         ),
-        "examples": "OpenStack, VMware vSphere in your own data centre",
+        "examples": N_("OpenStack, VMware vSphere in your own data centre"),
     },
     {
-        "option": "public cloud (퍼블릭 클라우드)",
-        "who owns the hardware": "the provider",
-        "time to add capacity": (1, "minutes: an API call starts a VM or container"),
-        "up-front cost": (1, "none: pay as you use"),
-        "give capacity back (scale in)": (4, "yes: stop paying when you release it"),
-        "who shares the hardware": (3, "many customers (NIST: 'open use by the general public')"),
-        "examples": "AWS, Google Cloud, Microsoft Azure, IBM Cloud (IaaS and PaaS)",
+        "option": N_("public cloud (퍼블릭 클라우드)"),
+        "who owns the hardware": N_("the provider"),
+        "time to add capacity": (1, N_("minutes: an API call starts a VM or container")),
+        "up-front cost": (1, N_("none: pay as you use")),
+        "give capacity back (scale in)": (4, N_("yes: stop paying when you release it")),
+        "who shares the hardware": (
+            3,
+            N_("many customers (NIST: 'open use by the general public')"),
+        ),
+        "examples": N_("AWS, Google Cloud, Microsoft Azure, IBM Cloud (IaaS and PaaS)"),
     },
 )
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from msa_course.i18n import N_
 from msa_course.infra._checks import check_int, check_number
 
 KINDS = ("peak", "percentile", "autoscale", "private")
@@ -42,6 +43,8 @@ class Strategy:
       needed, plus `headroom`, each purchase arriving `purchase_lead_minutes` after the order.
       Inside the pool, VMs of `vm_cores` follow demand like "autoscale" (`lead_time_minutes`,
       `target_utilisation`, `min_units`), but only as many as the pool holds.
+
+    `name` stays English (answers and summaries compare it); views show it through `tr()`.
     """
 
     name: str
@@ -103,7 +106,7 @@ def bare_metal_peak(*, unit_cores: float = 32, price_per_unit_hour: float = 1.2)
     The NRDC found on-premises servers at "no more than 12 to 18 percent" utilisation
     (figures.md §6, secondary source [S]); buying for the peak is one reason.
     """
-    return Strategy("bare metal, sized for the peak", "peak", unit_cores, price_per_unit_hour)
+    return Strategy(N_("bare metal, sized for the peak"), "peak", unit_cores, price_per_unit_hour)
 
 
 def bare_metal_percentile(
@@ -124,7 +127,7 @@ def bare_metal_percentile(
     """
     lead = check_number("lead_time_weeks", lead_time_weeks, 0, 52)
     return Strategy(
-        f"bare metal, sized for p{percentile:g}",
+        N_(f"bare metal, sized for p{percentile:g}"),
         "percentile",
         unit_cores,
         price_per_unit_hour,
@@ -160,7 +163,7 @@ def private_cloud(
     """
     lead = check_number("purchase_lead_weeks", purchase_lead_weeks, 0, 52)
     return Strategy(
-        "private cloud",
+        N_("private cloud"),
         "private",
         unit_cores,
         price_per_unit_hour,
@@ -190,7 +193,7 @@ def vm_autoscaled(
     (figures.md §6), so 0.7 is an illustrative setting. Size and price are illustrative.
     """
     return Strategy(
-        "VMs, autoscaled",
+        N_("VMs, autoscaled"),
         "autoscale",
         unit_cores,
         price_per_unit_hour,
@@ -220,7 +223,7 @@ def container_autoscaled(
     """
     lead = check_number("lead_time_seconds", lead_time_seconds, 0, 86_400)
     return Strategy(
-        "containers, autoscaled",
+        N_("containers, autoscaled"),
         "autoscale",
         unit_cores,
         price_per_unit_hour,

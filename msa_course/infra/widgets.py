@@ -7,6 +7,7 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.i18n import N_, tr
 from msa_course.infra import charts, hosting
 from msa_course.infra.consolidation import dedicated_vs_shared, service_demands
 from msa_course.infra.demand import demand_curve
@@ -23,7 +24,7 @@ from msa_course.ui.fallback import StaticFallback
 
 _STYLE = {"description_width": "13em"}
 _LAYOUT = widgets.Layout(width="24em")
-VIEWS = ("whole run", "2 days around the spike")
+VIEWS = (N_("whole run"), N_("2 days around the spike"))
 
 
 def _slider(kind, description, value, low, high, step, fmt=None):
@@ -53,19 +54,27 @@ def provisioning_explorer(
     """
     f, i = widgets.FloatSlider, widgets.IntSlider
     controls = {
-        "spike_size": _slider(f, "spike size (x demand)", 3.0, 1.0, 10.0, 0.5, ".1f"),
-        "spike_day": _slider(i, "spike on day", 200, 0, int(days) - 1, 1),
-        "annual_growth": _slider(i, "growth per year (%)", 50, -50, 300, 10),
-        "percentile": _slider(i, "bare metal sized for pN", 50, 0, 100, 5),
-        "bare_metal_lead_weeks": _slider(f, "server purchase (weeks)", 6.0, 0.0, 26.0, 1.0, ".0f"),
-        "pool_headroom": _slider(i, "private pool headroom (%)", 25, 0, 200, 5),
-        "vm_lead_minutes": _slider(f, "VM lead (minutes)", 5.0, 0.0, 60.0, 1.0, ".0f"),
-        "container_lead_seconds": _slider(i, "container lead (s)", 30, 0, 600, 5),
-        "bare_metal_price": _slider(f, "server $/hour (32 cores)", 1.2, 0.0, 5.0, 0.1, ".2f"),
-        "vm_price": _slider(f, "VM $/hour (4 cores)", 0.2, 0.0, 1.0, 0.01, ".2f"),
-        "container_price": _slider(f, "container $/hour (0.5 core)", 0.03, 0.0, 0.2, 0.005, ".3f"),
+        "spike_size": _slider(f, tr("spike size (x demand)"), 3.0, 1.0, 10.0, 0.5, ".1f"),
+        "spike_day": _slider(i, tr("spike on day"), 200, 0, int(days) - 1, 1),
+        "annual_growth": _slider(i, tr("growth per year (%)"), 50, -50, 300, 10),
+        "percentile": _slider(i, tr("bare metal sized for pN"), 50, 0, 100, 5),
+        "bare_metal_lead_weeks": _slider(
+            f, tr("server purchase (weeks)"), 6.0, 0.0, 26.0, 1.0, ".0f"
+        ),
+        "pool_headroom": _slider(i, tr("private pool headroom (%)"), 25, 0, 200, 5),
+        "vm_lead_minutes": _slider(f, tr("VM lead (minutes)"), 5.0, 0.0, 60.0, 1.0, ".0f"),
+        "container_lead_seconds": _slider(i, tr("container lead (s)"), 30, 0, 600, 5),
+        "bare_metal_price": _slider(f, tr("server $/hour (32 cores)"), 1.2, 0.0, 5.0, 0.1, ".2f"),
+        "vm_price": _slider(f, tr("VM $/hour (4 cores)"), 0.2, 0.0, 1.0, 0.01, ".2f"),
+        "container_price": _slider(
+            f, tr("container $/hour (0.5 core)"), 0.03, 0.0, 0.2, 0.005, ".3f"
+        ),
         "view": widgets.Dropdown(
-            options=VIEWS, value=VIEWS[0], description="show", style=_STYLE, layout=_LAYOUT
+            options=[(tr(v), v) for v in VIEWS],
+            value=VIEWS[0],
+            description=tr("show"),
+            style=_STYLE,
+            layout=_LAYOUT,
         ),
     }
 
@@ -107,17 +116,17 @@ def provisioning_explorer(
         if view == VIEWS[1]:
             window = (max(0.0, spike_day - 1.0), min(days, spike_day + 1.0))
         fig = charts.provisioning_figure(results, window_days=window, max_points=max_points)
-        note = (
-            f"This explorer steps {step_minutes:g} minutes at a time, so each shortfall counts "
-            f"at least {step_minutes:g} SLO-violation minutes. The table in section 4 steps "
-            "1 minute at a time."
+        note = tr(
+            "This explorer steps {step} minutes at a time, so each shortfall counts at least "
+            "{step} SLO-violation minutes. The table in section 4 steps 1 minute at a time.",
+            step=f"{step_minutes:g}",
         )
         return fig, summary_table(results) + f"<p><small>{note}</small></p>"
 
     return Explorer(
         controls,
         render,
-        title="Provisioning simulator",
+        title=tr("Provisioning simulator"),
         controls_per_row=3,
         static={"view": VIEWS[1]},
     )
@@ -140,17 +149,17 @@ def _demand(days, step_minutes, spike_day, spike_size, annual_growth, seed):
 def summary_table(results) -> str:
     """The totals of each strategy as an HTML table."""
     head = (
-        "strategy",
-        "cost ($)",
-        "mean utilisation",
-        "unmet demand",
-        "SLO-violation minutes",
-        "peak capacity (cores)",
+        tr("strategy"),
+        tr("cost ($)"),
+        tr("mean utilisation"),
+        tr("unmet demand"),
+        tr("SLO-violation minutes"),
+        tr("peak capacity (cores)"),
     )
     rows = []
     for r in results:
         cells = (
-            html.escape(r.strategy.name),
+            html.escape(tr(r.strategy.name)),
             f"{r.cost:,.0f}",
             f"{r.mean_utilisation:.1%}",
             f"{r.unmet_fraction:.3%}",
@@ -172,14 +181,14 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
 
     The static edition shows 40 services, the case chapter 01's Notice describes."""
     controls = {
-        "n_services": _slider(widgets.IntSlider, "microservices", 8, 1, 60, 1),
+        "n_services": _slider(widgets.IntSlider, tr("microservices"), 8, 1, 60, 1),
         "mean_cores": _slider(
-            widgets.FloatSlider, "mean cores per service", 2.0, 0.5, 40.0, 0.5, ".1f"
+            widgets.FloatSlider, tr("mean cores per service"), 2.0, 0.5, 40.0, 0.5, ".1f"
         ),
         "server_cores": widgets.Dropdown(
             options=[8, 16, 32, 64, 128],
             value=32,
-            description="cores per server",
+            description=tr("cores per server"),
             style=_STYLE,
             layout=_LAYOUT,
         ),
@@ -194,17 +203,21 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
             demands, result, step_minutes=step_minutes, slots=controls["n_services"].max
         )
         side = _table(
-            ("", "servers", "cores bought", "utilisation"),
+            ("", tr("servers"), tr("cores bought"), tr("utilisation")),
             [
                 f"<td>{label}</td><td>{servers}</td><td>{servers * server_cores:g}</td>"
                 f"<td>{util:.1%}</td>"
                 for label, servers, util in (
                     (
-                        "each service on its own bare metal",
+                        tr("each service on its own bare metal"),
                         result.dedicated_servers,
                         result.dedicated_utilisation,
                     ),
-                    ("one shared virtual pool", result.shared_servers, result.shared_utilisation),
+                    (
+                        tr("one shared virtual pool"),
+                        result.shared_servers,
+                        result.shared_utilisation,
+                    ),
                 )
             ],
         )
@@ -213,7 +226,7 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
     return Explorer(
         controls,
         render,
-        title="Dedicated bare metal vs shared capacity",
+        title=tr("Dedicated bare metal vs shared capacity"),
         static={"n_services": 40},
     )
 
@@ -233,16 +246,16 @@ def hosting_table() -> widgets.VBox:
     fallback (the table as HTML).
     """
     sort_by = widgets.Dropdown(
-        options=["option", *hosting.SORTABLE],
+        options=[(tr(c), c) for c in ("option", *hosting.SORTABLE)],
         value="option",
-        description="sort by",
+        description=tr("sort by"),
         style={"description_width": "5em"},
         layout=widgets.Layout(width="26em"),
     )
     order = widgets.ToggleButtons(
-        options=["ascending", "descending"],
+        options=[(tr("ascending"), "ascending"), (tr("descending"), "descending")],
         value="ascending",
-        description="order",
+        description=tr("order"),
         style={"description_width": "5em"},
     )
     table = widgets.HTML()
@@ -252,19 +265,25 @@ def hosting_table() -> widgets.VBox:
         body = [
             "".join(
                 f"<td style='vertical-align:top;padding:4px 8px'>"
-                f"{html.escape(hosting.cell_text(row[c]))}</td>"
+                f"{html.escape(tr(hosting.cell_text(row[c])))}</td>"
                 for c in hosting.COLUMNS
             )
             for row in rows
         ]
         note = hosting.SORTABLE.get(sort_by.value)
         caption = (
-            f"<p>Sorted by <b>{html.escape(sort_by.value)}</b> ({order.value}; higher "
-            f"= {note}).</p>"
+            "<p>"
+            + tr(
+                "Sorted by <b>{column}</b> ({order}; higher = {meaning}).",
+                column=html.escape(tr(sort_by.value)),
+                order=tr(order.value),
+                meaning=tr(note),
+            )
+            + "</p>"
             if note
             else ""
         )
-        table.value = caption + _table(hosting.COLUMNS, body)
+        table.value = caption + _table([tr(c) for c in hosting.COLUMNS], body)
 
     sort_by.observe(redraw, names="value")
     order.observe(redraw, names="value")
