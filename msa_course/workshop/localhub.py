@@ -157,12 +157,17 @@ class LocalHub:
         return [p.pid for p in alive]
 
     def _remove_accounts(self) -> None:
-        from msa_course.isolation.processes import kill_uid
-
         for user in pwd.getpwall():
             if user.pw_name.startswith(self.prefix) and Path(user.pw_dir).parent == self.homes:
-                kill_uid(user.pw_uid)
-                subprocess.run(["userdel", user.pw_name], check=True, capture_output=True)
+                _remove_account(user)
+
+    def remove_user(self, name: str) -> None:
+        """Delete learner `name` from the hub (which stops their server), their account and
+        their home: a test's extra learner leaves the room as it found it."""
+        self.api("DELETE", f"/users/{name}")
+        if self.mode == "isolated":
+            _remove_account(self.account(name))
+        shutil.rmtree(self.homes / name, ignore_errors=True)
 
     def account(self, name: str) -> pwd.struct_passwd:
         """Learner `name`'s Unix account (isolated mode)."""
@@ -419,3 +424,11 @@ class Kernel:
 
     def close(self) -> None:
         self.ws.close()
+
+
+def _remove_account(user: pwd.struct_passwd) -> None:
+    """End every process of a learner's account, then delete the account."""
+    from msa_course.isolation.processes import kill_uid
+
+    kill_uid(user.pw_uid)
+    subprocess.run(["userdel", user.pw_name], check=True, capture_output=True)

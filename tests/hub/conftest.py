@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import psutil
 import pytest
@@ -35,13 +36,19 @@ from msa_course.workshop.localhub import LocalHub, install_proxy, visible_tempdi
 
 @pytest.fixture(scope="session")
 def course_repo(tmp_path_factory):
-    """A bare course repository (chapter 00 and its exercise) and a clone to push updates from."""
+    """A bare course repository (chapter 00 and its exercise, in English and Korean) and a
+    clone to push updates from."""
     base = tmp_path_factory.mktemp("git")
     work = base / "upstream"
-    (work / "course").mkdir(parents=True)
-    (work / "exercises").mkdir()
-    shutil.copy(ROOT / CHAPTER, work / CHAPTER)
-    (work / "exercises" / SOLUTION.name).write_text(release_file(SOLUTION), encoding="utf-8")
+    for lang in ("", "ko"):
+        (work / "course" / lang).mkdir(parents=True, exist_ok=True)
+        (work / "exercises" / lang).mkdir(parents=True, exist_ok=True)
+        chapter = Path(CHAPTER).parent / lang / Path(CHAPTER).name
+        shutil.copy(ROOT / chapter, work / chapter)
+        source = SOLUTION.parent / lang / SOLUTION.name
+        (work / "exercises" / lang / SOLUTION.name).write_text(
+            release_file(source), encoding="utf-8"
+        )
     git(work, "init", "-q", "-b", "main")
     git(work, "add", ".")
     git(work, "commit", "-q", "-m", "Course")

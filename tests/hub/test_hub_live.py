@@ -1,9 +1,11 @@
 """The workshop live on a real JupyterHub: the room of conftest.py (three learners who answered
-the exercise fully, partly, not at all and saved it) works through the exercise in their own
-servers and kernels while the instructor watches the progress page (the hub's service, behind
-the admin login); then the instructor collects, grades, builds the class report (its numbers
-are the gradebook's) and returns the feedback, which each learner's own server reads from
-their home."""
+the exercise fully, partly, not at all and saved it) and a fourth who opened the course with
+the Korean link (`msa-course link --lang ko`) work through the exercise in their own servers and
+kernels, the fourth in the Korean edition, while the instructor watches the progress page (the
+hub's service, behind the admin login); then the instructor collects, grades, builds the class
+report (its numbers are the gradebook's; a hint counts the same in both languages) and returns
+the feedback, which each learner's own server reads from their home, next to the copy they
+used."""
 
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ from pathlib import Path
 import pytest
 import requests
 from helpers import html_tables
-from room import EXERCISE, INSTRUCTOR, INSTRUCTOR_PASSWORD, LEARNERS, SOLUTION
+from room import EXERCISE, INSTRUCTOR, INSTRUCTOR_PASSWORD, LEARNERS, ROOT, SOLUTION
 
 from msa_course.grading import source as src
+from msa_course.i18n import tr
 from msa_course.workshop.collect import collect
 from msa_course.workshop.feedback import sealed
+from msa_course.workshop.link import find_chapter, pull_link
 from msa_course.workshop.localhub import HubError, LocalHub
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
@@ -29,6 +33,8 @@ pytestmark = [pytest.mark.hub, pytest.mark.slow]
 CLI = str(Path(sys.executable).parent / "msa-course")
 WRONG_Q2 = "def chapter_for(layer):\n    return 1"  # fires the exercise's "as a string" hint
 HINT_Q2 = 'Return the chapter as a string, such as "01", not as a number.'
+KOREAN = "sejong"  # works in the Korean edition
+KO_EXERCISE = "msa-course/exercises/ko/00_welcome.ipynb"
 
 
 def ensure_server(hub: LocalHub, name: str) -> None:
@@ -37,10 +43,11 @@ def ensure_server(hub: LocalHub, name: str) -> None:
         hub.spawn(name)
 
 
-def work_through(hub: LocalHub, name: str, notebook: dict) -> dict:
+def work_through(hub: LocalHub, name: str, notebook: dict, path: str = EXERCISE) -> dict:
     """Run every code cell of `notebook` in a new kernel of `name`'s, record the outputs as
-    JupyterLab does (execution counts, streams, errors), and save it from their server."""
-    kernel = hub.kernel(name, cwd="msa-course/exercises")
+    JupyterLab does (execution counts, streams, errors), and save it to `path` from their
+    server."""
+    kernel = hub.kernel(name, cwd=path.rpartition("/")[0])
     try:
         count = 0
         for cell in notebook["cells"]:
@@ -64,8 +71,23 @@ def work_through(hub: LocalHub, name: str, notebook: dict) -> dict:
             cell["execution_count"], cell["outputs"] = count, outputs
     finally:
         kernel.close()
-    hub.save(name, EXERCISE, notebook)
+    hub.save(name, path, notebook)
     return notebook
+
+
+@pytest.fixture
+def korean(hub, room):
+    """A fourth learner who opens the course with the Korean link; removed afterwards, so the
+    other hub tests keep their room of three."""
+    link = pull_link(hub.url, f"{room['git_url']}/course.git", find_chapter(ROOT, "00", "ko"))
+    hub.add_users([KOREAN])
+    try:
+        session = hub.login(KOREAN)
+        hub.spawn(KOREAN)
+        hub.pull(session, KOREAN, link)
+        yield KOREAN
+    finally:
+        hub.remove_user(KOREAN)
 
 
 def progress(session: requests.Session, hub: LocalHub, query: str) -> requests.Response:
@@ -100,7 +122,7 @@ def states(session: requests.Session, hub: LocalHub) -> dict[str, dict]:
     return {
         lr["learner"]: {g: (m["state"], m["hint"]) for g, m in lr["marks"].items()}
         for lr in room["learners"]
-        if lr["learner"] in LEARNERS
+        if lr["learner"] in (*LEARNERS, KOREAN)
     }
 
 
@@ -113,7 +135,7 @@ def wait_for(session, hub, expected: dict, timeout: float = 60) -> dict:
         time.sleep(1)
 
 
-def test_the_room_live_then_report_and_feedback(hub, room, instructor):
+def test_the_room_live_then_report_and_feedback(hub, room, instructor, korean):
     names = list(LEARNERS)
     for name in names:
         ensure_server(hub, name)
@@ -129,6 +151,7 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
         "ada": dict.fromkeys(ids, working),
         "grace": {"q1-test": working, "q2-test": untouched, "q3-test": untouched},
         "linus": dict.fromkeys(ids, untouched),
+        korean: dict.fromkeys(ids, untouched),  # both editions' copies as pulled
     }
     assert wait_for(teacher, hub, before) == before
     page = progress(teacher, hub, "?assignment=00")
@@ -144,6 +167,15 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "q2-answer":
             cell["source"] = WRONG_Q2
     work_through(hub, "grace", grace)
+    # ... and the Korean learner makes grace's mistake in the Korean exercise, whose checks
+    # answer in Korean: the page counts it under the same hint.
+    sejong = hub.contents(korean, KO_EXERCISE)
+    for cell in sejong["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "q2-answer":
+            cell["source"] = WRONG_Q2
+    work_through(hub, korean, sejong, KO_EXERCISE)
+    errors = [o["evalue"] for c in sejong["cells"] for o in c.get("outputs", []) if "evalue" in o]
+    assert tr(HINT_Q2, lang="ko") in " ".join(errors), errors
     after = {
         "ada": dict.fromkeys(ids, ("passing", None)),
         "grace": {
@@ -152,17 +184,27 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
             "q3-test": untouched,
         },
         "linus": dict.fromkeys(ids, untouched),
+        korean: {"q1-test": untouched, "q2-test": ("failing", HINT_Q2), "q3-test": untouched},
     }
     assert wait_for(teacher, hub, after) == after
     room_json = progress(teacher, hub, "room.json?assignment=00").json()
     q2 = next(q for q in room_json["questions"] if q["grade_id"] == "q2-test")
-    assert {"text": HINT_Q2, "now": 1, "ever": 1} in q2["hints"]
+    assert {"text": HINT_Q2, "now": 2, "ever": 2} in q2["hints"]
     assert all(lr["learner"] is None for lr in room_json["learners"])  # numbers by default
+    named = progress(teacher, hub, "room.json?assignment=00&names=1").json()["learners"]
+    assert {lr["learner"]: lr["lang"] for lr in named if lr["learner"] in after} == {
+        **dict.fromkeys(names, "en"),
+        korean: "ko",
+    }
 
     # Afterwards: collect, grade, report.
     live = instructor / "live"
     result = collect(hub.homes, "00", live / "submissions")
-    assert sorted(result.copied) == sorted(names), result.skipped
+    assert sorted(result.copied) == sorted([*names, korean]), result.skipped
+    assert {n: c.path for n, c in result.used.items()} == {
+        **dict.fromkeys(names, EXERCISE),
+        korean: KO_EXERCISE,
+    }
     grade = subprocess.run(
         [
             CLI,
@@ -190,12 +232,23 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
         book = {row["learner"]: row for row in csv.DictReader(fh)}
     table = html_tables((live / "report" / "report.html").read_text())["learners"]
     shown = {cells[0]: cells[1:] for cells in table[1:]}  # below the header row
-    assert sorted(shown) == sorted(book) == sorted(names)
+    assert sorted(shown) == sorted(book) == sorted([*names, korean])
     for name, row in book.items():
         assert shown[name][: len(ids) + 1] == [row[g] for g in ids] + [row["total"]]
     summary = json.loads((live / "report" / "summary.json").read_text())
     q2_hints = summary["questions"][1]["hints"]
-    assert q2_hints == [{"text": HINT_Q2, "learners": 1, "who": ["grace"]}]
+    assert q2_hints == [{"text": HINT_Q2, "learners": 2, "who": ["grace", korean]}]
+    in_korean = subprocess.run(
+        [CLI, "report", str(live / "graded"), "--out", str(live / "report-ko"), "--lang", "ko"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert in_korean.returncode == 0, in_korean.stderr
+    summary_ko = json.loads((live / "report-ko" / "summary.json").read_text())
+    assert summary_ko["questions"][1]["hints"] == [
+        {"text": tr(HINT_Q2, lang="ko"), "learners": 2, "who": ["grace", korean]}
+    ]
     assert float(book["ada"]["total"]) == summary["max_score"] > float(book["grace"]["total"]) > 0
 
     # ... and return the feedback: each learner's own server reads it from their home.
@@ -215,11 +268,15 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor):
     )
     assert back.returncode == 0, back.stderr
     page_path = "msa-course/exercises/00_welcome.feedback.html"
-    for name in names:
+    ko_page_path = "msa-course/exercises/ko/00_welcome.feedback.html"  # next to the copy used
+    for name in [*names, korean]:
+        path = ko_page_path if name == korean else page_path
         page = (live / "graded" / "feedback" / f"{name}.html").read_bytes()
-        seen = hub.contents(name, page_path)  # through their server, running as them
+        seen = hub.contents(name, path)  # through their server, running as them
         assert seen.encode() == sealed(page)
-        assert (hub.homes / name / page_path).stat().st_uid == hub.account(name).pw_uid
+        assert (hub.homes / name / path).stat().st_uid == hub.account(name).pw_uid
+    assert "<html lang='ko'>" in hub.contents(korean, ko_page_path)
+    assert not (hub.homes / korean / page_path).exists()
     assert HINT_Q2.replace('"', "&quot;") in hub.contents("grace", page_path)
     with pytest.raises(HubError, match="404"):
         hub.contents("linus", "msa-course/exercises/00_welcome.feedback-2.html")
