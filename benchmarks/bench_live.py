@@ -5,13 +5,15 @@ Progress: 40 learners' homes (msa_course.workshop.samples, each notebook padded 
 --notebook-kb with answer output), served by `msa-course progress`; prints the time of one
 refresh as the page's script asks for it (GET room, over HTTP) when every notebook changed
 since the last refresh (all 40 parsed again: the worst case) and when none did, median and
-maximum of --rounds.
+maximum of --rounds. `--exercise 00 --langs en,ko`: every other learner works in the Korean
+edition, and every home holds both editions' copies (both padded, both changed: 80 parsed).
 
 Report: 40 graded learners as `msa-course grade` leaves them (samples.make_grades), then
 `msa-course report` as the instructor runs it (a new process: imports included); prints its
 wall time, median and maximum of --rounds.
 
     .venv-dev/bin/python benchmarks/bench_live.py [--learners 40] [--rounds 5] [--notebook-kb 200]
+        [--exercise 01] [--langs en]
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def pad(homes: Path, exercise: ex.Exercise, kb: int) -> int:
     """Pad every learner's notebook with printed output to about `kb` KB; returns the mean
     size in bytes."""
     sizes = []
-    for path in homes.glob(f"*/msa-course/exercises/{exercise.name}.ipynb"):
+    for path in homes.glob(f"*/msa-course/exercises/**/{exercise.name}.ipynb"):
         nb = json.loads(path.read_text())
         missing = kb * 1024 - len(path.read_bytes())
         if missing > 0:  # as nbformat stores printed text: a list of 80-character lines
@@ -55,19 +57,19 @@ def pad(homes: Path, exercise: ex.Exercise, kb: int) -> int:
 
 def touch_all(homes: Path) -> None:
     """Every notebook saved again (new inode, as Jupyter's atomic save makes)."""
-    for path in homes.glob("*/msa-course/exercises/*.ipynb"):
+    for path in homes.glob("*/msa-course/exercises/**/*.ipynb"):
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(path.read_bytes())
         os.replace(tmp, path)
 
 
 def bench_progress(tmp: Path, args) -> None:
-    exercise = ex.load(ROOT / "exercises" / "01_infrastructure.ipynb")
+    exercise = ex.load(ex.find(ROOT / "exercises", args.exercise))
     homes = tmp / "homes"
-    samples.make_room(homes, exercise, args.learners, seed=1)
+    samples.make_room(homes, exercise, args.learners, seed=1, langs=args.langs)
     size = pad(homes, exercise, args.notebook_kb)
     proc = subprocess.Popen(
-        [CLI, "progress", "--homes", str(homes), "--assignment", "01"],
+        [CLI, "progress", "--homes", str(homes), "--assignment", args.exercise],
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
@@ -76,7 +78,7 @@ def bench_progress(tmp: Path, args) -> None:
         url = re.search(r"http://\S+", proc.stdout.readline()).group(0)
         session = requests.Session()
         session.get(url, timeout=60).raise_for_status()
-        room = url.split("?")[0] + "room?assignment=01"
+        room = url.split("?")[0] + f"room?assignment={args.exercise}"
         changed, unchanged = [], []
         for _ in range(args.rounds):
             touch_all(homes)
@@ -90,16 +92,17 @@ def bench_progress(tmp: Path, args) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     print(
-        f"progress, {args.learners} learners, notebooks of {size / 1024:.0f} KB: one refresh "
+        f"progress, exercise {args.exercise}, {args.learners} learners ({'/'.join(args.langs)}), "
+        f"notebooks of {size / 1024:.0f} KB: one refresh "
         f"with every notebook changed {_ms(changed)}; with none changed {_ms(unchanged)} "
         f"(bar: 1000 ms)"
     )
 
 
 def bench_report(tmp: Path, args) -> None:
-    exercise = ex.load(ROOT / "exercises" / "01_infrastructure.ipynb")
+    exercise = ex.load(ex.find(ROOT / "exercises", args.exercise))
     grades = tmp / "grades"
-    samples.make_grades(grades, exercise, args.learners, seed=1)
+    samples.make_grades(grades, exercise, args.learners, seed=1, langs=args.langs)
     times = []
     for i in range(args.rounds):
         start = time.perf_counter()
@@ -109,7 +112,10 @@ def bench_report(tmp: Path, args) -> None:
             capture_output=True,
         )
         times.append(time.perf_counter() - start)
-    print(f"report, {args.learners} graded learners: msa-course report {_ms(times)} (bar: 5000 ms)")
+    print(
+        f"report, exercise {args.exercise}, {args.learners} graded learners "
+        f"({'/'.join(args.langs)}): msa-course report {_ms(times)} (bar: 5000 ms)"
+    )
 
 
 def _ms(seconds: list[float]) -> str:
@@ -122,6 +128,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--notebook-kb", type=int, default=200)
     parser.add_argument("--only", choices=["progress", "report"])
+    parser.add_argument("--exercise", default="01", help="exercise number (default 01)")
+    parser.add_argument(
+        "--langs",
+        type=lambda v: tuple(v.split(",")),
+        default=("en",),
+        help="learners' languages in turn, e.g. en,ko (default en)",
+    )
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
