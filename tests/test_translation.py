@@ -238,6 +238,8 @@ KEPT_IN_ENGLISH = {
     *(t.ko for t in glossary.terms() if not HANGUL.search(t.ko)),  # IaaS, kubelet, ...
     *"AWS EC2 GCP Azure VM VMs OS CPU vCPU GiB MiB GB MB KB ms min YAML API ECS EKS AKS GKE".split(),
     *"BuildKit buildah podman Dockerfile kubectl iptables HPA SLO JVM Python Heroku".split(),
+    # Kubernetes' own names: scheduler plugins and strategies, API fields
+    *"NodeResourcesFit BalancedAllocation RequestedToCapacityRatio maxSurge maxUnavailable".split(),
 }
 NAME = re.compile(r"[\w.:/-]*\d[\w.:/-]*|[a-z]+(?:-[a-z0-9]+)+")  # node-1, web-7d9f, 10.0.0.1
 

@@ -101,6 +101,10 @@ def _call_strings(node: ast.Call) -> list[tuple[str, bool]]:
 
 
 def _values(node) -> list[ast.expr]:
+    """A dict's values; for `{...} if condition else None` (hints given only when they can
+    tell two answers apart), the values of either branch."""
+    if isinstance(node, ast.IfExp):
+        return _values(node.body) + _values(node.orelse)
     return list(node.values) if isinstance(node, ast.Dict) else []
 
 

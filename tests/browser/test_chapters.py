@@ -32,7 +32,8 @@ def test_korean_chapter_runs_and_shows_hangul(korean_chapter, lab, lab_page, art
     if harness.explorer_calls(json.loads(korean_chapter.read_text(encoding="utf-8"))):
         panel = page.locator(harness.EXPLORER).first.inner_text()
         assert re.search("[\uac00-\ud7a3]", panel), f"the explorer speaks no Korean: {panel[:200]}"
-    check = page.locator(".msa-selfcheck").first
+    # the first multiple-choice self-check (a chapter may open with a numeric one)
+    check = page.locator(".msa-selfcheck", has=page.locator("input[type=radio]")).first
     check.scroll_into_view_if_needed()
     check.locator("input[type=radio]").last.check()
     check.locator("button", has_text="확인").click()
