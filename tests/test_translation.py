@@ -240,14 +240,18 @@ KEPT_IN_ENGLISH = {
     *"BuildKit buildah podman Dockerfile kubectl iptables HPA SLO JVM Python Heroku".split(),
     # Kubernetes' own names: scheduler plugins and strategies, API fields
     *"NodeResourcesFit BalancedAllocation RequestedToCapacityRatio maxSurge maxUnavailable".split(),
+    # virtualisation products (chapter 02)
+    *"ESXi Hyper-V Xen KVM QEMU VirtualBox VMware Workstation Parallels containerd".split(),
 }
-NAME = re.compile(r"[\w.:/-]*\d[\w.:/-]*|[a-z]+(?:-[a-z0-9]+)+")  # node-1, web-7d9f, 10.0.0.1
+# node-1, web-7d9f, 10.0.0.1, memory.max, --cpus
+NAME = re.compile(r"[\w.:/-]*\d[\w.:/-]*|[a-z]+(?:[.-][a-z0-9]+)+|--[a-z][\w-]*")
 
 
 def untranslated(text: str) -> bool:
     """A text a Korean learner would read as English: no Hangul, and Latin words left once
-    names, units and identifiers are taken out."""
-    if HANGUL.search(text):
+    names, units and identifiers are taken out. A text the catalogue translates to itself is
+    kept on purpose (code, such as a Dockerfile line offered as an answer)."""
+    if HANGUL.search(text) or i18n.strings(LANG).get(text) == text:
         return False
     words = re.findall(r"[A-Za-z][A-Za-z'-]+", NAME.sub(" ", text))
     return any(w not in KEPT_IN_ENGLISH for w in words)

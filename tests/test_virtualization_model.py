@@ -135,7 +135,7 @@ def test_type2_hosts_pay_a_desktop_os_that_type1_hosts_do_not():
     for stack in STACKS.values():
         for layer in stack.layers:
             if not layer.per_instance and layer.memory_mib:
-                assert "assumption" in layer.note and "order of magnitude" in layer.note
+                assert "assumption" in layer.note and "order of magnitude" in layer.note_text()
 
 
 def test_a_type2_stack_names_no_kvm_only_vmm():

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
+from msa_course.i18n import tr
 from msa_course.images import builders
 from msa_course.images.base_images import base_size
 from msa_course.images.builders import Builder
@@ -354,9 +355,13 @@ def _copy_inputs(ins: Instruction, state: _State, built: list[StageBuild], input
         found = match(inputs.files, src)
         if not found:
             raise DockerfileError(
-                f"{ins.keyword} source {src!r} matches no file in the build context "
-                f"(files: {', '.join(sorted(inputs.files)) or 'none'}); docker build would "
-                "fail here",
+                tr(
+                    "{keyword} source {source} matches no file in the build context (files: "
+                    "{files}); docker build would fail here",
+                    keyword=ins.keyword,
+                    source=repr(src),
+                    files=", ".join(sorted(inputs.files)) or tr("none"),
+                ),
                 ins.line,
             )
         for path in found:

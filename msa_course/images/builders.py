@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from msa_course.i18n import N_
+
 
 @dataclass(frozen=True)
 class Builder:
     """One builder's rules, as data. `name` is what `build(..., builder=name)` takes."""
 
     name: str
-    title: str
+    title: str  # English, marked N_: the views translate it
     follows: str
     # Instructions other than RUN, COPY, ADD and WORKDIR are build steps of their own.
     metadata_steps: bool
@@ -44,8 +46,10 @@ class Builder:
 BUILDKIT = Builder(
     name="buildkit",
     title="BuildKit",
-    follows="BuildKit, the default builder of docker build since Docker Engine 23.0 "
-    "(moby/buildkit dockerfile2llb/convert.go)",
+    follows=N_(
+        "BuildKit, the default builder of docker build since Docker Engine 23.0 "
+        "(moby/buildkit dockerfile2llb/convert.go)"
+    ),
     metadata_steps=False,
     run_key_has_environment=True,
     workdir_always_layer=True,
@@ -53,9 +57,11 @@ BUILDKIT = Builder(
 )
 CLASSIC = Builder(
     name="classic",
-    title="classic builder",
-    follows="the classic builder of Docker Engine (DOCKER_BUILDKIT=0; moby/moby "
-    "daemon/builder/dockerfile), which buildah and podman follow with --layers",
+    title=N_("classic builder"),
+    follows=N_(
+        "the classic builder of Docker Engine (DOCKER_BUILDKIT=0; moby/moby "
+        "daemon/builder/dockerfile), which buildah and podman follow with --layers"
+    ),
     metadata_steps=True,
     run_key_has_environment=False,
     workdir_always_layer=False,

@@ -9,6 +9,7 @@ a step hits when its key is in the cache.
 
 Each instruction gets one status: "hit", "miss", "no step" (BuildKit runs no step for a
 configuration-only instruction) or "skipped" (its stage is not built for this target).
+Each step's `reason` is a sentence in the active language (msa_course.i18n).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from msa_course.i18n import N_, tr
 from msa_course.images.build import Image, Layer
 from msa_course.images.context import Context
 from msa_course.images.context import edit as edit_context
 
-STATUSES = ("hit", "miss", "no step", "skipped")
+STATUSES = (N_("hit"), N_("miss"), N_("no step"), N_("skipped"))
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,12 @@ def cache_report(previous: Image | Iterable[Image], current: Image) -> list[Step
     for image in builds:
         if image.builder != current.builder:
             raise ValueError(
-                f"the cache was filled by the {image.builder.title}, but this build uses the "
-                f"{current.builder.title}; compare builds made with the same builder"
+                tr(
+                    "the cache was filled by the {filled}, but this build uses the {used}; "
+                    "compare builds made with the same builder",
+                    filled=tr(image.builder.title),
+                    used=tr(current.builder.title),
+                )
             )
     cached: set[str] = set()
     by_parent_text: dict[tuple[str, str], Layer] = {}
@@ -58,16 +64,16 @@ def cache_report(previous: Image | Iterable[Image], current: Image) -> list[Step
             if not stage.built:
                 steps.append(Step(layer, "skipped", _not_built(current, stage.stage.label)))
             elif not layer.step:
-                steps.append(Step(layer, "no step", _NO_STEP))
+                steps.append(Step(layer, "no step", tr(_NO_STEP)))
             elif layer.digest in cached:
-                steps.append(Step(layer, "hit", "CACHED: same parent step and same inputs."))
+                steps.append(Step(layer, "hit", tr("CACHED: same parent step and same inputs.")))
             else:
                 steps.append(Step(layer, "miss", _why(layer, missed, by_parent_text)))
                 missed[layer.digest] = missed.get(layer.parent, layer.line)
     return steps
 
 
-_NO_STEP = (
+_NO_STEP = N_(
     "Configuration only: BuildKit runs no build step for it, so it can neither hit nor miss "
     "(the image digest still changes when the line does)."
 )
@@ -75,42 +81,53 @@ _NO_STEP = (
 
 def _not_built(image: Image, label: str) -> str:
     if image.builder.skips_unneeded_stages:
-        return f"The target does not need {label}, so BuildKit does not build it."
-    return f"{label} comes after the target stage, so the build stops before it."
+        return tr("The target does not need {stage}, so BuildKit does not build it.", stage=label)
+    return tr("{stage} comes after the target stage, so the build stops before it.", stage=label)
 
 
 def _why(layer: Layer, missed: dict[str, int], by_parent_text: dict) -> str:
     if layer.kind == "base":
-        return f"The base image {layer.created_by[5:]} is not in the cache yet."
+        return tr("The base image {image} is not in the cache yet.", image=layer.created_by[5:])
     if layer.parent in missed:
-        return f"Line {missed[layer.parent]} missed, and every step built on a miss misses too."
+        return tr(
+            "Line {line} missed, and every step built on a miss misses too.",
+            line=missed[layer.parent],
+        )
     old = by_parent_text.get((layer.parent, layer.created_by))
     if old is None:
-        return "New or edited instruction: no cached step has this text after the same parent."
+        return tr("New or edited instruction: no cached step has this text after the same parent.")
     if layer.sees != old.sees:
         return _changed_environment(dict(old.sees), dict(layer.sees))
     if layer.copies_from:
-        return (
-            f"The files it copies from {layer.copies_from} changed (the model assumes that a "
-            "RUN step that ran again wrote new files)."
+        return tr(
+            "The files it copies from {stage} changed (the model assumes that a RUN step that "
+            "ran again wrote new files).",
+            stage=layer.copies_from,
         )
     changed = sorted({path for path, _ in set(layer.files) ^ set(old.files)})
     if changed:
-        return f"A copied file changed: {', '.join(changed)}."
-    return "What it copies changed."
+        return tr("A copied file changed: {files}.", files=", ".join(changed))
+    return tr("What it copies changed.")
 
 
 def _changed_environment(old: dict[str, str], new: dict[str, str]) -> str:
     """Why a BuildKit RUN with unchanged text missed: what it sees changed."""
     changes = []
+    unset = tr("unset")
     for name in dict.fromkeys([*new, *old]):
         if old.get(name) != new.get(name):
-            was = old.get(name, "unset")
-            now = new.get(name, "unset")
-            changes.append(f"{name.removeprefix('env ')} is {now} (was {was})")
-    return (
+            changes.append(
+                tr(
+                    "{name} is {now} (was {was})",
+                    name=name.removeprefix("env "),
+                    now=new.get(name, unset),
+                    was=old.get(name, unset),
+                )
+            )
+    return tr(
         "Its text is unchanged, but BuildKit keys a RUN step on the environment it runs in, "
-        f"and that changed: {'; '.join(changes)}."
+        "and that changed: {changes}.",
+        changes="; ".join(changes),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from msa_course.i18n import N_, tr
 from msa_course.images.cache import Step
 from msa_course.images.parity import COMPONENTS, STRATEGIES, Parity
 from msa_course.images.sharing import Sharing
@@ -16,16 +17,16 @@ STATUS_COLOURS = {
     "skipped": theme.PALETTE["grey"],
 }
 STATUS_NAMES = {
-    "hit": "cache hit",
-    "miss": "cache miss: runs again",
-    "no step": "no build step (configuration only)",
-    "skipped": "skipped (stage not built)",
+    "hit": N_("cache hit"),
+    "miss": N_("cache miss: runs again"),
+    "no step": N_("no build step (configuration only)"),
+    "skipped": N_("skipped (stage not built)"),
 }
-DIGEST_COLUMN = "image digest"  # the parity chart's last column: red when it differs from dev
+DIGEST_COLUMN = N_("image digest")  # the parity chart's last column: red when it differs from dev
 PARITY_KEY = {  # cell value -> (colour, legend entry)
-    0: (theme.PALETTE["green"], "same as dev"),
-    1: (theme.PALETTE["vermillion"], "differs from dev"),
-    2: (theme.PALETTE["grey"], "no image, so no digest"),
+    0: (theme.PALETTE["green"], N_("same as dev")),
+    1: (theme.PALETTE["vermillion"], N_("differs from dev")),
+    2: (theme.PALETTE["grey"], N_("no image, so no digest")),
 }
 MIN_WIDTH_MB = 0.01  # tiny and metadata-only steps are drawn as a sliver so they show
 
@@ -62,7 +63,7 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
                 dict(
                     type="bar",
                     orientation="h",
-                    name=STATUS_NAMES[status],
+                    name=tr(STATUS_NAMES[status]),
                     legendgroup=status,
                     showlegend=row == 1,
                     y=[labels[i] for i in chosen],
@@ -86,13 +87,13 @@ def layer_chart(panels: list[tuple[str, list[Step]]]) -> go.Figure:
             categoryorder="array", categoryarray=labels, autorange=True, automargin=True
         )
         layout[theme.axis_key(x)].update(type="log", dtick=1)
-    layout[theme.axis_key(cells[-1][0][0])]["title"] = dict(text="layer size (MB, log)")
+    layout[theme.axis_key(cells[-1][0][0])]["title"] = dict(text=tr("layer size (MB, log)"))
     return theme.from_dicts(data, layout)
 
 
 def _size(mb: float, kind: str) -> str:
     if kind == "metadata":
-        return "0 B: configuration only"
+        return tr("0 B: configuration only")
     if mb < 0.001:
         return f"{mb * 1e6:.0f} B"
     return f"{mb:,.3g} MB"
@@ -100,11 +101,11 @@ def _size(mb: float, kind: str) -> str:
 
 def sharing_chart(result: Sharing) -> go.Figure:
     """Per image: its full size vs what pulling it adds to a host holding the earlier ones."""
-    fig = theme.figure("Pulling images onto one host", "", "size (MB)")
+    fig = theme.figure(tr("Pulling images onto one host"), "", tr("size (MB)"))
     names = list(result.names)
     fig.add_trace(
         go.Bar(
-            name="image size",
+            name=tr("image size"),
             x=names,
             y=[result.size_mb[n] for n in names],
             marker_color=theme.PALETTE["grey"],
@@ -112,7 +113,7 @@ def sharing_chart(result: Sharing) -> go.Figure:
     )
     fig.add_trace(
         go.Bar(
-            name="downloaded and stored",
+            name=tr("downloaded and stored"),
             x=names,
             y=[result.new_mb[n] for n in names],
             marker_color=theme.PALETTE["blue"],
@@ -126,11 +127,13 @@ def parity_chart(result: Parity) -> go.Figure:
     """For each strategy: which component versions, and whether the image digest, differ from
     dev in each environment: one full-width panel per strategy, stacked, so every cell's
     version reads at projector size; the digest is a column of its own."""
-    fig = theme.subplots(3, 1, STRATEGIES, 660, shared_xaxes=True, vertical_spacing=0.09)
+    titles = tuple(tr(s) for s in STRATEGIES)
+    fig = theme.subplots(3, 1, titles, 660, shared_xaxes=True, vertical_spacing=0.09)
     scale = []  # a discrete scale: each cell value gets one colour
     for value, (colour, _) in PARITY_KEY.items():
         scale += [[value / len(PARITY_KEY), colour], [(value + 1) / len(PARITY_KEY), colour]]
-    columns = [*COMPONENTS, DIGEST_COLUMN]
+    columns = [tr(c) for c in (*COMPONENTS, DIGEST_COLUMN)]
+    none = tr("none")
     for col, strategy in enumerate(STRATEGIES, start=1):
         envs = result.strategies[strategy]
         diffs = result.differences(strategy)
@@ -141,14 +144,14 @@ def parity_chart(result: Parity) -> go.Figure:
             for e in envs
         ]
         text = [
-            [e.versions[c] for c in COMPONENTS] + ["none" if e.digest is None else e.digest[7:15]]
+            [e.versions[c] for c in COMPONENTS] + [none if e.digest is None else e.digest[7:15]]
             for e in envs
         ]
         fig.add_trace(
             go.Heatmap(
                 z=z,
                 x=columns,
-                y=[e.name for e in envs],
+                y=[tr(e.name) for e in envs],
                 text=text,
                 texttemplate="%{text}",
                 textfont=dict(size=15),
@@ -169,7 +172,7 @@ def parity_chart(result: Parity) -> go.Figure:
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=label,
+                name=tr(label),
                 showlegend=True,
                 marker=dict(symbol="square", size=16, color=colour),
             ),  # fmt: skip
@@ -179,5 +182,5 @@ def parity_chart(result: Parity) -> go.Figure:
     fig.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.06, yanchor="bottom"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(title_text="environment", automargin=True, row=2, col=1)
+    fig.update_yaxes(title_text=tr("environment"), automargin=True, row=2, col=1)
     return fig

@@ -3,7 +3,8 @@ teacher would and splits it into build stages.
 
 Errors are `DockerfileError` (a `ValueError`) whose message names the line and says how to fix
 it, so an explorer can show it in place of a traceback. Line numbers count from 1, as editors
-do. Heredocs (`RUN <<EOF`) are not supported: dockerfile-parse does not read them.
+do. Heredocs (`RUN <<EOF`) are not supported: dockerfile-parse does not read them. The messages
+are in the active language (msa_course.i18n).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+
+from msa_course.i18n import tr
 
 # Every instruction in the Dockerfile reference (docs.docker.com/reference/dockerfile/).
 KNOWN = (
@@ -40,7 +43,9 @@ class DockerfileError(ValueError):
 
     def __init__(self, message: str, line: int | None = None):
         self.line = line
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(
+            tr("line {line}: {message}", line=line, message=message) if line else message
+        )
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class Stage:
 def parse(text: str) -> list[Instruction]:
     """The instructions of `text` in order, comments and blank lines dropped; validated."""
     if not isinstance(text, str):
-        raise DockerfileError(f"a Dockerfile is text; got {type(text).__name__}")
+        raise DockerfileError(tr("a Dockerfile is text; got {kind}", kind=type(text).__name__))
     from dockerfile_parse import DockerfileParser
 
     if not text.endswith("\n"):
@@ -108,15 +113,25 @@ def parse(text: str) -> list[Instruction]:
         line = item["startline"] + 1
         if keyword not in KNOWN:
             raise DockerfileError(
-                f"unknown instruction {item['content'].split()[0]!r}. Dockerfile instructions are "
-                f"{', '.join(KNOWN)}; check the spelling, or end the line above with a "
-                "backslash if this line continues it.",
+                tr(
+                    "unknown instruction {word}. Dockerfile instructions are {known}; check the "
+                    "spelling, or end the line above with a backslash if this line continues it.",
+                    word=repr(item["content"].split()[0]),
+                    known=", ".join(KNOWN),
+                ),
                 line,
             )
         value = item["value"].strip()
         if not value:
-            example = f", e.g. {_EXAMPLES[keyword]}" if keyword in _EXAMPLES else ""
-            raise DockerfileError(f"{keyword} needs arguments{example}", line)
+            if keyword in _EXAMPLES:
+                message = tr(
+                    "{keyword} needs arguments, e.g. {example}",
+                    keyword=keyword,
+                    example=_EXAMPLES[keyword],
+                )
+            else:
+                message = tr("{keyword} needs arguments", keyword=keyword)
+            raise DockerfileError(message, line)
         flags: tuple = ()
         args: tuple = ()
         if keyword in ("COPY", "ADD"):
@@ -124,7 +139,7 @@ def parse(text: str) -> list[Instruction]:
         out.append(Instruction(line, keyword, value, flags, args))
     if not out:
         raise DockerfileError(
-            "the Dockerfile is empty: start with a FROM line, e.g. FROM alpine:3.20"
+            tr("the Dockerfile is empty: start with a FROM line, e.g. FROM alpine:3.20")
         )
     return out
 
@@ -137,8 +152,11 @@ def _check_every_line_read(text: str, structure: list[dict]) -> None:
     for number, line in enumerate(text.splitlines()):
         if line.strip() and number not in covered:
             raise DockerfileError(
-                f"cannot read {line.strip()!r}: every line must start with an instruction "
-                "such as RUN or COPY (or continue the line above, which then ends with \\)",
+                tr(
+                    "cannot read {text}: every line must start with an instruction such as RUN "
+                    "or COPY (or continue the line above, which then ends with \\)",
+                    text=repr(line.strip()),
+                ),
                 number + 1,
             )
 
@@ -170,18 +188,28 @@ def _copy_args(keyword: str, value: str, line: int) -> tuple[tuple, tuple]:
             args = json.loads(rest)
         except json.JSONDecodeError as err:
             raise DockerfileError(
-                f"{keyword}'s JSON form is not valid JSON ({err.msg}); write "
-                f'{keyword} ["src", "dest"]',
+                tr(
+                    "{keyword}'s JSON form is not valid JSON ({error}); write {example}",
+                    keyword=keyword,
+                    error=err.msg,
+                    example=f'{keyword} ["src", "dest"]',
+                ),
                 line,
             ) from None
         if not all(isinstance(a, str) for a in args):
-            raise DockerfileError(f"{keyword}'s JSON form must be a list of strings", line)
+            raise DockerfileError(
+                tr("{keyword}'s JSON form must be a list of strings", keyword=keyword), line
+            )
     else:
         args = rest.split()
     if len(args) < 2:
         raise DockerfileError(
-            f"{keyword} needs a source and a destination, e.g. "
-            f"{_EXAMPLES[keyword]} (got {value!r})",
+            tr(
+                "{keyword} needs a source and a destination, e.g. {example} (got {value})",
+                keyword=keyword,
+                example=_EXAMPLES[keyword],
+                value=repr(value),
+            ),
             line,
         )
     return tuple(flags), tuple(args)
@@ -200,16 +228,21 @@ def stages(instructions: list[Instruction]) -> list[Stage]:
         elif head is None:
             if ins.keyword != "ARG":
                 raise DockerfileError(
-                    f"{ins.keyword} comes before any FROM. A Dockerfile must start with FROM "
-                    "(only ARG may come before it), e.g. FROM python:3.12-slim",
+                    tr(
+                        "{keyword} comes before any FROM. A Dockerfile must start with FROM "
+                        "(only ARG may come before it), e.g. FROM python:3.12-slim",
+                        keyword=ins.keyword,
+                    ),
                     ins.line,
                 )
         else:
             current.append(ins)
     if head is None:
         raise DockerfileError(
-            "FROM is missing: a Dockerfile must start with FROM "
-            "naming its base image, e.g. FROM alpine:3.20"
+            tr(
+                "FROM is missing: a Dockerfile must start with FROM naming its base image, "
+                "e.g. FROM alpine:3.20"
+            )
         )
     result.append(_stage(len(result), head, current, result))
     return result
@@ -223,14 +256,21 @@ def _stage(index: int, head: Instruction, body: list[Instruction], earlier: list
         name = words[2].lower()
         if any(s.name == name for s in earlier):
             raise DockerfileError(
-                f"a stage named {name!r} already exists; give each stage its own name", head.line
+                tr(
+                    "a stage named {name} already exists; give each stage its own name",
+                    name=repr(name),
+                ),
+                head.line,
             )
     elif len(words) == 1:
         name = None
     else:
         raise DockerfileError(
-            f"FROM takes an image and an optional 'AS name', got "
-            f"{head.value!r}, e.g. FROM golang:1.22 AS build",
+            tr(
+                "FROM takes an image and an optional 'AS name', got {value}, "
+                "e.g. FROM golang:1.22 AS build",
+                value=repr(head.value),
+            ),
             head.line,
         )
     return Stage(index, words[0], name, head, tuple(body))

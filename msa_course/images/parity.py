@@ -12,6 +12,7 @@ another `days_between` days apart:
 
 Upstream releases and manual patches are random events (a seeded simulation, not data):
 `release_prob` per component per day, `drift_prob` per server per component per day.
+Names are English data marked N_; the views translate them.
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ENVIRONMENTS = ("dev", "test", "staging", "prod")
-COMPONENTS = ("base OS", "openssl", "python", "web framework", "your app")
-STRATEGIES = ("promote one image", "rebuild per environment", "hand-built servers")
+from msa_course.i18n import N_
+
+ENVIRONMENTS = (N_("dev"), N_("test"), N_("staging"), N_("prod"))
+COMPONENTS = (N_("base OS"), "openssl", "python", N_("web framework"), N_("your app"))
+STRATEGIES = (
+    N_("promote one image"),
+    N_("rebuild per environment"),
+    N_("hand-built servers"),
+)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.i18n import N_, tr
 from msa_course.images import builders, charts
 from msa_course.images.build import Image, build
 from msa_course.images.builders import BUILDERS
@@ -29,7 +30,7 @@ ENV PORT=8000
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
 """
-NO_CHANGE = "(no file change)"
+NO_CHANGE = N_("(no file change)")
 
 
 def image_layer_explorer(
@@ -48,22 +49,26 @@ def image_layer_explorer(
     `alternative` is drawn beside it with the same file change, to compare two orderings.
     """
     files = normalise(EXAMPLE_CONTEXT if context is None else context)
-    changes = [NO_CHANGE] + [f"{how} {p}" for p in files for how in ("edit", "touch")]
+    changes = [(tr(NO_CHANGE), NO_CHANGE)] + [
+        (tr(CHANGE_LABELS[how], path=p), f"{how} {p}") for p in files for how in CHANGE_LABELS
+    ]
     area = dict(layout=widgets.Layout(width="46em", height="13em"))
     controls = {
         "builder": widgets.ToggleButtons(
-            options=[(f"{b.title} ({BUILDER_NOTES[b.name]})", b.name) for b in BUILDERS.values()],
+            options=[
+                (f"{tr(b.title)} ({tr(BUILDER_NOTES[b.name])})", b.name) for b in BUILDERS.values()
+            ],
             value=builders.get(builder).name,
-            description="builder",
+            description=tr("builder"),
         ),
         "dockerfile": widgets.Textarea(dockerfile, description="Dockerfile", **area),
         "alternative": widgets.Textarea(
             alternative,
-            description="compare with",
-            placeholder="(optional) another ordering",
+            description=tr("compare with"),
+            placeholder=tr("(optional) another ordering"),
             **area,
         ),
-        "change": widgets.Dropdown(options=changes, value=NO_CHANGE, description="file change"),
+        "change": widgets.Dropdown(options=changes, value=NO_CHANGE, description=tr("file change")),
     }
     state = {"text": dockerfile, "alt": alternative, "files": files}
     cached_builds: dict[tuple[str, str], Image] = {}
@@ -86,12 +91,12 @@ def image_layer_explorer(
         steps, image = report(dockerfile, state["text"], current_files, builder)
         other = next(n for n in BUILDERS if n != builder)
         other_steps, _ = report(dockerfile, state["text"], current_files, other)
-        panels = [("your Dockerfile", steps)]
-        summary = [_summary("Your Dockerfile", steps, image)]
+        panels = [(tr("your Dockerfile"), steps)]
+        summary = [_summary(tr("Your Dockerfile"), steps, image)]
         if alternative.strip():
             alt_steps, alt_image = report(alternative, state["alt"], current_files, builder)
-            panels.append(("compare with", alt_steps))
-            summary.append(_summary("Compared Dockerfile", alt_steps, alt_image))
+            panels.append((tr("compare with"), alt_steps))
+            summary.append(_summary(tr("Compared Dockerfile"), alt_steps, alt_image))
         by_builder = {builder: steps, other: other_steps}
         side = "".join(summary) + _differences(by_builder) + _step_table(steps)
         return charts.layer_chart(panels), side
@@ -108,29 +113,41 @@ def image_layer_explorer(
     return Explorer(
         controls,
         render,
-        title="Image layers and the build cache",
-        actions={"Build (fill the cache)": fill_cache},
+        title=tr("Image layers and the build cache"),
+        actions={N_("Build (fill the cache)"): fill_cache},
         controls_per_row=1,
         static={"change": "edit app.py"} if "app.py" in files else None,  # chapter 02's Notice
     )
 
 
-BUILDER_NOTES = {"buildkit": "what docker build uses", "classic": "DOCKER_BUILDKIT=0"}
+KIND_NAMES = {"base": N_("base"), "filesystem": N_("filesystem"), "metadata": N_("metadata")}
+CHANGE_LABELS = {"edit": N_("edit {path}"), "touch": N_("touch {path}")}
+BUILDER_NOTES = {"buildkit": N_("what docker build uses"), "classic": "DOCKER_BUILDKIT=0"}
+_SKIPPED = N_(
+    "BuildKit builds only the stages the target needs; the classic builder builds every "
+    "stage up to the target."
+)
 # Why the two builders give a line different statuses, keyed by (BuildKit's, classic's).
 WHY_THEY_DIFFER = {
-    ("no step", "miss"): "BuildKit runs no step for a configuration-only instruction; the "
-    "classic builder commits every instruction, and after one miss every later one misses.",
-    ("no step", "hit"): "BuildKit runs no step for a configuration-only instruction; the "
-    "classic builder commits it as a step and finds it in the cache.",
-    ("hit", "miss"): "BuildKit keys a COPY on the files it copies and a RUN on the "
-    "environment it runs in, so this step does not see the change; the classic builder "
-    "misses from the first changed line on.",
-    ("miss", "hit"): "BuildKit keys a RUN on the environment it runs in, which changed; the "
-    "classic builder compares the instruction after the same parent step.",
-    ("skipped", "hit"): "BuildKit builds only the stages the target needs; the classic "
-    "builder builds every stage up to the target.",
-    ("skipped", "miss"): "BuildKit builds only the stages the target needs; the classic "
-    "builder builds every stage up to the target.",
+    ("no step", "miss"): N_(
+        "BuildKit runs no step for a configuration-only instruction; the classic builder "
+        "commits every instruction, and after one miss every later one misses."
+    ),
+    ("no step", "hit"): N_(
+        "BuildKit runs no step for a configuration-only instruction; the classic builder "
+        "commits it as a step and finds it in the cache."
+    ),
+    ("hit", "miss"): N_(
+        "BuildKit keys a COPY on the files it copies and a RUN on the environment it runs in, "
+        "so this step does not see the change; the classic builder misses from the first "
+        "changed line on."
+    ),
+    ("miss", "hit"): N_(
+        "BuildKit keys a RUN on the environment it runs in, which changed; the classic builder "
+        "compares the instruction after the same parent step."
+    ),
+    ("skipped", "hit"): _SKIPPED,
+    ("skipped", "miss"): _SKIPPED,
 }
 
 
@@ -139,44 +156,57 @@ def _differences(by_builder: dict[str, list]) -> str:
     rows = []
     for kit, classic in zip(by_builder["buildkit"], by_builder["classic"], strict=True):
         if kit.status != classic.status:
-            why = WHY_THEY_DIFFER.get((kit.status, classic.status), "")
+            why = tr(WHY_THEY_DIFFER.get((kit.status, classic.status), ""))
             rows.append(
                 f"<tr><td>{kit.layer.line}</td>"
                 f"<td><code>{html.escape(kit.layer.created_by[:50])}</code></td>"
-                f"<td>{kit.status}</td><td>{classic.status}</td><td>{html.escape(why)}</td></tr>"
+                f"<td>{tr(kit.status)}</td><td>{tr(classic.status)}</td>"
+                f"<td>{html.escape(why)}</td></tr>"
             )
     if not rows:
-        return "<p>BuildKit and the classic builder agree on every line of this build.</p>"
-    return (
-        "<p><b>Where BuildKit and the classic builder differ in this build:</b></p><table>"
-        "<tr><th>line</th><th>instruction</th><th>BuildKit</th><th>classic builder</th>"
-        f"<th>why</th></tr>{''.join(rows)}</table>"
+        return f"<p>{tr('BuildKit and the classic builder agree on every line of this build.')}</p>"
+    head = "".join(
+        f"<th>{tr(h)}</th>"
+        for h in (N_("line"), N_("instruction"), "BuildKit", N_("classic builder"), N_("why"))
     )
+    differ = tr("Where BuildKit and the classic builder differ in this build:")
+    return f"<p><b>{differ}</b></p><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def _summary(title: str, steps, image: Image) -> str:
     c = counts(steps)
-    return (
-        f"<p><b>{title}</b>, built by {html.escape(image.builder.follows)}: "
-        f"{len(image.filesystem_layers)} filesystem layers on top of the base image, "
-        f"{image.size_mb:,.1f} MB in all. This build: {c['hit']} steps from the cache, "
-        f"{c['miss']} cache misses that run again ({c['layers_rebuilt']} of them filesystem "
-        f"layers), {c['no step']} configuration-only lines with no step, {c['skipped']} "
-        f"skipped. Image digest {image.digest[:19]}…</p>"
+    text = tr(
+        "{title}, built by {builder}: {layers} filesystem layers on top of the base image, "
+        "{size:,.1f} MB in all. This build: {hits} steps from the cache, {misses} cache misses "
+        "that run again ({rebuilt} of them filesystem layers), {no_step} configuration-only "
+        "lines with no step, {skipped} skipped. Image digest {digest}…",
+        title=f"<b>{html.escape(title)}</b>",
+        builder=html.escape(tr(image.builder.follows)),
+        layers=len(image.filesystem_layers),
+        size=image.size_mb,
+        hits=c["hit"],
+        misses=c["miss"],
+        rebuilt=c["layers_rebuilt"],
+        no_step=c["no step"],
+        skipped=c["skipped"],
+        digest=image.digest[:19],
     )
+    return f"<p>{text}</p>"
 
 
 def _step_table(steps) -> str:
     rows = "".join(
         f"<tr><td>{s.layer.line}</td><td><code>{html.escape(s.layer.created_by[:60])}</code></td>"
-        f"<td>{s.layer.kind}</td><td>{html.escape(charts._size(s.layer.size_mb, s.layer.kind))}"
-        f"</td><td>{s.status}</td><td>{html.escape(s.reason)}</td></tr>"
+        f"<td>{tr(KIND_NAMES[s.layer.kind])}</td>"
+        f"<td>{html.escape(charts._size(s.layer.size_mb, s.layer.kind))}</td>"
+        f"<td>{tr(s.status)}</td><td>{html.escape(s.reason)}</td></tr>"
         for s in steps
     )
-    return (
-        "<table><tr><th>line</th><th>instruction</th><th>kind</th><th>size</th><th>cache</th>"
-        f"<th>why</th></tr>{rows}</table>"
+    head = "".join(
+        f"<th>{tr(h)}</th>"
+        for h in (N_("line"), N_("instruction"), N_("kind"), N_("size"), N_("cache"), N_("why"))
     )
+    return f"<table><tr>{head}</tr>{rows}</table>"
 
 
 def parity_explorer(days_between: int = 7, seed: int = 0) -> Explorer:
@@ -184,38 +214,43 @@ def parity_explorer(days_between: int = 7, seed: int = 0) -> Explorer:
     slider = dict(continuous_update=False, style={"description_width": "initial"})
     controls = {
         "days_between": widgets.IntSlider(
-            days_between, 0, 60, description="days between environments", **slider
+            days_between, 0, 60, description=tr("days between environments"), **slider
         ),
         "release_prob": widgets.FloatSlider(
-            0.05, min=0, max=0.3, step=0.01, description="upstream releases / day", **slider
+            0.05, min=0, max=0.3, step=0.01, description=tr("upstream releases / day"), **slider
         ),
         "drift_prob": widgets.FloatSlider(
-            0.01, min=0, max=0.1, step=0.005, description="manual patches / day", **slider
+            0.01, min=0, max=0.1, step=0.005, description=tr("manual patches / day"), **slider
         ),
-        "seed": widgets.IntSlider(seed, 0, 20, description="seed", **slider),
+        "seed": widgets.IntSlider(seed, 0, 20, description=tr("seed"), **slider),
     }
 
     def render(days_between, release_prob, drift_prob, seed):
         result = simulate(days_between, release_prob, drift_prob, seed)
         side = "".join(
-            f"<p><b>{html.escape(name)}</b>: {_parity_line(result, name)}</p>"
+            f"<p><b>{html.escape(tr(name))}</b>: {_parity_line(result, name)}</p>"
             for name in result.strategies
         )
         return charts.parity_chart(result), side
 
-    return Explorer(controls, render, title="Environment parity: dev → test → staging → prod")
+    return Explorer(controls, render, title=tr("Environment parity: dev → test → staging → prod"))
 
 
 def _parity_line(result, strategy: str) -> str:
     """One sentence per strategy: its digests (if it has an image) and what differs from dev."""
     digests = {e.digest for e in result.strategies[strategy]}
     if result.identical(strategy):
-        one = "" if digests == {None} else ", one digest"
-        return f"the same versions{one} in every environment."
-    first = (
-        "no image, so no digest to compare"
-        if digests == {None}
-        else f"{len(digests)} different digests"
+        if digests == {None}:
+            return tr("the same versions in every environment.")
+        return tr("the same versions, one digest in every environment.")
+    counts = ", ".join(f"{tr(k)} {len(v)}" for k, v in result.differences(strategy).items() if v)
+    if digests == {None}:
+        return tr(
+            "no image, so no digest to compare; components that differ from dev: {counts}.",
+            counts=counts,
+        )
+    return tr(
+        "{digests} different digests; components that differ from dev: {counts}.",
+        digests=len(digests),
+        counts=counts,
     )
-    counts = ", ".join(f"{k} {len(v)}" for k, v in result.differences(strategy).items() if v)
-    return f"{first}; components that differ from dev: {counts}."

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-import textwrap
+import unicodedata
 
 import plotly.graph_objects as go
 
+from msa_course.i18n import N_, tr
 from msa_course.ui import theme
 from msa_course.virtualization.density import Density
 from msa_course.virtualization.stacks import Stack
@@ -29,30 +30,31 @@ KIND_COLOURS = {
 
 def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figure:
     """Stacked bars: memory each layer takes for `instances` copies of an app, per stack."""
-    fig = theme.figure(
-        f"Memory for {instances} instance{'s' if instances != 1 else ''} of a {app_mib:g} MiB app",
-        "",
-        "memory (MiB)",
-    )
-    names = [s.name for s in stacks]
+    if instances == 1:
+        title = tr("Memory for 1 instance of a {app:g} MiB app", app=app_mib)
+    else:
+        title = tr(
+            "Memory for {count} instances of a {app:g} MiB app", count=instances, app=app_mib
+        )
+    fig = theme.figure(title, "", tr("memory (MiB)"))
+    names = [tr(s.name) for s in stacks]
     memory = [s.memory_mib(instances, app_mib) for s in stacks]
     for layer in LAYER_COLOURS:  # the layers that cost memory, bottom first
-        paid = "once per host" if layer in PER_HOST else "per instance"
+        paid = tr("once per host") if layer in PER_HOST else tr("per instance")
+        name = f"{tr(layer)} ({paid})"
         fig.add_trace(
             go.Bar(
-                name=f"{layer} ({paid})",
+                name=name,
                 x=names,
                 y=[m.get(layer, 0.0) for m in memory],
                 marker_color=LAYER_COLOURS[layer],
                 marker_pattern_shape="/" if layer in PER_HOST else "",
-                hovertemplate="%{x}<br>" + layer + f" ({paid}): %{{y:,.0f}} MiB<extra></extra>",
+                hovertemplate="%{x}<br>" + name + ": %{y:,.0f} MiB<extra></extra>",
             )
         )
     fig.update_yaxes(tickformat=",", automargin=True)
     # the stack names wrap: they stay level and whole on a narrow page
-    fig.update_xaxes(
-        tickvals=names, ticktext=["<br>".join(textwrap.wrap(n, 18)) for n in names], tickangle=0
-    )
+    fig.update_xaxes(tickvals=names, ticktext=[_wrap(n, 20) for n in names], tickangle=0)
     fig.update_layout(
         barmode="stack",  # the legend reads top-down like the bars, beside the plot
         legend=dict(orientation="v", traceorder="reversed", x=1.02, y=1, yanchor="top"),
@@ -61,17 +63,35 @@ def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figur
     return fig
 
 
+def _wrap(text: str, columns: int) -> str:
+    """`text` broken at spaces into lines of at most `columns` display columns ("<br>"
+    between them); a Hangul syllable takes two columns, as on screen."""
+    lines: list[str] = []
+    for word in text.split():
+        line = f"{lines[-1]} {word}" if lines else word
+        if lines and _width(line) <= columns:
+            lines[-1] = line
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def density_chart(results: dict[str, Density], start_instances: int) -> go.Figure:
     """Two panels: instances per host, and seconds to cold-start `start_instances` of them."""
-    titles = ("Instances that fit on the host", f"Cold start of {start_instances}")
+    titles = (
+        tr("Instances that fit on the host"),
+        tr("Cold start of {count}", count=start_instances),
+    )
     fig = theme.subplots(1, 2, titles, 440)
     fig.update_layout(showlegend=False)
-    names = [d.isolation.name for d in results.values()]
+    names = [tr(d.isolation.name) for d in results.values()]
     colours = [KIND_COLOURS.get(k, theme.PALETTE["grey"]) for k in results]
     counts = [d.instances for d in results.values()]
-    limits = [
-        f"{d.instances}<br>{d.limited_by.replace('cpu', 'CPU')} ran out" for d in results.values()
-    ]
+    limits = [f"{d.instances}<br>{tr(RAN_OUT[d.limited_by])}" for d in results.values()]
     fig.add_trace(
         go.Bar(
             x=names,
@@ -97,9 +117,9 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
         1,
         2,
     )
-    fig.update_yaxes(title_text="instances", row=1, col=1)
+    fig.update_yaxes(title_text=tr("instances"), row=1, col=1)
     fig.update_yaxes(
-        title_text="seconds (log scale)",
+        title_text=tr("seconds (log scale)"),
         type="log",
         # from 0.05 s, below every start time: a log axis fitted to the bars would start near
         # the shortest one and draw it as almost nothing
@@ -112,6 +132,11 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
     return fig
 
 
+RAN_OUT = {
+    "cpu": N_("CPU ran out"),
+    "memory": N_("memory ran out"),
+    "cpu and memory": N_("CPU and memory ran out"),
+}
 # 1-2-5 steps, labelled in full: a log axis with bare "2" and "5" ticks reads as linear.
 LOG_TICKS = [m * 10.0**e for e in range(-2, 4) for m in (1, 2, 5)]
 
@@ -171,10 +196,11 @@ def platform_chart(machine: str, image: str, verdict) -> go.Figure:
             (k for k in ("hardware", "kernel", "hypervisor", "engine", "emulator") if k in layer),
             "container",
         )
-        boxes.append((layer, PLATFORM_COLOURS[kind]))
+        boxes.append((tr(layer), PLATFORM_COLOURS[kind]))
     if not verdict.runs:
-        boxes.append((f"{image}: cannot run here", PLATFORM_COLOURS["no"]))
-    return boxes_chart({machine: boxes}, f"{image}: {verdict.how}", height=520)
+        boxes.append((tr("{image}: cannot run here", image=tr(image)), PLATFORM_COLOURS["no"]))
+    title = tr("{image}: {how}", image=tr(image), how=tr(verdict.how))
+    return boxes_chart({tr(machine): boxes}, title, height=520)
 
 
 def image_picture() -> go.Figure:
@@ -182,27 +208,29 @@ def image_picture() -> go.Figure:
     first), beside the same layers in a real image, above the host's kernel it runs on."""
     p = theme.PALETTE
     source = [
-        ("host kernel (not in the image)", p["blue"]),
-        ("base image (기반 이미지)", p["grey"]),
-        ("operating system (운영체제)", p["sky"]),
-        ("runtime (런타임)", p["orange"]),
-        ("application (애플리케이션)", p["green"]),
-        ("writable layer (each container)", "#dddddd"),
+        (tr("host kernel (not in the image)"), p["blue"]),
+        (tr("base image (기반 이미지)"), p["grey"]),
+        (tr("operating system (운영체제)"), p["sky"]),
+        (tr("runtime (런타임)"), p["orange"]),
+        (tr("application (애플리케이션)"), p["green"]),
+        (tr("writable layer (each container)"), "#dddddd"),
     ]
     real = [
-        ("host kernel: every container shares it", p["blue"]),
+        (tr("host kernel: every container shares it"), p["blue"]),
         (
-            "FROM python:3.12-slim brings the bottom layers:<br>Debian's files (no kernel) and "
-            "Python 3.12",
+            tr(
+                "FROM python:3.12-slim brings the bottom layers:<br>Debian's files (no kernel) "
+                "and Python 3.12"
+            ),
             p["sky"],
             3,
         ),  # fmt: skip
-        ("COPY, RUN pip install: your code", p["green"]),
-        ("files the container writes", "#dddddd"),
+        (tr("COPY, RUN pip install: your code"), p["green"]),
+        (tr("files the container writes"), "#dddddd"),
     ]
     return boxes_chart(
-        {"The source's picture": source, "A real image, python:3.12-slim": real},
-        "A Docker image is a stack of layers, bottom first",
+        {tr("The source's picture"): source, tr("A real image, python:3.12-slim"): real},
+        tr("A Docker image is a stack of layers, bottom first"),
         height=480,
     )
 
@@ -218,21 +246,26 @@ def cgroup_chart(
 ) -> go.Figure:
     """Two panels: cores in use under cpu.max (throttling), memory against memory.max (OOM)."""
     t, used = timeline
-    threads = f"{busy_threads:g} busy thread{'' if busy_threads == 1 else 's'}"
-    fig = theme.subplots(
-        1, 2, (f"CPU: --cpus {cpus:g}, {threads}", f"Memory: --memory {limit_mib:g}m"), 440
-    )
+    if busy_threads == 1:
+        cpu_title = tr("CPU: --cpus {cpus:g}, 1 busy thread", cpus=cpus)
+    else:
+        cpu_title = tr(
+            "CPU: --cpus {cpus:g}, {threads:g} busy threads", cpus=cpus, threads=busy_threads
+        )
+    memory_title = tr("Memory: --memory {limit:g}m", limit=limit_mib)
+    fig = theme.subplots(1, 2, (cpu_title, memory_title), 440)
     fig.add_trace(
         go.Scatter(x=t, y=used, mode="lines", line_shape="hv", fill="tozeroy",
-                   line_color=theme.PALETTE["blue"], name="cores in use"), 1, 1)  # fmt: skip
+                   line_color=theme.PALETTE["blue"], name=tr("cores in use")), 1, 1)  # fmt: skip
     fig.add_trace(
-        go.Scatter(x=[t[0], t[-1]], y=[cpus, cpus], mode="lines", name="--cpus (average allowed)",
+        go.Scatter(x=[t[0], t[-1]], y=[cpus, cpus], mode="lines",
+                   name=tr("--cpus (average allowed)"),
                    line=dict(color=theme.PALETTE["vermillion"], dash="dash")), 1, 1)  # fmt: skip
     end = 10.0 if oom_minute is None else min(10.0, oom_minute)
     minutes = [0.0, end]
     fig.add_trace(
         go.Scatter(x=minutes, y=[start_mib, start_mib + growth * end], mode="lines",
-                   line_color=theme.PALETTE["green"], name="memory in use"), 1, 2)  # fmt: skip
+                   line_color=theme.PALETTE["green"], name=tr("memory in use")), 1, 2)  # fmt: skip
     fig.add_trace(
         go.Scatter(x=[0, 10], y=[limit_mib, limit_mib], mode="lines", name="memory.max",
                    line=dict(color=theme.PALETTE["vermillion"], dash="dash")), 1, 2)  # fmt: skip
@@ -240,13 +273,14 @@ def cgroup_chart(
         fig.add_trace(
             go.Scatter(x=[oom_minute], y=[limit_mib], mode="markers+text",
                        marker=dict(symbol="x", size=16, color=theme.PALETTE["black"]),
-                       text=[f"OOM-killed at {oom_minute:.1f} min<br>(exit code 137)"],
+                       text=[tr("OOM-killed at {minute:.1f} min<br>(exit code 137)",
+                                minute=oom_minute)],
                        cliponaxis=False,
                        textposition="bottom right" if oom_minute < 5 else "bottom left",
-                       name="OOM kill"), 1, 2)  # fmt: skip
-    fig.update_xaxes(title_text="time (ms)", row=1, col=1)
-    fig.update_yaxes(title_text="cores", rangemode="tozero", row=1, col=1)
-    fig.update_xaxes(title_text="time (minutes)", range=[0, 10], row=1, col=2)
-    fig.update_yaxes(title_text="memory (MiB)", rangemode="tozero", row=1, col=2)
+                       name=tr("OOM kill")), 1, 2)  # fmt: skip
+    fig.update_xaxes(title_text=tr("time (ms)"), row=1, col=1)
+    fig.update_yaxes(title_text=tr("cores"), rangemode="tozero", row=1, col=1)
+    fig.update_xaxes(title_text=tr("time (minutes)"), range=[0, 10], row=1, col=2)
+    fig.update_yaxes(title_text=tr("memory (MiB)"), rangemode="tozero", row=1, col=2)
     fig.update_layout(showlegend=False)
     return fig

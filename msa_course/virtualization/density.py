@@ -12,13 +12,16 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from msa_course.i18n import N_, tr
 from msa_course.virtualization.stacks import ISOLATIONS, Figure, Isolation
 
 LAUNCH_RATE = Figure(
     150,
-    "instances/s",
-    "Firecracker (Agache et al., NSDI '20): 'up to 150 MicroVMs per second per host'; "
-    "used here for every kind of instance as an assumption",
+    N_("instances/s"),
+    N_(
+        "Firecracker (Agache et al., NSDI '20): 'up to 150 MicroVMs per second per host'; "
+        "used here for every kind of instance as an assumption"
+    ),
 )
 _EPS = 1e-9  # so that 4.0 / 0.5 counts as 8, not 7.999999
 
@@ -101,27 +104,45 @@ class Density:
         return cold_start_s(self.isolation, n, launch_rate)
 
     def explain(self) -> str:
-        """One paragraph: how many fit, why, and what is left idle."""
+        """One paragraph: how many fit, why, and what is left idle (in the active language)."""
         iso, n = self.isolation, self.instances
-        mix = "one instance of each service" if len(self.services) > 1 else "one instance"
-        overhead = iso.memory_overhead_mib
-        mem = (
-            f"memory allows {self.copies_by_memory} (each copy of {mix} needs "
-            f"{self.memory_per_copy_mib:,.0f} MiB, {overhead * len(self.services):,.0f} MiB "
-            f"of it {iso.name} overhead)"
+        name = tr(iso.name)
+        if len(self.services) > 1:
+            mix = tr("one instance of each service")
+        else:
+            mix = tr("one instance")
+        mem = tr(
+            "memory allows {count} (each copy of {mix} needs {memory:,.0f} MiB, "
+            "{overhead:,.0f} MiB of it {name} overhead)",
+            count=self.copies_by_memory,
+            mix=mix,
+            memory=self.memory_per_copy_mib,
+            overhead=iso.memory_overhead_mib * len(self.services),
+            name=name,
         )
-        cpu = (
-            f"CPU allows {self.copies_by_cpu} (each needs {self.cpu_per_copy:.2f} cores at "
-            f"{iso.cpu_efficiency.value:.0%} CPU efficiency)"
+        cpu = tr(
+            "CPU allows {count} (each needs {cores:.2f} cores at {efficiency:.0%} CPU efficiency)",
+            count=self.copies_by_cpu,
+            cores=self.cpu_per_copy,
+            efficiency=iso.cpu_efficiency.value,
         )
         first = {
-            "memory": "Memory ran out first",
-            "cpu": "CPU ran out first",
-            "cpu and memory": "CPU and memory ran out together",
+            "memory": tr("Memory ran out first"),
+            "cpu": tr("CPU ran out first"),
+            "cpu and memory": tr("CPU and memory ran out together"),
         }[self.limited_by]
-        return (
-            f"{n} {iso.name} instance{'s' if n != 1 else ''} fit. {first}: {mem}; {cpu}. "
-            f"Left idle: {self.idle_cores:.2f} cores and {self.idle_memory_mib:,.0f} MiB."
+        if n == 1:
+            fits = tr("1 {name} instance fits.", name=name)
+        else:
+            fits = tr("{count} {name} instances fit.", count=n, name=name)
+        return tr(
+            "{fits} {first}: {memory}; {cpu}. Left idle: {cores:.2f} cores and {idle:,.0f} MiB.",
+            fits=fits,
+            first=first,
+            memory=mem,
+            cpu=cpu,
+            cores=self.idle_cores,
+            idle=self.idle_memory_mib,
         )
 
 

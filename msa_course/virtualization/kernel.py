@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from msa_course.i18n import N_
+
 CPU_PERIOD_US = 100_000  # Docker's --cpu-period default: "100000 microseconds (100 milliseconds)"
 MIN_MEMORY_BYTES = 6 * 2**20  # docker run refuses --memory below 6m
 OOM_EXIT_CODE = 137  # 128 + SIGKILL (9)
@@ -38,16 +40,25 @@ class Namespace:
 
 
 NAMESPACES: tuple[Namespace, ...] = (
-    Namespace("mnt", "mount points: the files a process sees", "the image's files as /", True),
-    Namespace("pid", "process IDs", "its main process is PID 1; no host processes", True),
-    Namespace("net", "network devices, IP addresses, ports", "its own eth0 and IP address", True),
-    Namespace("uts", "hostname", "the container ID as hostname", True),
-    Namespace("ipc", "shared memory and message queues", "its own, empty", True),
-    Namespace("cgroup", "the cgroup tree a process sees", "its own cgroup as the root", True),
+    Namespace(
+        "mnt", N_("mount points: the files a process sees"), N_("the image's files as /"), True
+    ),
+    Namespace("pid", N_("process IDs"), N_("its main process is PID 1; no host processes"), True),
+    Namespace(
+        "net",
+        N_("network devices, IP addresses, ports"),
+        N_("its own eth0 and IP address"),
+        True,
+    ),
+    Namespace("uts", N_("hostname"), N_("the container ID as hostname"), True),
+    Namespace("ipc", N_("shared memory and message queues"), N_("its own, empty"), True),
+    Namespace(
+        "cgroup", N_("the cgroup tree a process sees"), N_("its own cgroup as the root"), True
+    ),
     Namespace(
         "user",
-        "user and group IDs",
-        "none by default: root in the container is uid 0 on the host too",
+        N_("user and group IDs"),
+        N_("none by default: root in the container is uid 0 on the host too"),
         False,
     ),
 )

@@ -12,11 +12,16 @@ fills the gap (figures.md §1, "Where an image runs"):
 - a multi-platform image carries one variant per platform, and the engine pulls the one that
   matches;
 - a Windows image needs a Windows kernel: no Linux or macOS host runs it.
+
+Names, `how` and the stack's layers are English data marked N_ (the chart colours a layer by
+its English words); `why` is a sentence in the active language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from msa_course.i18n import N_, tr
 
 
 @dataclass(frozen=True)
@@ -43,30 +48,43 @@ class Verdict:
 MACHINES: dict[str, Machine] = {
     m.name: m
     for m in (
-        Machine("Linux server, x86-64", "linux", "amd64"),
-        Machine("Linux server, Arm64 (e.g. AWS Graviton)", "linux", "arm64"),
+        Machine(N_("Linux server, x86-64"), "linux", "amd64"),
+        Machine(N_("Linux server, Arm64 (e.g. AWS Graviton)"), "linux", "arm64"),
         Machine(
-            "Mac with Apple silicon (Docker Desktop)",
+            N_("Mac with Apple silicon (Docker Desktop)"),
             "darwin",
             "arm64",
             "Apple Virtualization framework",
         ),
         Machine(
-            "Mac with Intel CPU (Docker Desktop)",
+            N_("Mac with Intel CPU (Docker Desktop)"),
             "darwin",
             "amd64",
             "Apple Virtualization framework",
         ),
-        Machine("Windows PC, x86-64 (Docker Desktop)", "windows", "amd64", "WSL 2 (Hyper-V)"),
+        Machine(N_("Windows PC, x86-64 (Docker Desktop)"), "windows", "amd64", "WSL 2 (Hyper-V)"),
     )
 }
 IMAGES: dict[str, tuple[tuple[str, str], ...]] = {  # name -> the (os, arch) variants it carries
-    "linux/amd64 only": (("linux", "amd64"),),
-    "linux/arm64 only": (("linux", "arm64"),),
-    "multi-platform: linux/amd64 + linux/arm64": (("linux", "amd64"), ("linux", "arm64")),
-    "windows/amd64 (a Windows image)": (("windows", "amd64"),),
+    N_("linux/amd64 only"): (("linux", "amd64"),),
+    N_("linux/arm64 only"): (("linux", "arm64"),),
+    N_("multi-platform: linux/amd64 + linux/arm64"): (("linux", "amd64"), ("linux", "arm64")),
+    N_("windows/amd64 (a Windows image)"): (("windows", "amd64"),),
 }
-_KERNEL = {"linux": "Linux kernel", "darwin": "macOS kernel (XNU)", "windows": "Windows kernel"}
+_KERNEL = {
+    "linux": N_("Linux kernel"),
+    "darwin": N_("macOS kernel (XNU)"),
+    "windows": N_("Windows kernel"),
+}
+_HARDWARE = {"amd64": N_("hardware (x86-64 CPU)"), "arm64": N_("hardware (Arm64 CPU)")}
+# (the emulator's name, its layer in the stack) inside Docker Desktop's VM and on a Linux host
+_EMULATORS = {
+    True: (N_("Rosetta 2 or QEMU"), N_("emulator: Rosetta 2 or QEMU")),
+    False: (
+        N_("QEMU (if binfmt_misc handlers are installed)"),
+        N_("emulator: QEMU (if binfmt_misc handlers are installed)"),
+    ),
+}
 _MISMATCH = (
     "WARNING: The requested image's platform ({image}) does not match the detected host "
     "platform ({host}) and no specific platform was requested"
@@ -81,54 +99,70 @@ def verdict(machine: str | Machine, image: str) -> Verdict:
     if image not in IMAGES:
         raise ValueError(f"image must be one of {list(IMAGES)}, got {image!r}")
     variants = IMAGES[image]
-    hardware = f"hardware ({'x86-64' if host.arch == 'amd64' else 'Arm64'} CPU)"
+    hardware = _HARDWARE[host.arch]
     if all(os == "windows" for os, _ in variants):
         if host.os != "windows":
             return Verdict(
                 False,
-                "no",
+                N_("no"),
                 (hardware, _KERNEL[host.os]),
                 f"no matching manifest for {_platform('linux', host.arch)} in the manifest "
                 "list entries",
-                "A Windows image needs a Windows kernel. Containers share the host's kernel, and "
-                "no Linux or macOS host has a Windows one.",
+                tr(
+                    "A Windows image needs a Windows kernel. Containers share the host's kernel, "
+                    "and no Linux or macOS host has a Windows one."
+                ),
             )
         return Verdict(
             True,
-            "native",
-            (hardware, _KERNEL["windows"], "container engine (Windows containers mode)", image),
+            N_("native"),
+            (hardware, _KERNEL["windows"], N_("container engine (Windows containers mode)"), image),
             "",
-            "Windows containers run on the Windows kernel once Docker Desktop is switched to "
-            "Windows containers.",
+            tr(
+                "Windows containers run on the Windows kernel once Docker Desktop is switched to "
+                "Windows containers."
+            ),
         )
     below = [hardware, _KERNEL[host.os]]
     inside_vm = host.os != "linux"
     if inside_vm:
-        below += [f"hypervisor: {host.linux_vm}", "Linux VM's kernel"]
-    below.append("container engine")
+        below += [N_(f"hypervisor: {host.linux_vm}"), N_("Linux VM's kernel")]
+    below.append(N_("container engine"))
     archs = [arch for os, arch in variants if os == "linux"]
     if host.arch in archs:
-        how = "in a Linux VM" if inside_vm else "native"
-        why = (
-            f"macOS and Windows have no Linux kernel: Docker Desktop runs one in a VM "
-            f"({host.linux_vm}), and the container runs there at full CPU speed."
-            if inside_vm
-            else "The image's OS and CPU architecture match the host: the container is an "
-            "ordinary process on the host's kernel."
-        )
+        how = N_("in a Linux VM") if inside_vm else N_("native")
+        if inside_vm:
+            why = tr(
+                "macOS and Windows have no Linux kernel: Docker Desktop runs one in a VM "
+                "({vm}), and the container runs there at full CPU speed.",
+                vm=host.linux_vm,
+            )
+        else:
+            why = tr(
+                "The image's OS and CPU architecture match the host: the container is an "
+                "ordinary process on the host's kernel."
+            )
         if len(archs) > 1:
-            why += f" The engine pulled the {_platform('linux', host.arch)} variant."
-        return Verdict(True, how, (*below, f"container ({_platform('linux', host.arch)})"), "", why)
+            pulled = tr(
+                "The engine pulled the {platform} variant.",
+                platform=_platform("linux", host.arch),
+            )
+            why = f"{why} {pulled}"
+        container = N_(f"container ({_platform('linux', host.arch)})")
+        return Verdict(True, how, (*below, container), "", why)
     other = _platform("linux", archs[0])
-    emulator = "Rosetta 2 or QEMU" if inside_vm else "QEMU (if binfmt_misc handlers are installed)"
+    emulator, layer = _EMULATORS[inside_vm]
     return Verdict(
         True,
-        "emulated in a Linux VM" if inside_vm else "emulated",
-        (*below, f"emulator: {emulator}", f"container ({other})"),
+        N_("emulated in a Linux VM") if inside_vm else N_("emulated"),
+        (*below, layer, N_(f"container ({other})")),
         _MISMATCH.format(image=other, host=_platform("linux", host.arch)),
-        f"The image's machine code is for another CPU. It runs only through an emulator, "
-        f"{emulator}, and much slower; without one the kernel refuses it with 'exec format "
-        "error'. Publish a multi-platform image instead.",
+        tr(
+            "The image's machine code is for another CPU. It runs only through an emulator, "
+            "{emulator}, and much slower; without one the kernel refuses it with 'exec format "
+            "error'. Publish a multi-platform image instead.",
+            emulator=tr(emulator),
+        ),
     )
 
 

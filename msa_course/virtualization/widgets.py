@@ -7,6 +7,7 @@ import html
 
 import ipywidgets as widgets
 
+from msa_course.i18n import N_, tr
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 from msa_course.virtualization import charts, kernel, platforms
@@ -18,43 +19,62 @@ _SLIDER = dict(continuous_update=False, style={"description_width": "initial"})
 
 def stack_explorer(instances: int = 4, app_mib: int = 256) -> Explorer:
     """Toggle the three stacks; see each one's layers and what it costs for N instances."""
-    controls = {key: widgets.Checkbox(value=True, description=s.name) for key, s in STACKS.items()}
-    controls["instances"] = widgets.IntSlider(instances, 1, 32, description="instances", **_SLIDER)
+    controls = {
+        key: widgets.Checkbox(value=True, description=tr(s.name)) for key, s in STACKS.items()
+    }
+    controls["instances"] = widgets.IntSlider(
+        instances, 1, 32, description=tr("instances"), **_SLIDER
+    )
     controls["app_mib"] = widgets.IntSlider(
-        app_mib, 32, 2048, step=32, description="app memory (MiB)", **_SLIDER
+        app_mib, 32, 2048, step=32, description=tr("app memory (MiB)"), **_SLIDER
     )
 
     def render(instances, app_mib, **shown):
         chosen = [STACKS[k] for k, on in shown.items() if on]
         if not chosen:
-            raise ValueError("tick at least one stack to compare")
+            raise ValueError(tr("tick at least one stack to compare"))
         return charts.stack_chart(chosen, instances, app_mib), _stack_table(chosen, instances)
 
     return Explorer(
         controls,
         render,
-        title="Three stacks: hypervisors and containers",
+        title=tr("Three stacks: hypervisors and containers"),
         static={"instances": 16},  # chapter 02's Notice: the bars at 16 instances
     )
 
 
 def _stack_table(stacks, instances: int) -> str:
+    once = tr("once per host")
+    head = "".join(
+        f"<th>{tr(h)}</th>"
+        for h in (
+            N_("layer (top first)"),
+            N_("examples"),
+            N_("paid"),
+            N_("memory each"),
+            N_("source"),
+        )
+    )
     parts = []
     for stack in stacks:
         rows = "".join(
-            f"<tr><td>{html.escape(x.name)}</td><td>{html.escape(x.examples)}</td>"
-            f"<td>{'×' + str(instances) if x.per_instance else 'once per host'}</td>"
-            f"<td>{x.memory_mib:g} MiB</td><td>{html.escape(x.note)}</td></tr>"
+            f"<tr><td>{html.escape(tr(x.name))}</td><td>{html.escape(tr(x.examples))}</td>"
+            f"<td>{'×' + str(instances) if x.per_instance else once}</td>"
+            f"<td>{x.memory_mib:g} MiB</td><td>{html.escape(x.note_text())}</td></tr>"
             for x in reversed(stack.layers)
             if x.name != "application"
         )
         iso = ISOLATIONS[stack.isolation]
-        notes = "".join(f"<br><i>{html.escape(n)}</i>" for n in stack.notes)
+        notes = "".join(f"<br><i>{html.escape(tr(n))}</i>" for n in stack.notes)
+        about = tr(
+            "{summary} ({products}). Start-up: {start}.",
+            summary=tr(stack.summary),
+            products=tr(stack.products),
+            start=iso.start.label(),
+        )
         parts.append(
-            f"<h4>{html.escape(stack.name)}</h4><p>{html.escape(stack.summary)} "
-            f"({html.escape(stack.products)}). Start-up: {html.escape(iso.start.label())}.{notes}"
-            "</p><table><tr><th>layer (top first)</th><th>examples</th><th>paid</th>"
-            f"<th>memory each</th><th>source</th></tr>{rows}</table>"
+            f"<h4>{html.escape(tr(stack.name))}</h4><p>{html.escape(about)}{notes}</p>"
+            f"<table><tr>{head}</tr>{rows}</table>"
         )
     return "".join(parts)
 
@@ -65,25 +85,27 @@ def density_explorer(
     """Host and service sliders -> instances per host and cold-start time, VM vs microVM vs
     container, with which resource ran out first."""
     controls = {
-        "cores": widgets.IntSlider(cores, 1, 128, description="host cores", **_SLIDER),
+        "cores": widgets.IntSlider(cores, 1, 128, description=tr("host cores"), **_SLIDER),
         "memory_gib": widgets.IntSlider(
-            memory_gib, 1, 512, description="host memory (GiB)", **_SLIDER
+            memory_gib, 1, 512, description=tr("host memory (GiB)"), **_SLIDER
         ),
         "cpu": widgets.FloatSlider(
-            cpu, min=0.05, max=8, step=0.05, description="service CPU (cores)", **_SLIDER
+            cpu, min=0.05, max=8, step=0.05, description=tr("service CPU (cores)"), **_SLIDER
         ),
         "memory_mib": widgets.IntSlider(
-            memory_mib, 16, 16384, step=16, description="service memory (MiB)", **_SLIDER
+            memory_mib, 16, 16384, step=16, description=tr("service memory (MiB)"), **_SLIDER
         ),
         "guest_os_mib": widgets.IntSlider(
             int(ISOLATIONS["vm"].guest_os_mib.value),
             0,
             4096,
             step=32,
-            description="full VM guest OS (MiB)",
+            description=tr("full VM guest OS (MiB)"),
             **_SLIDER,
         ),
-        "start": widgets.IntSlider(100, 1, 1000, description="instances to cold-start", **_SLIDER),
+        "start": widgets.IntSlider(
+            100, 1, 1000, description=tr("instances to cold-start"), **_SLIDER
+        ),
     }
 
     def render(cores, memory_gib, cpu, memory_mib, guest_os_mib, start):
@@ -91,9 +113,16 @@ def density_explorer(
         isolations["vm"] = ISOLATIONS["vm"].with_changes(guest_os_mib=guest_os_mib)
         results = compare(Host(cores, memory_gib), Service("service", cpu, memory_mib), isolations)
         side = "".join(
-            f"<p><b>{html.escape(d.isolation.name)}</b>: {html.escape(d.explain())} "
-            f"Starting {start}: {d.cold_start_s(start):.2f} s "
-            f"({html.escape(d.isolation.start.label())}).</p>"
+            f"<p><b>{html.escape(tr(d.isolation.name))}</b>: {html.escape(d.explain())} "
+            + html.escape(
+                tr(
+                    "Starting {count}: {seconds:.2f} s ({start}).",
+                    count=start,
+                    seconds=d.cold_start_s(start),
+                    start=d.isolation.start.label(),
+                )
+            )
+            + "</p>"
             for d in results.values()
         )
         return charts.density_chart(results, start), side
@@ -101,7 +130,7 @@ def density_explorer(
     return Explorer(
         controls,
         render,
-        title="How many fit, and how fast they start",
+        title=tr("How many fit, and how fast they start"),
         # chapter 02's Notice: a small, memory-bound service, 500 instances cold-started
         static={"cpu": 0.1, "memory_mib": 256, "start": 500},
     )
@@ -117,13 +146,13 @@ def cgroup_explorer(
             cpus, min=0.1, max=4, step=0.1, description="--cpus", **_SLIDER
         ),
         "busy_threads": widgets.FloatSlider(
-            busy_threads, min=0.5, max=4, step=0.5, description="busy threads", **_SLIDER
+            busy_threads, min=0.5, max=4, step=0.5, description=tr("busy threads"), **_SLIDER
         ),
         "memory_mib": widgets.IntSlider(
             memory_mib, 64, 2048, step=64, description="--memory (MiB)", **_SLIDER
         ),
         "growth": widgets.IntSlider(
-            growth, 0, 200, step=10, description="memory growth (MiB/min)", **_SLIDER
+            growth, 0, 200, step=10, description=tr("memory growth (MiB/min)"), **_SLIDER
         ),
     }
 
@@ -137,24 +166,34 @@ def cgroup_explorer(
         files = kernel.cgroup_files(cpus, limit)
         slow = kernel.request_ms(100, cpus)
         rows = "".join(
-            f"<tr><td><code>{n.name}</code></td><td>{html.escape(n.isolates)}</td>"
-            f"<td>{html.escape(n.inside)}</td></tr>"
+            f"<tr><td><code>{n.name}</code></td><td>{html.escape(tr(n.isolates))}</td>"
+            f"<td>{html.escape(tr(n.inside))}</td></tr>"
             for n in kernel.NAMESPACES
         )
+        head = "".join(
+            f"<th>{tr(h)}</th>"
+            for h in (N_("namespace"), N_("isolates"), N_("inside the container"))
+        )
+        writes = tr(
+            "The engine writes {cpu_max} and {memory_max} into the container's cgroup. "
+            "A request that needs 100 ms of CPU on one thread takes {slow:.0f} ms here.",
+            cpu_max=f"<code>cpu.max = {files['cpu.max']}</code>",
+            memory_max=f"<code>memory.max = {files['memory.max']}</code>",
+            slow=slow,
+        )
+        sees = tr(
+            "What the container's processes see (namespaces, {docker_run}'s defaults). The "
+            "kernel is the host's: {uname} in the container prints the host's kernel version.",
+            docker_run="<code>docker run</code>",
+            uname="<code>uname -r</code>",
+        )
         side = (
-            f"<p>The engine writes <code>cpu.max = {files['cpu.max']}</code> and "
-            f"<code>memory.max = {files['memory.max']}</code> into the container's cgroup. "
-            f"A request that needs 100 ms of CPU on one thread takes {slow:.0f} ms here. "
-            f"{_oom_sentence(oom)}</p>"
-            "<p>What the container's processes see (namespaces, <code>docker run</code>'s "
-            "defaults). The kernel is the host's: <code>uname -r</code> in the container "
-            "prints the host's kernel version.</p>"
-            "<table><tr><th>namespace</th><th>isolates</th><th>inside the container</th></tr>"
-            f"{rows}</table>"
+            f"<p>{writes} {_oom_sentence(oom)}</p><p>{sees}</p><table><tr>{head}</tr>{rows}</table>"
         )
         return fig, side
 
-    return Explorer(controls, render, title="What isolates a container: cgroups and namespaces",
+    return Explorer(controls, render,
+                    title=tr("What isolates a container: cgroups and namespaces"),
                     controls_per_row=2)  # fmt: skip
 
 
@@ -163,13 +202,14 @@ START_MIB = 100  # the explorer's service uses 100 MiB when it starts
 
 def _oom_sentence(minute) -> str:
     if minute is None:
-        return "Its memory does not grow, so it is never OOM-killed."
+        return tr("Its memory does not grow, so it is never OOM-killed.")
     if minute == 0:
-        return "It starts above memory.max: the kernel kills it at once (exit code 137)."
-    return (
-        f"At {minute:.1f} minutes its memory reaches memory.max and the kernel's OOM killer "
+        return tr("It starts above memory.max: the kernel kills it at once (exit code 137).")
+    return tr(
+        "At {minute:.1f} minutes its memory reaches memory.max and the kernel's OOM killer "
         "ends it (exit code 137). This host has no swap; with swap, Docker would first let it "
-        "use as much swap again."
+        "use as much swap again.",
+        minute=minute,
     )
 
 
@@ -179,16 +219,16 @@ def portability_explorer(
     """Pick a machine and an image's platform; see what runs it, from the hardware up."""
     controls = {
         "machine": widgets.Dropdown(
-            options=list(platforms.MACHINES),
+            options=[(tr(m), m) for m in platforms.MACHINES],
             value=machine,
-            description="machine",
+            description=tr("machine"),
             style={"description_width": "initial"},
             layout=widgets.Layout(width="32em"),
         ),  # fmt: skip
         "image": widgets.Dropdown(
-            options=list(platforms.IMAGES),
+            options=[(tr(i), i) for i in platforms.IMAGES],
             value=image,
-            description="image",
+            description=tr("image"),
             style={"description_width": "initial"},
             layout=widgets.Layout(width="32em"),
         ),  # fmt: skip
@@ -196,13 +236,12 @@ def portability_explorer(
 
     def render(machine, image):
         verdict = platforms.verdict(machine, image)
-        said = (
-            f"<p><code>docker run</code> prints:</p>{theme.pre_html(verdict.says)}"
-            if verdict.says
-            else ""
-        )
-        side = f"<p><b>{'Runs' if verdict.runs else 'Does not run'}:</b> {html.escape(verdict.why)}</p>{said}"
+        prints = tr("{docker_run} prints:", docker_run="<code>docker run</code>")
+        said = f"<p>{prints}</p>{theme.pre_html(verdict.says)}" if verdict.says else ""
+        runs = tr("Runs") if verdict.runs else tr("Does not run")
+        side = f"<p><b>{runs}:</b> {html.escape(verdict.why)}</p>{said}"
         return charts.platform_chart(machine, image, verdict), side
 
-    return Explorer(controls, render, title="Where an image runs: portability stops at the kernel",
+    return Explorer(controls, render,
+                    title=tr("Where an image runs: portability stops at the kernel"),
                     controls_per_row=2)  # fmt: skip
