@@ -79,6 +79,27 @@ def test_a_hint_raised_in_korean_counts_under_the_english_hint(ex00):
     assert found >= 10
 
 
+@pytest.mark.parametrize(
+    "path", sorted((EXERCISES / "ko").glob("*.ipynb")), ids=lambda p: f"ko/{p.stem}"
+)
+def test_every_translated_hint_is_recognised_in_korean(path):
+    """For every exercise with a Korean edition, each hint with a Korean text (an f-string's
+    holes filled in) classifies back to that hint when a Korean notebook's check raises it."""
+    exercise = ex.load(EXERCISES / path.name)
+    found = 0
+    for question in exercise.questions:
+        name = next((n for _, n in question.names if ex.ELLIPSIS not in n), None)
+        for _, hint in question.hints:
+            korean = hint.shown("ko")
+            if name is None or korean == hint.text:
+                continue
+            message = f"{name}: {korean.replace(ex.ELLIPSIS, '42')}"
+            assert question.classify(message, lang="ko") == hint, message
+            assert question.classify(message, error=None, lang="ko") == hint, message
+            found += 1
+    assert found, "no hint of the Korean edition is translated"
+
+
 def test_an_f_string_hint_in_korean(ex00):
     from msa_course.i18n import tr
 
