@@ -24,6 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from msa_course.i18n import LANGUAGES
 from msa_course.lab import CONFIG_DIR
 from msa_course.workshop.login import NAME_PATTERN, read_roster
 from msa_course.workshop.spawner import isolation_problem
@@ -96,14 +97,22 @@ if admins:
 # The room, live (msa-course progress): at /services/progress/, for admins only (the hub's
 # login; learners lack the service's access scope). It reads the homes as the hub does and
 # never runs learners' code; learners appear as numbers until the page is asked for names.
+# MSA_HUB_PROGRESS_LANG=ko shows it in Korean (hints and titles from the Korean exercises).
 c.JupyterHub.services = []
+progress_lang = env("MSA_HUB_PROGRESS_LANG", "en")
+if progress_lang not in LANGUAGES:
+    sys.exit(
+        f"jupyterhub_config.py: MSA_HUB_PROGRESS_LANG must be one of {', '.join(LANGUAGES)}, "
+        f"got {progress_lang!r}"
+    )
 if (here.parent / "exercises").is_dir():
     c.JupyterHub.services.append(
         {
             "name": "progress",
             "url": f"http://127.0.0.1:{env('MSA_HUB_PROGRESS_PORT', '8002')}",
             "command": [sys.executable, "-m", "msa_course", "progress", "--hub-service"]
-            + ["--homes", str(homes), "--exercises", str(here.parent / "exercises")],
+            + ["--homes", str(homes), "--exercises", str(here.parent / "exercises")]
+            + ["--lang", progress_lang],
             "oauth_no_confirm": True,
         }
     )

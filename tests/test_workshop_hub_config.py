@@ -175,4 +175,9 @@ def test_the_progress_page_is_a_service_for_admins(monkeypatch, short_tmp, as_ro
     assert command[command.index("--homes") + 1] == str(short_tmp / "homes")
     assert command[command.index("--exercises") + 1] == str(ROOT / "exercises")
     assert "--no-anonymous" not in command  # numbers, not names, on the projector
+    assert command[command.index("--lang") + 1] == "en"
+    (service,) = load(monkeypatch, short_tmp, MSA_HUB_PROGRESS_LANG="ko").JupyterHub.services
+    assert service["command"][service["command"].index("--lang") + 1] == "ko"
+    with pytest.raises(SystemExit, match="MSA_HUB_PROGRESS_LANG must be one of en, ko, got 'kr'"):
+        load(monkeypatch, short_tmp, MSA_HUB_PROGRESS_LANG="kr")
     assert "access:services" not in str(c.JupyterHub.get("load_roles", ""))  # admins only
