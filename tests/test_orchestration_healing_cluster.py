@@ -218,7 +218,10 @@ def test_hpa_scales_up_on_load_and_down_after_the_window():
 
 def test_tables_have_kubectl_headers():
     c = make().run_until(10)
-    assert c.get_pods()[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
+    assert c.get_pods()[0] == [
+        "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
+        "READINESS GATES",
+    ]  # fmt: skip
     assert c.get_deployments()[0] == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
     assert c.get_replicasets()[0] == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
     assert c.get_events()[0] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]

@@ -18,8 +18,12 @@ def events(store: Store) -> list[Event]:
 
 
 def get_pods(store: Store) -> list[list[str]]:
+    """`kubectl get pods -o wide` (the wide columns show where each pod runs)."""
     now = store.now
-    rows = [["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]]
+    rows = [[
+        "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
+        "READINESS GATES",
+    ]]  # fmt: skip
     for name, r in sorted(store.pods.items()):
         if r.deleting is not None:
             status = "Terminating"
@@ -36,7 +40,10 @@ def get_pods(store: Store) -> list[list[str]]:
             status,
             restarts,
             human_duration(now - r.created),
+            r.ip or "<none>",
             r.pod.node_name or "<none>",
+            "<none>",
+            "<none>",
         ])  # fmt: skip
     return rows
 

@@ -236,7 +236,7 @@ def _healing_view(
     )
     side = (
         f"<p>{zones}</p><p>{at_end}</p>"
-        + _pre("$ kubectl get pods", cluster.get_pods())
+        + _pre("$ kubectl get pods -o wide", cluster.get_pods())
         + _pre("$ kubectl get deploy", cluster.get_deployments())
         + _pre("$ kubectl get events", cluster.get_events(last=12), tr("(last 12)"))
     )
