@@ -27,8 +27,6 @@ UNTRANSLATED = set(
     """
 02_vms_and_containers
 
-03_container_orchestration
-
 04_cloud_service_models
 """.split()
 )
