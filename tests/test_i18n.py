@@ -249,6 +249,9 @@ def test_a_korean_submission_scores_exactly_as_the_english_one(korean_source, tm
             "q1-answer": "def servers_needed(demand, server_cores):\n"
             "    return math.floor(max(demand) / server_cores)",
         },
+        "02_vms_and_containers": {
+            "q6-answer": "def all_up_after(n, start_s, rate):\n    return start_s + n / rate",
+        },
     }.get(korean_source.stem, {})
     cases = samples.make_class(english, 4, seed=3) + [
         ("hinted", samples.submission(english, wrong), None)

@@ -296,7 +296,8 @@ def _run_plan(ctx, assignment, notebook, result, outcomes, sandbox, started, lan
     result["flags"] += [asdict(f) for f in plan.flags]
     _manual_outcomes(assignment, plan, outcomes)
     answered: dict[str, dict] = {}  # grade_id of an answer cell -> what it did
-    pending: list[str] = []  # answer cells run since the last test
+    pending: list[str] = []  # answer cells the next test checks: those since the last test,
+    tested = False  # or, for tests in a row, the same ones (exercise 02's Q2 (a) and (b))
     try:
         sandbox.ready()
         result["sandbox"], result["uid"] = sandbox.level, sandbox.uid
@@ -309,13 +310,15 @@ def _run_plan(ctx, assignment, notebook, result, outcomes, sandbox, started, lan
                         outcome.points, outcome.status = 0.0, "not-answered"
                     else:
                         evaluate_test(step.test, sandbox, ctx.trusted, outcome, lang)
-                    pending = []
+                    tested = True
                     continue
                 reply = sandbox.request(
                     {"op": "exec", "code": step.code, "label": f"<cell {step.label}>"}
                 )
                 error = None if reply.get("ok") is True else _record_error(result, step, reply)
                 if step.answer_of and not assignment.cell(step.answer_of).is_manual:
+                    if tested:
+                        pending, tested = [], False
                     pending.append(step.answer_of)
                     answered[step.answer_of] = _answer(assignment, step, sandbox.last_output, error)
     except SandboxEnded as ended:

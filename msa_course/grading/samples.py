@@ -35,14 +35,17 @@ def submission(assignment: src.Assignment, answers: dict[str, str | None] | None
 
 def expected_score(assignment: src.Assignment, solved: set[str]) -> float:
     """Points for solving exactly the answer cells in `solved`: a test earns its points when
-    every answer cell before it (since the previous test) is solved."""
-    score, pending_ok = 0.0, True
+    every answer cell of its group is solved, the answer cells since the tests before them
+    (tests in a row share one group: exercise 02's Q2 (a) and (b) both use its answer cell)."""
+    score, group_ok, after_test = 0.0, True, False
     for cell in assignment.cells:
         if cell.solution and cell.cell_type == "code":
-            pending_ok = pending_ok and cell.grade_id in solved
+            if after_test:
+                group_ok, after_test = True, False
+            group_ok = group_ok and cell.grade_id in solved
         elif cell.is_test:
-            score += cell.points if pending_ok else 0.0
-            pending_ok = True
+            score += cell.points if group_ok else 0.0
+            after_test = True
     return score
 
 
