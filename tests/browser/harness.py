@@ -125,6 +125,9 @@ class LabServer:
             f"--ServerApp.root_dir={self.root}",
             f"--LabServerApp.user_settings_dir={settings}",
             f"--LabServerApp.workspaces_dir={self.workdir / 'workspaces'}",
+            # window.jupyterapp, so a test can tell when the kernel has handled a control's
+            # change (watch_kernel); a learner's JupyterLab does not expose it
+            "--LabApp.expose_app_in_browser=True",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
@@ -384,18 +387,86 @@ def press_slider(explorer, key: str = "ArrowRight", index: int = 0) -> None:
 # How long one control's move may take to reach the plot before the next control is tried.
 # Generous: a loaded machine (2 cores, many kernels) can take seconds for one round trip.
 CHANGE_TIMEOUT = 15_000
+# Once the kernel has handled the move, how long the page may take to draw what it sent.
+DRAW_GRACE = 2_000
+# A move that sends the kernel nothing in this long changed no value (a slider at its end).
+NOTHING_SENT = 3_000
+
+# Counts the widget messages (comm_msg) the page sends the notebook's kernel and those the
+# kernel has finished handling (its status went idle with that message as parent), so a move
+# that changes nothing in the plot is known as such once the kernel is done with it, not
+# after CHANGE_TIMEOUT. Needs JupyterLab started with expose_app_in_browser.
+WATCH_KERNEL_JS = """() => {
+  const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+  if (!kernel) return false;
+  if (window.__msaWatched === kernel.id) return true;
+  const w = window.__msaKernel = {sent: new Set(), done: new Set()};
+  kernel.anyMessage.connect((_, {msg, direction}) => {
+    if (direction === 'send' && msg.header.msg_type === 'comm_msg') w.sent.add(msg.header.msg_id);
+    if (direction === 'recv' && msg.header.msg_type === 'status'
+        && msg.content.execution_state === 'idle' && w.sent.has(msg.parent_header.msg_id))
+      w.done.add(msg.parent_header.msg_id);
+  });
+  window.__msaWatched = kernel.id;
+  return true;
+}"""
+
+
+def watch_kernel(page) -> bool:
+    """Start counting the notebook kernel's widget messages (WATCH_KERNEL_JS); False where
+    the page does not expose JupyterLab (then moves wait for CHANGE_TIMEOUT)."""
+    return page.evaluate(WATCH_KERNEL_JS)
+
+
+def move_mark(explorer) -> tuple:
+    """What `wait_move_handled` compares with: the plot, the widget messages sent so far, and
+    the page's clock."""
+    return explorer.page.evaluate(
+        f"""el => [({PLOT_STATE_JS})(el), [...(window.__msaKernel?.sent ?? [])],
+                  performance.now()]""",
+        explorer.element_handle(),
+    )
+
+
+def wait_move_handled(explorer, before: str | None, sent_before: list[str], start: float) -> bool:
+    """After a control's move: True once the plot changed; False once the kernel has handled
+    every widget message sent since the mark and DRAW_GRACE later the plot is the same, when
+    the move sent nothing for NOTHING_SENT, or after CHANGE_TIMEOUT."""
+    page = explorer.page
+    try:
+        outcome = page.wait_for_function(
+            f"""([el, before, old, start]) => {{
+              if (({PLOT_STATE_JS})(el) !== before) return 'changed';
+              const w = window.__msaKernel;
+              if (!w) return false;
+              const fresh = [...w.sent].filter(id => !old.includes(id));
+              if (!fresh.length) return performance.now() - start > {NOTHING_SENT} && 'unsent';
+              return fresh.every(id => w.done.has(id)) && 'handled';
+            }}""",
+            arg=[explorer.element_handle(), before, sent_before, start],
+            timeout=CHANGE_TIMEOUT,
+            polling="raf",
+        ).json_value()
+    except Exception as err:  # playwright's TimeoutError
+        if "Timeout" in type(err).__name__ or "Timeout" in str(err):
+            return False
+        raise
+    if outcome == "unsent":
+        return False
+    return outcome == "changed" or wait_plot_change(explorer, before, DRAW_GRACE)
 
 
 def move_one_control(explorer) -> str:
     """Move the explorer's controls as a learner would (sliders by keyboard, then dropdowns,
     then buttons) until one changes the plot; return what moved it, or raise AssertionError."""
     tried = []
+    watch_kernel(explorer.page)
     sliders = explorer.locator(".widget-slider .noUi-handle")
     for i in range(sliders.count()):
         for key in ("ArrowRight", "ArrowLeft", "End", "Home"):
-            before = plot_state(explorer)
+            before = move_mark(explorer)
             press_slider(explorer, key, i)
-            if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
+            if wait_move_handled(explorer, *before):
                 return f"slider {i} ({key})"
         tried.append(f"slider {i}")
     selects = explorer.locator(".widget-dropdown select")
@@ -405,16 +476,16 @@ def move_one_control(explorer) -> str:
         for option in range(select.locator("option").count()):
             if option == current:
                 continue
-            before = plot_state(explorer)
+            before = move_mark(explorer)
             select.select_option(index=option)
-            if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
+            if wait_move_handled(explorer, *before):
                 return f"dropdown {i} -> option {option}"
         tried.append(f"dropdown {i}")
     buttons = explorer.locator("button.widget-button, .widget-toggle-button")
     for i in range(buttons.count()):
-        before = plot_state(explorer)
+        before = move_mark(explorer)
         buttons.nth(i).click()
-        if wait_plot_change(explorer, before, CHANGE_TIMEOUT):
+        if wait_move_handled(explorer, *before):
             return f"button {buttons.nth(i).inner_text()!r}"
         tried.append(f"button {i}")
     title = explorer.locator("b").first.inner_text() if explorer.locator("b").count() else ""
