@@ -11,12 +11,22 @@ DEV ?= .venv-dev
 PYTEST := $(DEV)/bin/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: lab test lint unit notebooks browser install learner clean-venv
+.PHONY: lab test lint unit notebooks browser headless suites install learner clean-venv
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/msa-course lab
 
-test: lint unit notebooks browser
+# The browser and hub tests spend most of their time waiting on pages, servers and kernels,
+# so they run beside the unit and notebook tests rather than after them: two cores kept busy.
+# Each suite's report prints when it ends.
+test: lint
+	@echo "==> unit + notebook tests and browser + hub tests, side by side; each report prints when its suite ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target suites
+
+suites: headless browser
+
+headless: $(DEV)/.installed
+	@$(MAKE) --no-print-directory -j1 unit notebooks
 
 # $(call venv,FOLDER,PIP-TARGET,WHAT): create FOLDER and install PIP-TARGET into it, one line per
 # step and pip's own progress; a failed step is named with its likely fix, and a venv that could
