@@ -120,6 +120,10 @@ def _entry(raw, sid):
             lambda e: e.update(you_operate=[]),
             r"entry 'ecs' \(#7\): you_operate must be a non-empty",
         ),
+        (
+            lambda e: e.update(you_operate=["manifests (Deployments", "Services)"]),
+            r"entry 'ecs' \(#7\): you_operate\[0\] 'manifests \(Deployments' has an unmatched",
+        ),
         (lambda e: e.pop("docs"), r"entry 'ecs' \(#7\): missing field\(s\) \['docs'\]"),
         (lambda e: e.update(colour="blue"), r"entry 'ecs' \(#7\): unknown field\(s\) \['colour'\]"),
         (lambda e: e.update(docs="ftp://x"), r"entry 'ecs' \(#7\): docs must be an https"),

@@ -69,6 +69,17 @@ def test_partial_credit_and_feedback(fixture_source, tmp_path):
                 assert line.strip() not in text
 
 
+def test_a_test_right_after_another_checks_the_same_answers(tmp_path):
+    """Exercise 04's q5b-test follows q5-test and checks q5's answer: left unanswered, both are
+    "not answered" (not a NameError), and the expected score counts neither."""
+    exercise = src.parse(ROOT / "solutions" / "04_cloud_service_models.ipynb")
+    result = grade(exercise, samples.submission(exercise, {"q5-answer": samples.SKIP}), tmp_path)
+    by_id = {q["grade_id"]: q for q in result["questions"]}
+    assert by_id["q5-test"]["status"] == by_id["q5b-test"]["status"] == "not-answered"
+    solved = {c.grade_id for c in exercise.cells if c.solution} - {"q5-answer"}
+    assert result["score"] == samples.expected_score(exercise, solved) == 16 - 4
+
+
 def test_state_between_cells_is_the_learners_at_that_point(fixture_source, tmp_path):
     """A test sees the learner's values as they were when nbgrader would have run it."""
     nb = samples.submission(

@@ -252,6 +252,11 @@ def test_a_korean_submission_scores_exactly_as_the_english_one(korean_source, tm
         "02_vms_and_containers": {
             "q6-answer": "def all_up_after(n, start_s, rate):\n    return start_s + n / rate",
         },
+        "04_cloud_service_models": {
+            "q1-answer": "classification = {'Google Kubernetes Engine': 'caas', 'Heroku': 'saas', "
+            "'Azure VM': 'iaas', 'AWS Lambda': 'faas', 'Microsoft 365': 'saas', "
+            "'GCP Compute Engine': 'iaas', 'Cloud Foundry': 'paas', 'AWS ECS': 'caas'}",
+        },
     }.get(korean_source.stem, {})
     cases = samples.make_class(english, 4, seed=3) + [
         ("hinted", samples.submission(english, wrong), None)

@@ -25,8 +25,6 @@ LANG = "ko"
 # between, so translators removing different lines never conflict.)
 UNTRANSLATED = set(
     """
-
-04_cloud_service_models
 """.split()
 )
 ENGLISH = notebooks(COURSE) + notebooks(SOLUTIONS)
@@ -153,6 +151,7 @@ def test_korean_chapter_skeleton(path):
 
 def shown_strings() -> list[extract.Found]:
     found = extract.package_strings(ROOT / "msa_course") + extract.glossary_strings()
+    found += extract.catalogue_strings()
     for path in ENGLISH:
         nb = source.read_notebook(path)
         found += extract.notebook_strings(nb, f"{path.parent.name}/{path.name}", path.stem[:2])
@@ -239,6 +238,7 @@ KEPT_IN_ENGLISH = {
     *"NodeResourcesFit BalancedAllocation RequestedToCapacityRatio maxSurge maxUnavailable".split(),
     # virtualisation products (chapter 02)
     *"ESXi Hyper-V Xen KVM QEMU VirtualBox VMware Workstation Parallels containerd".split(),
+    "Fargate",
 }
 # node-1, web-7d9f, 10.0.0.1, memory.max, --cpus
 NAME = re.compile(r"[\w.:/-]*\d[\w.:/-]*|[a-z]+(?:[.-][a-z0-9]+)+|--[a-z][\w-]*")

@@ -119,7 +119,15 @@ def _string_list(value, label: str, field: str, *, allow_empty: bool) -> tuple[s
     if not isinstance(value, list) or (not value and not allow_empty):
         need = "a list of strings" if allow_empty else "a non-empty list of strings"
         _fail(label, f"{field} must be {need}, got {value!r}")
-    return tuple(_string(v, label, f"{field}[{i}]") for i, v in enumerate(value))
+    items = tuple(_string(v, label, f"{field}[{i}]") for i, v in enumerate(value))
+    for i, item in enumerate(items):
+        if item.count("(") != item.count(")"):
+            _fail(
+                label,
+                f"{field}[{i}] {item!r} has an unmatched parenthesis: a comma in a [...] list "
+                'ends an item, so quote an item that has one ("a (b, c)")',
+            )
+    return items
 
 
 def _service(raw, position: int, providers: dict[str, str]) -> Service:

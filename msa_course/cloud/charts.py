@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import plotly.graph_objects as go
 
 from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue
 from msa_course.cloud.chooser import FACTOR_LABELS, FACTORS, MODELS, WHERE, WHERE_NAMES, Ranking
+from msa_course.i18n import N_, tr
 from msa_course.ui import theme
 
 WHO_COLOURS = {
@@ -16,26 +20,30 @@ WHO_COLOURS = {
 }
 _WHO_Z = {"provider": 0, "shared": 1, "you": 2}
 _CONVENTION_GREY = "#eeeeee"
-SHOW_OPTIONS = ("every cell", "only cells Microsoft's matrix covers")
+BASES = {"microsoft": N_("basis: microsoft"), "convention": N_("basis: convention")}
+SHOW_OPTIONS = (N_("every cell"), N_("only cells Microsoft's matrix covers"))
 
 
 def model_label(model: str) -> str:
     """Column label: the model's name, starred where the column is convention only."""
     star = "*" if model in resp.CONVENTION_MODELS else ""
-    return f"{resp.MODEL_NAMES[model]}{star}"
+    return f"{tr(resp.MODEL_NAMES[model])}{star}"
 
 
 def _column_title(model: str) -> str:
     you = len(resp.layers_by(model, "you"))
     shared = len(resp.layers_by(model, "shared"))
     small = "<span style='font-size:12px'>"
-    return f"{model_label(model)}<br>{small}you {you}</span><br>{small}shared {shared}</span>"
+    you, shared = tr("you {count}", count=you), tr("shared {count}", count=shared)
+    return f"{model_label(model)}<br>{small}{you}</span><br>{small}{shared}</span>"
 
 
 def _two_lines(label: str, width: int) -> str:
-    """A label longer than `width` characters, broken at the space nearest its middle, so
-    neighbouring labels do not run into each other in a notebook-width figure."""
-    if len(label) <= width or " " not in label:
+    """A label wider than `width` Latin letters (a Hangul syllable counts two), broken at the
+    space nearest its middle, so neighbouring labels do not run into each other in a
+    notebook-width figure."""
+    size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+    if size <= width or " " not in label:
         return label
     spaces = [i for i, ch in enumerate(label) if ch == " "]
     cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
@@ -44,7 +52,7 @@ def _two_lines(label: str, width: int) -> str:
 
 def layer_label(layer: str) -> str:
     """A layer's row label in the grid (long names on two lines)."""
-    return _two_lines(layer, 18)
+    return _two_lines(tr(layer), 18)
 
 
 def responsibility_grid(
@@ -62,22 +70,24 @@ def responsibility_grid(
     x = [_column_title(m) for m in resp.MODELS]
     z, text, hover = [], [], []
     for layer in layers:
-        zr, tr, hr = [], [], []
+        zr, tr_, hr = [], [], []
         for model in resp.MODELS:
             cell = resp.cell(layer, model)
             hidden = show == SHOW_OPTIONS[1] and cell.basis == "convention"
             zr.append(None if hidden else _WHO_Z[cell.who])
-            tr.append("convention" if hidden else cell.who)
+            tr_.append(tr("convention") if hidden else tr(cell.who))
             hr.append(
-                f"<b>{layer} · {resp.MODEL_NAMES[model]}: {cell.who}</b><br>"
-                f"{_wrap(cell.reason)}<br><i>basis: {cell.basis}</i>"
+                f"<b>{tr(layer)} · {tr(resp.MODEL_NAMES[model])}: {tr(cell.who)}</b><br>"
+                f"{_wrap(tr(cell.reason))}<br><i>{tr(BASES[cell.basis])}</i>"
             )
         z.append(zr)
-        text.append(tr)
+        text.append(tr_)
         hover.append(hr)
     c = [WHO_COLOURS["provider"], WHO_COLOURS["shared"], WHO_COLOURS["you"]]
     scale = [[0, c[0]], [1 / 3, c[0]], [1 / 3, c[1]], [2 / 3, c[1]], [2 / 3, c[2]], [1, c[2]]]
-    fig = theme.figure("Who manages each layer (* = convention, no official source)", height=560)
+    fig = theme.figure(
+        tr("Who manages each layer (* = convention, no official source)"), height=560
+    )
     fig.add_trace(
         go.Heatmap(
             x=x,
@@ -94,7 +104,7 @@ def responsibility_grid(
             hoverinfo="text",
             xgap=3,
             ygap=3,
-            name="grid",
+            name=tr("grid"),
         )
     )
     for who, colour in WHO_COLOURS.items():  # a legend for the three colours
@@ -103,7 +113,7 @@ def responsibility_grid(
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=who,
+                name=tr(who),
                 marker=dict(size=14, symbol="square", color=colour),
             )
         )
@@ -141,11 +151,14 @@ def _wrap(text: str, width: int = 60) -> str:
     return "<br>".join([*lines, line])
 
 
-COLOUR_BY = ("service model (the source's list)", "hosting mapping (the source's paragraph)")
+COLOUR_BY = (
+    N_("service model (the source's list)"),
+    N_("hosting mapping (the source's paragraph)"),
+)
 _MAPPING_NAMES = {
-    "monolith": "monolith on VMs",
-    "msa": "MSA on container-based PaaS",
-    None: "not in the mapping",
+    "monolith": N_("monolith on VMs"),
+    "msa": N_("MSA on container-based PaaS"),
+    None: N_("not in the mapping"),
 }
 
 
@@ -173,16 +186,16 @@ def catalogue_map(
             position[s.id] = (SERVICE_MODELS.index(m), providers.index(p) + offset)
     if colour_by == COLOUR_BY[0]:
         groups = [
-            (resp.MODEL_NAMES[m], [s for s in catalogue.services if s.model == m])
+            (tr(resp.MODEL_NAMES[m]), [s for s in catalogue.services if s.model == m])
             for m in SERVICE_MODELS
         ]
     else:
         groups = [
-            (name, [s for s in catalogue.services if s.source_mapping == key])
+            (tr(name), [s for s in catalogue.services if s.source_mapping == key])
             for key, name in _MAPPING_NAMES.items()
         ]
     fig = theme.figure(
-        "The services, by model and provider (circle = named in the source)", height=520
+        tr("The services, by model and provider (circle = named in the source)"), height=520
     )
     for (name, services), colour in zip(groups, theme.COLORWAY):
         fig.add_trace(
@@ -191,11 +204,11 @@ def catalogue_map(
                 y=[position[s.id][1] for s in services],
                 mode="markers+text",
                 name=name,
-                text=[_two_lines(s.label, 10) for s in services],
+                text=[_english(_two_lines(s.label, 10)) for s in services],
                 textposition="middle right",
                 textfont=dict(size=12),
                 customdata=[s.id for s in services],
-                hovertext=[f"{s.name}<br>{s.note[:120]}" if s.note else s.name for s in services],
+                hovertext=[_hover(s) for s in services],
                 hoverinfo="text",
                 marker=dict(
                     size=14,
@@ -210,16 +223,43 @@ def catalogue_map(
         tickvals=list(range(len(SERVICE_MODELS))),
         ticktext=[model_label(m) for m in SERVICE_MODELS],
         range=[-0.4, len(SERVICE_MODELS) - 0.1],  # room right of SaaS for its labels
-        title_text="service model",
+        title_text=tr("service model"),
     )
     fig.update_yaxes(
         tickvals=list(range(len(providers))),
-        ticktext=[_two_lines(catalogue.providers[p].split(" (")[0], 14) for p in providers],
+        ticktext=[_two_lines(_short_provider(tr(catalogue.providers[p])), 14) for p in providers],
         range=[-0.6, len(providers) - 0.4],
         title_text="",
     )
     fig.update_layout(margin=dict(l=130))
     return fig
+
+
+def _english(text: str) -> str:
+    """A service's name, which stays as the provider writes it, marked English (plotly keeps
+    the text of a span and ignores its lang; the Korean edition's test reads it)."""
+    return f"<span lang='en'>{text}</span>"
+
+
+def _hover(service) -> str:
+    name = _english(service.name)
+    return f"{name}<br>{tr(service.note)[:120]}" if service.note else name
+
+
+def _short_provider(name: str) -> str:
+    """ "Google (Google Cloud, Google Workspace)" -> "Google"; also "구글(Google ...)"."""
+    return re.split(r"\s*\(", name)[0]
+
+
+def _best_label(v) -> str:
+    """ "on premises:<br>CaaS", and how many blockers it has, if any."""
+    where, model = tr(WHERE_NAMES[v.where]), tr(resp.MODEL_NAMES[v.model])
+    if not v.blockers:
+        return f"{where}:<br>{model}"
+    count = len(v.blockers)
+    if count == 1:
+        return tr("{where}:<br>{model} (1 blocker)", where=where, model=model)
+    return tr("{where}:<br>{model} ({count} blockers)", where=where, model=model, count=count)
 
 
 def chooser_chart(ranking: Ranking) -> go.Figure:
@@ -232,20 +272,20 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     layout, cells = theme.subplot_layout(
         1,
         2,
-        ("Every option's score", "The best option in each place, by factor"),
+        (tr("Every option's score"), tr("The best option in each place, by factor")),
         height=520,
         column_widths=(0.45, 0.55),  # a tuple: the cached grid's key must be hashable
         horizontal_spacing=0.17,
     )
     (grid_x, grid_y), (bars_x, bars_y) = cells[0]
     layout.update(
-        title=dict(text="Which model, and where? (the best is outlined)"),
+        title=dict(text=tr("Which model, and where? (the best is outlined)")),
         barmode="relative",
         legend=dict(orientation="h", y=-0.22, yanchor="top", x=0, traceorder="normal"),
         margin=dict(b=150),
     )
-    places = [_two_lines(WHERE_NAMES[w], 8) for w in WHERE]
-    models = [resp.MODEL_NAMES[m] for m in MODELS]
+    places = [_two_lines(tr(WHERE_NAMES[w]), 8) for w in WHERE]
+    models = [tr(resp.MODEL_NAMES[m]) for m in MODELS]
     score, blocked, text = [], [], []
     for m in MODELS:
         verdicts = [ranking.verdict(m, w) for w in WHERE]
@@ -272,16 +312,16 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
             textfont=dict(size=15),
             colorscale=[[0, "#f7fbff"], [1, theme.PALETTE["sky"]]],
             hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-            name="score",
+            name=tr("score"),
         ),
         dict(
             grid,
             z=blocked,
-            text=[["blocked" if b else "" for b in row] for row in blocked],
+            text=[[tr("blocked") if b else "" for b in row] for row in blocked],
             textfont=dict(size=13, color=theme.PALETTE["black"]),
             colorscale=[[0, _CONVENTION_GREY], [1, _CONVENTION_GREY]],
             hoverinfo="skip",
-            name="blocked",
+            name=tr("blocked"),
         ),
     ]
     best = ranking.best
@@ -299,15 +339,11 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
         )
     ]
     tops = list(reversed([ranking.best_in(w) for w in WHERE]))  # plotly draws bottom first
-    labels = [
-        f"{WHERE_NAMES[v.where]}:<br>{resp.MODEL_NAMES[v.model]}"
-        + (f" ({len(v.blockers)} blocker{'s' * (len(v.blockers) > 1)})" if v.blockers else "")
-        for v in tops
-    ]
+    labels = [_best_label(v) for v in tops]
     colours = [*theme.COLORWAY, theme.PALETTE["grey"]]
     for factor, colour in zip(FACTORS, colours):
         points = [v.points(factor) for v in tops]
-        label = FACTOR_LABELS[factor]
+        label = tr(FACTOR_LABELS[factor])
         data.append(
             dict(
                 type="bar",
@@ -328,7 +364,7 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
             y=labels,
             x=[v.score for v in tops],
             mode="markers+text",
-            name="total",
+            name=tr("total"),
             text=[f"{v.score:+g}" for v in tops],
             textposition="middle right",
             marker=dict(symbol="diamond", size=13, color=theme.PALETTE["black"]),
@@ -338,5 +374,5 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     )
     layout[theme.axis_key(grid_x)].update(showgrid=False, tickangle=0)
     layout[theme.axis_key(grid_y)].update(showgrid=False)
-    layout[theme.axis_key(bars_x)]["title"] = dict(text="points (for + / against −)")
+    layout[theme.axis_key(bars_x)]["title"] = dict(text=tr("points (for + / against −)"))
     return theme.from_dicts(data, layout)

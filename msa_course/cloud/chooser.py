@@ -42,6 +42,7 @@ from msa_course.cloud.options import (  # noqa: F401  (the chooser's public name
     one_of,
     option_name,
 )
+from msa_course.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,22 @@ class Ranking:
         blockers and reasons."""
         lines = []
         if not self.best.fits:
-            lines.append("No option meets every requirement; the least blocked come first.")
+            lines.append(tr("No option meets every requirement; the least blocked come first."))
         for i, v in enumerate(self.verdicts[:top], start=1):
-            status = "fits" if v.fits else f"blocked ({len(v.blockers)})"
-            lines.append(f"{i}. {v.name}: score {v.score:+g}, {status}")
+            score = f"{v.score:+g}"
+            lines.append(
+                tr("{rank}. {name}: score {score}, fits", rank=i, name=v.name, score=score)
+                if v.fits
+                else tr(
+                    "{rank}. {name}: score {score}, blocked ({count})",
+                    rank=i,
+                    name=v.name,
+                    score=score,
+                    count=len(v.blockers),
+                )
+            )
             for r in v.reasons:
-                mark = "BLOCKER" if r.blocker else f"{r.points:+g}"
+                mark = tr("BLOCKER") if r.blocker else f"{r.points:+g}"
                 lines.append(f"     [{mark}] {r.factor}: {r.text}")
         return "\n".join(lines)
 
@@ -186,25 +197,37 @@ def justification_problems(answer, ranking: Ranking) -> list[str]:
     """
     keys = {"model", "where", "because"}
     if not isinstance(answer, dict) or set(answer) != keys:
-        return ['the answer must be a dict with exactly the keys "model", "where" and "because"']
+        return [
+            tr('the answer must be a dict with exactly the keys "model", "where" and "because"')
+        ]
     model, where, because = answer["model"], answer["where"], answer["because"]
     if model not in MODELS:
-        return [f"model must be one of {MODELS}, got {model!r}"]
+        return [
+            tr("model must be one of {allowed}, got {value}", allowed=MODELS, value=repr(model))
+        ]
     if where not in WHERE:
-        return [f"where must be one of {WHERE}, got {where!r}"]
+        return [tr("where must be one of {allowed}, got {value}", allowed=WHERE, value=repr(where))]
     if not isinstance(because, list) or not all(isinstance(f, str) for f in because):
-        return ['"because" must be a list of factor names (strings)']
+        return [tr('"because" must be a list of factor names (strings)')]
     problems = []
     unknown = [f for f in because if f not in FACTORS]
     if unknown:
-        problems.append(f"unknown factor(s) {unknown}; use names from {FACTORS}")
+        problems.append(
+            tr(
+                "unknown factor(s) {unknown}; use names from {factors}",
+                unknown=unknown,
+                factors=FACTORS,
+            )
+        )
     if len(set(because)) < 2:
-        problems.append("name at least two different factors")
+        problems.append(tr("name at least two different factors"))
     best = ranking.best
     if (model, where) != best.option:
         problems.append(
-            f"{option_name(model, where)} is not the best fit here: reread the blockers and "
-            "the operations burden"
+            tr(
+                "{option} is not the best fit here: reread the blockers and the operations burden",
+                option=option_name(model, where),
+            )
         )
         return problems
     decisive = ranking.decisive_factors()
@@ -214,10 +237,15 @@ def justification_problems(answer, ranking: Ranking) -> list[str]:
         if f in FACTORS and f not in best.supporting_factors() and f not in decisive
     ]
     if against:
-        problems.append(f"{against} do(es) not argue for {best.name} here")
+        problems.append(
+            tr("{factors} do(es) not argue for {option} here", factors=against, option=best.name)
+        )
     if not set(because) & set(decisive):
         problems.append(
-            f"name at least one factor that sets {best.name} apart from the other models in "
-            "its place or from the other places"
+            tr(
+                "name at least one factor that sets {option} apart from the other models in "
+                "its place or from the other places",
+                option=best.name,
+            )
         )
     return problems

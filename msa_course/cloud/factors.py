@@ -22,6 +22,7 @@ from msa_course.cloud.options import (
     Workload,
     burden,
 )
+from msa_course.i18n import tr
 
 Option = tuple[str, str]
 Scorer = Callable[[Workload], dict[Option, list[Reason]]]
@@ -37,42 +38,54 @@ def _architecture(w: Workload) -> dict[Option, list[Reason]]:
         table = {
             "iaas": (
                 2,
-                "The source: a monolith can run on VM products such as AWS EC2 or Azure VM.",
+                tr("The source: a monolith can run on VM products such as AWS EC2 or Azure VM."),
             ),
             "caas": (
                 -1,
-                "An orchestrator pays off when there are many containers; one monolith gains "
-                "little from it.",
+                tr(
+                    "An orchestrator pays off when there are many containers; one monolith gains "
+                    "little from it."
+                ),
             ),
             "paas": (
                 1,
-                "A single web application deploys to a PaaS as it is, if the platform "
-                "supports its runtime.",
+                tr(
+                    "A single web application deploys to a PaaS as it is, if the platform "
+                    "supports its runtime."
+                ),
             ),
             "faas": (
                 -3,
-                "A monolith does not split into short, stateless functions (a standard AWS "
-                "Lambda function's timeout is at most 900 s).",
+                tr(
+                    "A monolith does not split into short, stateless functions (a standard AWS "
+                    "Lambda function's timeout is at most 900 s)."
+                ),
             ),
         }
     else:
         table = {
             "iaas": (
                 -1,
-                "A VM per service multiplies the OS patches and library installs the "
-                "source warns about.",
+                tr(
+                    "A VM per service multiplies the OS patches and library installs the "
+                    "source warns about."
+                ),
             ),
             "caas": (
                 3,
-                "The source: an MSA system can run on Kubernetes; containers package "
-                "small services well.",
+                tr(
+                    "The source: an MSA system can run on Kubernetes; containers package "
+                    "small services well."
+                ),
             ),
             "paas": (
                 2,
-                "The source: an MSA system can also run on container-based PaaS (Elastic "
-                "Beanstalk, ECS, Azure Web App, App Engine).",
+                tr(
+                    "The source: an MSA system can also run on container-based PaaS (Elastic "
+                    "Beanstalk, ECS, Azure Web App, App Engine)."
+                ),
             ),
-            "faas": (1, "Small, event-driven services can be written as functions."),
+            "faas": (1, tr("Small, event-driven services can be written as functions.")),
         }
     return _everywhere("architecture", table)
 
@@ -85,23 +98,32 @@ def _services(w: Workload) -> dict[Option, list[Reason]]:
         table = {
             "caas": (
                 2,
-                f"{n} services: placement, discovery and rolling updates across many "
-                "containers are what an orchestrator automates (chapter 03).",
+                tr(
+                    "{n} services: placement, discovery and rolling updates across many "
+                    "containers are what an orchestrator automates (chapter 03).",
+                    n=n,
+                ),
             ),
-            "paas": (-1, f"{n} separate platform apps to configure and connect."),
-            "iaas": (-1, f"{n} services on VMs managed by hand means many VMs to look after."),
+            "paas": (-1, tr("{n} separate platform apps to configure and connect.", n=n)),
+            "iaas": (
+                -1,
+                tr("{n} services on VMs managed by hand means many VMs to look after.", n=n),
+            ),
         }
     elif n >= 5:
-        table = {"caas": (1, f"{n} services already benefit from an orchestrator.")}
+        table = {"caas": (1, tr("{n} services already benefit from an orchestrator.", n=n))}
     else:
         table = {
             "caas": (
                 -1,
-                f"A cluster's fixed cost (control plane, nodes, upgrades) is large for {n} "
-                "services.",
+                tr(
+                    "A cluster's fixed cost (control plane, nodes, upgrades) is large for {n} "
+                    "services.",
+                    n=n,
+                ),
             ),
-            "paas": (1, f"{n} services map one to one onto platform apps."),
-            "faas": (1, f"{n} small services map onto a few functions."),
+            "paas": (1, tr("{n} services map one to one onto platform apps.", n=n)),
+            "faas": (1, tr("{n} small services map onto a few functions.", n=n)),
         }
     return _everywhere(f, table)
 
@@ -114,15 +136,20 @@ def _ops_capacity(w: Workload) -> dict[Option, list[Reason]]:
         for where in WHERE:
             load = burden(m, where)
             if load > limit:
-                text = (
-                    f"Your organisation would operate {load:g} of 10 layers; a team with "
-                    f"{level} operations capacity runs about {limit:g}."
+                text = tr(
+                    "Your organisation would operate {load} of 10 layers; a team with "
+                    "{level} operations capacity runs about {limit}.",
+                    load=f"{load:g}",
+                    level=tr(level),
+                    limit=f"{limit:g}",
                 )
                 out[m, where] = [Reason(f, -(load - limit), text)]
             else:
-                text = (
-                    f"Your organisation would operate {load:g} of 10 layers, within what a "
-                    f"team with {level} operations capacity can run."
+                text = tr(
+                    "Your organisation would operate {load} of 10 layers, within what a "
+                    "team with {level} operations capacity can run.",
+                    load=f"{load:g}",
+                    level=tr(level),
                 )
                 out[m, where] = [Reason(f, 1, text)]
     if level == "none":
@@ -130,15 +157,19 @@ def _ops_capacity(w: Workload) -> dict[Option, list[Reason]]:
             for where in WHERE:
                 if where == "on-premises":
                     out[m, where].append(
-                        Reason(f, 0, "No one to buy, rack and repair the servers.", blocker=True)
+                        Reason(
+                            f, 0, tr("No one to buy, rack and repair the servers."), blocker=True
+                        )
                     )
                 if where != "public-cloud" or m == "iaas":
                     out[m, where].append(
                         Reason(
                             f,
                             0,
-                            "No one to patch the operating systems, which this option leaves "
-                            "to you (the grid: operating system is yours).",
+                            tr(
+                                "No one to patch the operating systems, which this option leaves "
+                                "to you (the grid: operating system is yours)."
+                            ),
                             blocker=True,
                         )
                     )
@@ -152,20 +183,22 @@ def _portability(w: Workload) -> dict[Option, list[Reason]]:
     out = _everywhere(
         f,
         {
-            "iaas": (1, "VM images and OS-level setups move between clouds with some rework."),
+            "iaas": (1, tr("VM images and OS-level setups move between clouds with some rework.")),
             "caas": (
                 2,
-                "Kubernetes runs on every major cloud and on premises: the source's "
-                "'portable container virtualisation'. This holds for Kubernetes-based CaaS "
-                "(EKS, AKS, GKE, or a cluster you run). ECS task definitions are run by AWS's ECS "
-                "service (ECS Anywhere runs them on your servers, still controlled from AWS), "
-                "so they do not move to another cloud.",
+                tr(
+                    "Kubernetes runs on every major cloud and on premises: the source's "
+                    "'portable container virtualisation'. This holds for Kubernetes-based CaaS "
+                    "(EKS, AKS, GKE, or a cluster you run). ECS task definitions are run by AWS's ECS "
+                    "service (ECS Anywhere runs them on your servers, still controlled from AWS), "
+                    "so they do not move to another cloud."
+                ),
             ),
         },
     )
     for m, text in (
-        ("paas", "Platform-specific configuration and supported runtimes make a move a port."),
-        ("faas", "Triggers, event formats and limits are provider-specific."),
+        ("paas", tr("Platform-specific configuration and supported runtimes make a move a port.")),
+        ("faas", tr("Triggers, event formats and limits are provider-specific.")),
     ):
         penalty = -1 if m == "paas" else -2
         out[m, "public-cloud"] = [Reason(f, penalty, text)]
@@ -174,8 +207,11 @@ def _portability(w: Workload) -> dict[Option, list[Reason]]:
                 Reason(
                     f,
                     0,
-                    f"Your own platform ({SELF_RUN[m].split(': ')[1]}) moves with you: "
-                    "no provider's lock-in, and no help from one either.",
+                    tr(
+                        "Your own platform ({software}) moves with you: no provider's lock-in, "
+                        "and no help from one either.",
+                        software=SELF_RUN[m].split(": ")[1],
+                    ),
                 )
             ]
     return {k: [replace(r, points=r.points * level) for r in v] for k, v in out.items()}
@@ -186,34 +222,40 @@ def _traffic(w: Workload) -> dict[Option, list[Reason]]:
     models = {
         "steady": {},
         "daily-cycle": {
-            "caas": (1, "Pods scale in seconds and nodes in minutes to follow the cycle."),
-            "paas": (1, "The platform's autoscaling follows the cycle."),
-            "faas": (1, "Functions scale with the requests; no capacity to plan."),
+            "caas": (1, tr("Pods scale in seconds and nodes in minutes to follow the cycle.")),
+            "paas": (1, tr("The platform's autoscaling follows the cycle.")),
+            "faas": (1, tr("Functions scale with the requests; no capacity to plan.")),
         },
         "spiky": {
             "iaas": (
                 -1,
-                "New VMs take tens of seconds or more to boot (figures.md §1, order of magnitude).",
+                tr(
+                    "New VMs take tens of seconds or more to boot (figures.md §1, order of magnitude)."
+                ),
             ),
             "caas": (
                 1,
-                "New containers start in about a second once nodes have room (figures.md §1).",
+                tr("New containers start in about a second once nodes have room (figures.md §1)."),
             ),
-            "paas": (1, "The platform adds instances for you."),
-            "faas": (2, "Functions scale per request, with no capacity planning."),
+            "paas": (1, tr("The platform adds instances for you.")),
+            "faas": (2, tr("Functions scale per request, with no capacity planning.")),
         },
         "mostly-idle": {
-            "iaas": (-1, "VMs run, and are paid for, while they wait."),
-            "caas": (-1, "A cluster's control plane and nodes run while idle."),
+            "iaas": (-1, tr("VMs run, and are paid for, while they wait.")),
+            "caas": (-1, tr("A cluster's control plane and nodes run while idle.")),
             "paas": (
                 1,
-                "Some platforms scale to zero too: App Engine standard with basic scaling "
-                "shuts an idle instance down. You pay for an instance while it runs.",
+                tr(
+                    "Some platforms scale to zero too: App Engine standard with basic scaling "
+                    "shuts an idle instance down. You pay for an instance while it runs."
+                ),
             ),
             "faas": (
                 3,
-                "Functions scale to zero and are billed for their requests and run time only: "
-                "idle time costs nothing.",
+                tr(
+                    "Functions scale to zero and are billed for their requests and run time only: "
+                    "idle time costs nothing."
+                ),
             ),
         },
     }[w.traffic]
@@ -221,41 +263,46 @@ def _traffic(w: Workload) -> dict[Option, list[Reason]]:
         "steady": {
             "on-premises": (
                 1,
-                "Steady load keeps servers you own busy, and a busy server you own is the "
-                "cheapest capacity per core-hour (chapter 01; on-premises servers are often "
-                "far less busy, 12-18%: figures.md §6).",
+                tr(
+                    "Steady load keeps servers you own busy, and a busy server you own is the "
+                    "cheapest capacity per core-hour (chapter 01; on-premises servers are often "
+                    "far less busy, 12-18%: figures.md §6)."
+                ),
             ),
         },
         "daily-cycle": {
-            "public-cloud": (1, "You pay for capacity only in the hours you use it."),
+            "public-cloud": (1, tr("You pay for capacity only in the hours you use it.")),
             "hosted-private-cloud": (
                 -1,
-                "The pool is sized for the evening peak and idles at night (chapter 01).",
+                tr("The pool is sized for the evening peak and idles at night (chapter 01)."),
             ),
             "on-premises": (
                 -1,
-                "Servers bought for the peak sit idle at night (chapter 01).",
+                tr("Servers bought for the peak sit idle at night (chapter 01)."),
             ),
         },
         "spiky": {
-            "public-cloud": (1, "The provider has room for a spike; you pay only while it lasts."),
+            "public-cloud": (
+                1,
+                tr("The provider has room for a spike; you pay only while it lasts."),
+            ),
             "hosted-private-cloud": (
                 -1,
-                "A spike bigger than the pool waits for more servers (chapter 01).",
+                tr("A spike bigger than the pool waits for more servers (chapter 01)."),
             ),
             "on-premises": (
                 -2,
-                "New servers take weeks to buy (chapter 01); the spike is over by then.",
+                tr("New servers take weeks to buy (chapter 01); the spike is over by then."),
             ),
         },
         "mostly-idle": {
-            "public-cloud": (1, "Pay-per-use prices charge little for capacity nobody uses."),
-            "hosted-private-cloud": (-2, "You pay for the whole pool while it waits."),
-            "on-premises": (-2, "Hardware you own costs money while it waits."),
+            "public-cloud": (1, tr("Pay-per-use prices charge little for capacity nobody uses.")),
+            "hosted-private-cloud": (-2, tr("You pay for the whole pool while it waits.")),
+            "on-premises": (-2, tr("Hardware you own costs money while it waits.")),
         },
     }[w.traffic]
     idle_elsewhere = Reason(
-        f, 0, "It scales to zero, but the servers under it are yours and cost the same idle."
+        f, 0, tr("It scales to zero, but the servers under it are yours and cost the same idle.")
     )
     out: dict[Option, list[Reason]] = {}
     for m in MODELS:
@@ -285,8 +332,10 @@ def _os_control(w: Workload) -> dict[Option, list[Reason]]:
             Reason(
                 f,
                 level,
-                "You choose and configure the guest OS (NIST: 'deploy and run arbitrary "
-                "software, which can include operating systems').",
+                tr(
+                    "You choose and configure the guest OS (NIST: 'deploy and run arbitrary "
+                    "software, which can include operating systems')."
+                ),
             )
         ]
         if level >= 2:
@@ -295,8 +344,10 @@ def _os_control(w: Workload) -> dict[Option, list[Reason]]:
                     Reason(
                         f,
                         -(level - 1),
-                        "Containers share the node's kernel, and the provider chooses the "
-                        "node images unless you manage the nodes yourself.",
+                        tr(
+                            "Containers share the node's kernel, and the provider chooses the "
+                            "node images unless you manage the nodes yourself."
+                        ),
                     )
                 ]
             else:
@@ -304,13 +355,15 @@ def _os_control(w: Workload) -> dict[Option, list[Reason]]:
                     Reason(
                         f,
                         0,
-                        "Containers share the node's kernel, but the nodes are yours: you can "
-                        "prepare their kernel and OS.",
+                        tr(
+                            "Containers share the node's kernel, but the nodes are yours: you can "
+                            "prepare their kernel and OS."
+                        ),
                     )
                 ]
         for m, text in (
-            ("paas", "The platform gives your application no OS of its own to change."),
-            ("faas", "Functions run on the platform's OS, with no access to it."),
+            ("paas", tr("The platform gives your application no OS of its own to change.")),
+            ("faas", tr("Functions run on the platform's OS, with no access to it.")),
         ):
             out[m, where] = [Reason(f, -level, text)]
             if w.os_control == "high":
@@ -318,8 +371,10 @@ def _os_control(w: Workload) -> dict[Option, list[Reason]]:
                     Reason(
                         f,
                         0,
-                        "Cannot give your application its own kernel modules, drivers or OS "
-                        "configuration, even when your own team runs the platform.",
+                        tr(
+                            "Cannot give your application its own kernel modules, drivers or OS "
+                            "configuration, even when your own team runs the platform."
+                        ),
                         blocker=True,
                     )
                 )
@@ -330,23 +385,31 @@ def _placement(w: Workload) -> dict[Option, list[Reason]]:
     f = "placement"
     if w.placement == "anywhere":
         unasked = {
-            "hosted-private-cloud": "Servers for you alone cost more than the same capacity "
-            "shared, and nothing here requires them.",
-            "on-premises": "Buying and running your own servers is a commitment nothing here "
-            "requires.",
+            "hosted-private-cloud": tr(
+                "Servers for you alone cost more than the same capacity "
+                "shared, and nothing here requires them."
+            ),
+            "on-premises": tr(
+                "Buying and running your own servers is a commitment nothing here requires."
+            ),
         }
         return {(m, where): [Reason(f, -1, t)] for where, t in unasked.items() for m in MODELS}
     blocked = {
-        "public-cloud": "A public cloud runs many customers on shared hardware (NIST: 'open "
-        "use by the general public'). (Public clouds also rent dedicated hosts; the chooser "
-        "counts hardware for you alone as a hosted private cloud.)",
+        "public-cloud": tr(
+            "A public cloud runs many customers on shared hardware (NIST: 'open "
+            "use by the general public'). (Public clouds also rent dedicated hosts; the chooser "
+            "counts hardware for you alone as a hosted private cloud.)"
+        ),
     }
     if w.placement == "on premises":
         blocked = {
-            "public-cloud": "A public cloud runs in the provider's data centres, not in your "
-            "building.",
-            "hosted-private-cloud": "A hosted private cloud runs in the hosting provider's "
-            "data centre, not in your building.",
+            "public-cloud": tr(
+                "A public cloud runs in the provider's data centres, not in your building."
+            ),
+            "hosted-private-cloud": tr(
+                "A hosted private cloud runs in the hosting provider's "
+                "data centre, not in your building."
+            ),
         }
     out: dict[Option, list[Reason]] = {}
     for where in WHERE:
@@ -354,7 +417,9 @@ def _placement(w: Workload) -> dict[Option, list[Reason]]:
             if where in blocked:
                 out[m, where] = [Reason(f, 0, blocked[where], blocker=True)]
             else:
-                out[m, where] = [Reason(f, 0, f"Meets the rule: {w.placement}.")]
+                out[m, where] = [
+                    Reason(f, 0, tr("Meets the rule: {placement}.", placement=tr(w.placement)))
+                ]
     return out
 
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from msa_course.cloud import responsibility as resp
+from msa_course.i18n import N_, tr
 
 MODELS = ("iaas", "caas", "paas", "faas")
 WHERE = ("public-cloud", "hosted-private-cloud", "on-premises")
 WHERE_NAMES = {
-    "public-cloud": "public cloud",
-    "hosted-private-cloud": "hosted private cloud",
-    "on-premises": "on premises",
+    "public-cloud": N_("public cloud"),
+    "hosted-private-cloud": N_("hosted private cloud"),
+    "on-premises": N_("on premises"),
 }
-ARCHITECTURES = ("monolith", "microservices")
-LEVELS = ("none", "low", "medium", "high")
-TRAFFIC = ("steady", "daily-cycle", "spiky", "mostly-idle")
-PLACEMENTS = ("anywhere", "own hardware", "on premises")
+# A workload's values: the API's names, shown to learners through tr().
+ARCHITECTURES = (N_("monolith"), N_("microservices"))
+LEVELS = (N_("none"), N_("low"), N_("medium"), N_("high"))
+TRAFFIC = (N_("steady"), N_("daily-cycle"), N_("spiky"), N_("mostly-idle"))
+PLACEMENTS = (N_("anywhere"), N_("own hardware"), N_("on premises"))
 FACTORS = (
     "architecture",
     "services",
@@ -33,23 +35,23 @@ FACTORS = (
 )
 # How a learner reads each factor (legends, reason lists); the keys stay the API's names.
 FACTOR_LABELS = {
-    "architecture": "architecture",
-    "services": "number of services",
-    "ops_capacity": "operations capacity",
-    "portability": "portability",
-    "traffic": "traffic pattern",
-    "os_control": "OS control",
-    "placement": "where it may run",
+    "architecture": N_("architecture"),
+    "services": N_("number of services"),
+    "ops_capacity": N_("operations capacity"),
+    "portability": N_("portability"),
+    "traffic": N_("traffic pattern"),
+    "os_control": N_("OS control"),
+    "placement": N_("where it may run"),
 }
 MAX_SERVICES = 500
 # How many of the 10 layers (shared counts half) a team of each operations capacity can run.
 OPS_LIMIT = {"none": 1.5, "low": 3.0, "medium": 6.5, "high": 10.0}
 # What you run yourself outside the public cloud: examples of the software for each model.
 SELF_RUN = {
-    "iaas": "a private cloud: OpenStack or VMware vSphere",
-    "caas": "a Kubernetes cluster you run: kubeadm, Red Hat OpenShift, Amazon EKS Anywhere",
-    "paas": "a platform you run: Cloud Foundry",
-    "faas": "functions on your own Kubernetes: Knative, OpenFaaS",
+    "iaas": N_("a private cloud: OpenStack or VMware vSphere"),
+    "caas": N_("a Kubernetes cluster you run: kubeadm, Red Hat OpenShift, Amazon EKS Anywhere"),
+    "paas": N_("a platform you run: Cloud Foundry"),
+    "faas": N_("functions on your own Kubernetes: Knative, OpenFaaS"),
 }
 
 
@@ -68,8 +70,8 @@ def burden(model: str, where: str) -> float:
 
 
 def option_name(model: str, where: str) -> str:
-    """ "CaaS, on premises"."""
-    return f"{resp.MODEL_NAMES[model]}, {WHERE_NAMES[where]}"
+    """ "CaaS, on premises" (in the reader's language)."""
+    return f"{tr(resp.MODEL_NAMES[model])}, {tr(WHERE_NAMES[where])}"
 
 
 def check_option(model: str, where: str) -> None:

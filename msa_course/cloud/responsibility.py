@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from msa_course.i18n import N_
+
 MODELS = ("on-premises", "iaas", "caas", "paas", "faas", "saas")
 MODEL_NAMES = {
-    "on-premises": "On-premises",
+    "on-premises": N_("On-premises"),
     "iaas": "IaaS",
     "caas": "CaaS",
     "paas": "PaaS",
@@ -27,41 +29,48 @@ SOURCE_MODELS = ("iaas", "caas", "paas")
 CONVENTION_MODELS = ("caas", "faas")
 
 # Bottom of the stack first, as the issue and the source's "infrastructure first" path order it.
+# The names are values (an exercise's answers) and, through tr(), labels.
 LAYERS = (
-    "networking",
-    "storage",
-    "servers",
-    "virtualisation",
-    "operating system",
-    "container runtime & orchestration",
-    "runtime",
-    "middleware",
-    "application",
-    "data",
+    N_("networking"),
+    N_("storage"),
+    N_("servers"),
+    N_("virtualisation"),
+    N_("operating system"),
+    N_("container runtime & orchestration"),
+    N_("runtime"),
+    N_("middleware"),
+    N_("application"),
+    N_("data"),
 )
-WHO = ("you", "shared", "provider")
+WHO = (N_("you"), N_("shared"), N_("provider"))
 
 NIST_DEFINITIONS = {
-    "iaas": 'The capability to "provision processing, storage, networks, and other fundamental '
-    "computing resources where the consumer is able to deploy and run arbitrary software, which "
-    'can include operating systems and applications."',
-    "paas": 'The capability to "deploy onto the cloud infrastructure consumer-created or '
-    "acquired applications created using programming languages, libraries, services, and tools "
-    'supported by the provider."',
-    "saas": "The capability to \"use the provider's applications running on a cloud "
-    'infrastructure."',
+    "iaas": N_(
+        'The capability to "provision processing, storage, networks, and other fundamental '
+        "computing resources where the consumer is able to deploy and run arbitrary software, which "
+        'can include operating systems and applications."'
+    ),
+    "paas": N_(
+        'The capability to "deploy onto the cloud infrastructure consumer-created or '
+        "acquired applications created using programming languages, libraries, services, and tools "
+        'supported by the provider."'
+    ),
+    "saas": N_(
+        'The capability to "use the provider\'s applications running on a cloud infrastructure."'
+    ),
 }
 
 # Microsoft's official matrix (figures.md §5, learn.microsoft.com/azure/security/fundamentals/
 # shared-responsibility): its rows with their on-premises/IaaS/PaaS/SaaS entries, and which
 # rows cover each of our layers. Where a layer spans rows that disagree, the grid says "shared".
 MICROSOFT_ROWS = {
-    "Data, configurations, identities": ("customer", "customer", "customer", "customer"),
-    "Applications": ("customer", "customer", "shared", "shared"),
-    "Network controls": ("customer", "customer", "shared", "microsoft"),
-    "Operating system": ("customer", "customer", "microsoft", "microsoft"),
-    "Physical hosts, network, datacenter": ("customer", "microsoft", "microsoft", "microsoft"),
+    N_("Data, configurations, identities"): ("customer", "customer", "customer", "customer"),
+    N_("Applications"): ("customer", "customer", "shared", "shared"),
+    N_("Network controls"): ("customer", "customer", "shared", "microsoft"),
+    N_("Operating system"): ("customer", "customer", "microsoft", "microsoft"),
+    N_("Physical hosts, network, datacenter"): ("customer", "microsoft", "microsoft", "microsoft"),
 }
+MICROSOFT_ENTRIES = (N_("customer"), N_("shared"), N_("microsoft"))  # shown through tr()
 LAYER_ROWS = {
     "data": ("Data, configurations, identities",),
     "application": ("Applications",),
@@ -90,136 +99,178 @@ _Y, _S, _P = "you", "shared", "provider"
 # layer -> model -> (who, reason). One line per cell; the reason says what the party does.
 _GRID: dict[str, dict[str, tuple[str, str]]] = {
     "networking": {
-        "on-premises": (_Y, "You buy, cable and configure the switches, routers and firewalls."),
+        "on-premises": (
+            _Y,
+            N_("You buy, cable and configure the switches, routers and firewalls."),
+        ),
         "iaas": (
             _S,
-            "The provider runs the physical network; you design the virtual network, "
-            "subnets and firewall rules (Microsoft: network controls are the customer's, "
-            "the physical network Microsoft's).",
+            N_(
+                "The provider runs the physical network; you design the virtual network, "
+                "subnets and firewall rules (Microsoft: network controls are the customer's, "
+                "the physical network Microsoft's)."
+            ),
         ),
         "caas": (
             _S,
-            "The provider runs the network; you define the cluster's VPC, load "
-            "balancers and network policies.",
+            N_(
+                "The provider runs the network; you define the cluster's VPC, load "
+                "balancers and network policies."
+            ),
         ),
         "paas": (
             _S,
-            "The provider routes traffic to your app; you set access restrictions, "
-            "custom domains and private endpoints (Microsoft: shared).",
+            N_(
+                "The provider routes traffic to your app; you set access restrictions, "
+                "custom domains and private endpoints (Microsoft: shared)."
+            ),
         ),
         "faas": (
             _S,
-            "The provider wires triggers to functions; you decide who may invoke them "
-            "and whether they reach a private network.",
+            N_(
+                "The provider wires triggers to functions; you decide who may invoke them "
+                "and whether they reach a private network."
+            ),
         ),
         "saas": (
             _P,
-            "The provider runs the whole network path to its application (Microsoft: Microsoft's).",
+            N_(
+                "The provider runs the whole network path to its application (Microsoft: Microsoft's)."
+            ),
         ),
     },
     "storage": {
-        "on-premises": (_Y, "You buy, replace and back up the disks and storage arrays."),
+        "on-premises": (_Y, N_("You buy, replace and back up the disks and storage arrays.")),
         "iaas": (
             _P,
-            "The provider runs the storage hardware; you only pick volume types and "
-            "sizes (Microsoft: physical hosts are Microsoft's).",
+            N_(
+                "The provider runs the storage hardware; you only pick volume types and "
+                "sizes (Microsoft: physical hosts are Microsoft's)."
+            ),
         ),
-        "caas": (_P, "The provider runs the storage hardware behind the volumes you request."),
-        "paas": (_P, "The provider runs the storage under the platform."),
-        "faas": (_P, "The provider runs the storage that holds your function packages."),
-        "saas": (_P, "The provider runs the storage under its application."),
+        "caas": (_P, N_("The provider runs the storage hardware behind the volumes you request.")),
+        "paas": (_P, N_("The provider runs the storage under the platform.")),
+        "faas": (_P, N_("The provider runs the storage that holds your function packages.")),
+        "saas": (_P, N_("The provider runs the storage under its application.")),
     },
     "servers": {
-        "on-premises": (_Y, "You buy, rack, power and repair the servers (bare metal)."),
-        "iaas": (_P, "The provider owns the physical hosts; you rent virtual servers on them."),
-        "caas": (_P, "The provider owns the physical hosts under the cluster's nodes."),
-        "paas": (_P, "The provider owns the physical hosts under the platform."),
-        "faas": (_P, "The provider owns the hosts; you never see a server."),
-        "saas": (_P, "The provider owns the hosts its application runs on."),
+        "on-premises": (_Y, N_("You buy, rack, power and repair the servers (bare metal).")),
+        "iaas": (_P, N_("The provider owns the physical hosts; you rent virtual servers on them.")),
+        "caas": (_P, N_("The provider owns the physical hosts under the cluster's nodes.")),
+        "paas": (_P, N_("The provider owns the physical hosts under the platform.")),
+        "faas": (_P, N_("The provider owns the hosts; you never see a server.")),
+        "saas": (_P, N_("The provider owns the hosts its application runs on.")),
     },
     "virtualisation": {
-        "on-premises": (_Y, "You install and patch the hypervisor, if you virtualise at all."),
-        "iaas": (_P, "The provider runs the hypervisor your VMs sit on."),
-        "caas": (_P, "The provider runs the hypervisor under the worker nodes."),
-        "paas": (_P, "The provider runs the virtualisation under the platform."),
-        "faas": (_P, "The provider runs the (micro-)VMs that isolate each function."),
-        "saas": (_P, "The provider runs the virtualisation under its application."),
+        "on-premises": (_Y, N_("You install and patch the hypervisor, if you virtualise at all.")),
+        "iaas": (_P, N_("The provider runs the hypervisor your VMs sit on.")),
+        "caas": (_P, N_("The provider runs the hypervisor under the worker nodes.")),
+        "paas": (_P, N_("The provider runs the virtualisation under the platform.")),
+        "faas": (_P, N_("The provider runs the (micro-)VMs that isolate each function.")),
+        "saas": (_P, N_("The provider runs the virtualisation under its application.")),
     },
     "operating system": {
-        "on-premises": (_Y, "You install, patch and harden every operating system."),
-        "iaas": (_Y, "The guest OS on your VM is yours to patch and harden (Microsoft: customer)."),
+        "on-premises": (_Y, N_("You install, patch and harden every operating system.")),
+        "iaas": (
+            _Y,
+            N_("The guest OS on your VM is yours to patch and harden (Microsoft: customer)."),
+        ),
         "caas": (
             _S,
-            "The provider runs the control plane's OS; worker-node OS images are often "
-            "still yours to update, unless you pick serverless nodes (Fargate, Autopilot).",
+            N_(
+                "The provider runs the control plane's OS; worker-node OS images are often "
+                "still yours to update, unless you pick serverless nodes (Fargate, Autopilot)."
+            ),
         ),
-        "paas": (_P, "The provider patches and chooses the OS (Microsoft: Microsoft's)."),
-        "faas": (_P, "The provider patches the OS of the function hosts."),
-        "saas": (_P, "The provider patches the OS under its application (Microsoft: Microsoft's)."),
+        "paas": (_P, N_("The provider patches and chooses the OS (Microsoft: Microsoft's).")),
+        "faas": (_P, N_("The provider patches the OS of the function hosts.")),
+        "saas": (
+            _P,
+            N_("The provider patches the OS under its application (Microsoft: Microsoft's)."),
+        ),
     },
     "container runtime & orchestration": {
         "on-premises": (
             _Y,
-            "You install and upgrade Docker and Kubernetes yourself, if you use containers.",
+            N_("You install and upgrade Docker and Kubernetes yourself, if you use containers."),
         ),
-        "iaas": (_Y, "To run containers on VMs you install the engine and orchestrator yourself."),
+        "iaas": (
+            _Y,
+            N_("To run containers on VMs you install the engine and orchestrator yourself."),
+        ),
         "caas": (
             _S,
-            "The provider runs the orchestrator's control plane; you choose its version "
-            "and node pools and write the deployments.",
+            N_(
+                "The provider runs the orchestrator's control plane; you choose its version "
+                "and node pools and write the deployments."
+            ),
         ),
         "paas": (
             _P,
-            "The platform builds, places and restarts your app's containers or processes for you.",
+            N_(
+                "The platform builds, places and restarts your app's containers or processes for you."
+            ),
         ),
-        "faas": (_P, "The platform starts, places and scales function instances for you."),
-        "saas": (_P, "Whatever runs the provider's application is the provider's business."),
+        "faas": (_P, N_("The platform starts, places and scales function instances for you.")),
+        "saas": (_P, N_("Whatever runs the provider's application is the provider's business.")),
     },
     "runtime": {
-        "on-premises": (_Y, "You install and update the language runtime (JVM, Python, Node.js)."),
-        "iaas": (_Y, "You install and update the language runtime on your VM."),
-        "caas": (_Y, "The runtime is a layer of your image (figures.md §5: 'Y (in image)')."),
-        "paas": (_P, "The platform supplies the runtime; you pick a supported version."),
-        "faas": (_P, "The provider supplies managed runtimes; you pick one."),
-        "saas": (_P, "The provider runs its own application's runtime."),
+        "on-premises": (
+            _Y,
+            N_("You install and update the language runtime (JVM, Python, Node.js)."),
+        ),
+        "iaas": (_Y, N_("You install and update the language runtime on your VM.")),
+        "caas": (_Y, N_("The runtime is a layer of your image (figures.md §5: 'Y (in image)').")),
+        "paas": (_P, N_("The platform supplies the runtime; you pick a supported version.")),
+        "faas": (_P, N_("The provider supplies managed runtimes; you pick one.")),
+        "saas": (_P, N_("The provider runs its own application's runtime.")),
     },
     "middleware": {
-        "on-premises": (_Y, "You install and run the web server, app server and message broker."),
-        "iaas": (_Y, "You install and run the middleware on your VMs."),
-        "caas": (_Y, "Middleware ships inside your images, so it is yours to update."),
-        "paas": (_P, "The source: PaaS is IaaS 'with middleware and runtime included'."),
-        "faas": (_P, "The provider runs the event plumbing that calls your functions."),
-        "saas": (_P, "The provider runs its application's middleware."),
+        "on-premises": (
+            _Y,
+            N_("You install and run the web server, app server and message broker."),
+        ),
+        "iaas": (_Y, N_("You install and run the middleware on your VMs.")),
+        "caas": (_Y, N_("Middleware ships inside your images, so it is yours to update.")),
+        "paas": (_P, N_("The source: PaaS is IaaS 'with middleware and runtime included'.")),
+        "faas": (_P, N_("The provider runs the event plumbing that calls your functions.")),
+        "saas": (_P, N_("The provider runs its application's middleware.")),
     },
     "application": {
-        "on-premises": (_Y, "You write, deploy and fix the application."),
-        "iaas": (_Y, "You write, deploy and fix the application (Microsoft: customer)."),
-        "caas": (_Y, "You write the application and package it as container images."),
+        "on-premises": (_Y, N_("You write, deploy and fix the application.")),
+        "iaas": (_Y, N_("You write, deploy and fix the application (Microsoft: customer).")),
+        "caas": (_Y, N_("You write the application and package it as container images.")),
         "paas": (
             _S,
-            "You write and deploy the code; the platform secures and runs its hosting "
-            "(Microsoft: shared).",
+            N_(
+                "You write and deploy the code; the platform secures and runs its hosting "
+                "(Microsoft: shared)."
+            ),
         ),
-        "faas": (_S, "You write the functions; the platform invokes, scales and retries them."),
+        "faas": (_S, N_("You write the functions; the platform invokes, scales and retries them.")),
         "saas": (
             _S,
-            "The provider writes and runs the application; you configure it for your "
-            "organisation (Microsoft: shared).",
+            N_(
+                "The provider writes and runs the application; you configure it for your "
+                "organisation (Microsoft: shared)."
+            ),
         ),
     },
     "data": {
-        "on-premises": (_Y, "Your data: what is kept, who may read it, its backups."),
+        "on-premises": (_Y, N_("Your data: what is kept, who may read it, its backups.")),
         "iaas": (
             _Y,
-            "Your data stays yours whatever the model (Microsoft: always the customer's).",
+            N_("Your data stays yours whatever the model (Microsoft: always the customer's)."),
         ),
-        "caas": (_Y, "Your data stays yours whatever the model."),
-        "paas": (_Y, "Your data stays yours whatever the model (Microsoft: customer)."),
-        "faas": (_Y, "Your data stays yours whatever the model."),
+        "caas": (_Y, N_("Your data stays yours whatever the model.")),
+        "paas": (_Y, N_("Your data stays yours whatever the model (Microsoft: customer).")),
+        "faas": (_Y, N_("Your data stays yours whatever the model.")),
         "saas": (
             _Y,
-            "The provider stores it, but who may access it and its correctness stay "
-            "yours (Microsoft: customer).",
+            N_(
+                "The provider stores it, but who may access it and its correctness stay "
+                "yours (Microsoft: customer)."
+            ),
         ),
     },
 }

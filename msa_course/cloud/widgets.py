@@ -20,6 +20,7 @@ from msa_course.cloud.chooser import (
     Verdict,
     choose,
 )
+from msa_course.i18n import tr
 from msa_course.ui.explorer import Explorer
 
 _STYLE = {"description_width": "11em"}
@@ -27,6 +28,15 @@ _LAYOUT = widgets.Layout(width="26em")
 ANY = "any"
 # Readable on white: the grid's yellow and sky are too light for text.
 _TEXT_COLOURS = {"you": "#D55E00", "shared": "#8a7a00", "provider": "#0072B2"}
+
+
+def _labelled(values) -> list[tuple[str, str]]:
+    """Options shown in the reader's language, valued in English (the API's names)."""
+    return [(tr(v), v) for v in values]
+
+
+def _model_options(models) -> list[tuple[str, str]]:
+    return [(tr(resp.MODEL_NAMES[m]), m) for m in models]
 
 
 def _dropdown(description, options, value):
@@ -37,23 +47,31 @@ def _dropdown(description, options, value):
 
 def _cell_panel(layer: str, model: str) -> str:
     cell = resp.cell(layer, model)
+    name = tr(resp.MODEL_NAMES[model])
     official = resp.microsoft_view(layer, model)
     if official:
-        rows = "; ".join(f"“{name}”: {entry}" for name, entry in official)
-        basis = f"Microsoft's official matrix: {html.escape(rows)}."
+        rows = "; ".join(f"“{tr(row)}”: {tr(entry)}" for row, entry in official)
+        basis = tr("Microsoft's official matrix: {rows}.", rows=html.escape(rows))
     elif model in resp.CONVENTION_MODELS:
-        basis = (
-            f"{resp.MODEL_NAMES[model]} has no NIST definition and no official "
-            "responsibility matrix: this column is the usual convention (figures.md §5)."
+        basis = tr(
+            "{model} has no NIST definition and no official responsibility matrix: this "
+            "column is the usual convention (figures.md §5).",
+            model=name,
         )
     else:
-        basis = "Microsoft's matrix has no row for this layer: this cell is the usual convention."
+        basis = tr(
+            "Microsoft's matrix has no row for this layer: this cell is the usual convention."
+        )
     nist = resp.NIST_DEFINITIONS.get(model)
-    nist_html = f"<p><i>NIST SP 800-145, {resp.MODEL_NAMES[model]}:</i> {nist}</p>" if nist else ""
+    nist_html = (
+        f"<p><i>{tr('NIST SP 800-145, {model}:', model=name)}</i> {html.escape(tr(nist))}</p>"
+        if nist
+        else ""
+    )
+    who = f"<span style='color:{_TEXT_COLOURS[cell.who]}'>{tr(cell.who)}</span>"
+    heading = tr("{layer} under {model}: {who}", layer=html.escape(tr(layer)), model=name, who=who)
     return (
-        f"<h4>{html.escape(layer)} under {resp.MODEL_NAMES[model]}: "
-        f"<span style='color:{_TEXT_COLOURS[cell.who]}'>"
-        f"{cell.who}</span></h4><p>{html.escape(cell.reason)}</p><p><small>{basis}</small></p>"
+        f"<h4>{heading}</h4><p>{html.escape(tr(cell.reason))}</p><p><small>{basis}</small></p>"
         f"{nist_html}"
     )
 
@@ -61,15 +79,17 @@ def _cell_panel(layer: str, model: str) -> str:
 def responsibility_explorer() -> Explorer:
     """The stack as a grid, models side by side; pick (or click) a cell to read its reason."""
     controls = {
-        "layer": _dropdown("layer", list(reversed(resp.LAYERS)), "operating system"),
-        "model": _dropdown("model", [(resp.MODEL_NAMES[m], m) for m in resp.MODELS], "caas"),
-        "show": _dropdown("show", list(charts.SHOW_OPTIONS), charts.SHOW_OPTIONS[0]),
+        "layer": _dropdown(
+            tr("layer"), [(tr(layer), layer) for layer in reversed(resp.LAYERS)], "operating system"
+        ),
+        "model": _dropdown(tr("model"), _model_options(resp.MODELS), "caas"),
+        "show": _dropdown(tr("show"), _labelled(charts.SHOW_OPTIONS), charts.SHOW_OPTIONS[0]),
     }
 
     def render(layer, model, show):
         return charts.responsibility_grid((layer, model), show), _cell_panel(layer, model)
 
-    explorer = Explorer(controls, render, title="Who manages what")
+    explorer = Explorer(controls, render, title=tr("Who manages what"))
     heatmap = explorer.figure.data[0]
     if hasattr(heatmap, "on_click"):  # FigureWidget: clicking a cell selects it
         heatmap.on_click(lambda _trace, points, _state: select_cell(explorer, points))
@@ -86,38 +106,50 @@ def select_cell(explorer: Explorer, points) -> None:
     explorer.controls["layer"].value = resp.LAYERS[row]
 
 
+def _names(text: str) -> str:
+    """Service names, which stay as the providers write them: marked English for the reader's
+    browser (fonts, hyphenation) and for the test that finds untranslated text."""
+    return f"<span lang='en'>{text}</span>"
+
+
 def _catalogue_panel(catalogue: Catalogue, model, provider) -> str:
     services = catalogue.filter(model=model, provider=provider)
     if not services:
-        return "<p>No service in the catalogue matches both filters.</p>"
+        return f"<p>{tr('No service in the catalogue matches both filters.')}</p>"
     rows = []
     for s in services:
-        source = resp.MODEL_NAMES[s.source_model] if s.source_model else "— (added)"
-        note = f"<br><small>{html.escape(s.note)}</small>" if s.note else ""
+        source = tr(resp.MODEL_NAMES[s.source_model]) if s.source_model else tr("— (added)")
+        note = f"<br><small>{html.escape(tr(s.note))}</small>" if s.note else ""
         rows.append(
-            f"<tr><td><a href='{html.escape(s.docs)}' target='_blank'>{html.escape(s.name)}</a>"
-            f"{note}</td><td>{html.escape(catalogue.providers[s.provider])}</td>"
-            f"<td>{resp.MODEL_NAMES[s.model]}</td><td>{source}</td>"
-            f"<td>{html.escape('; '.join(s.you_operate))}</td></tr>"
+            f"<tr><td><a href='{html.escape(s.docs)}' target='_blank' lang='en'>"
+            f"{html.escape(s.name)}</a>{note}</td>"
+            f"<td>{html.escape(tr(catalogue.providers[s.provider]))}</td>"
+            f"<td>{tr(resp.MODEL_NAMES[s.model])}</td><td>{source}</td>"
+            f"<td>{html.escape('; '.join(tr(x) for x in s.you_operate))}</td></tr>"
         )
-    head = (
-        "<tr><th>service</th><th>provider</th><th>model</th><th>the source's model</th>"
-        "<th>you still operate</th></tr>"
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            tr("service"),
+            tr("provider"),
+            tr("model"),
+            tr("the source's model"),
+            tr("you still operate"),
+        )
     )
-    return (
-        f"<p>{len(services)} service(s).</p><table class='msa-table'>{head}{''.join(rows)}</table>"
-    )
+    count = tr("{count} service(s).", count=len(services))
+    return f"<p>{count}</p><table class='msa-table'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def catalogue_explorer(catalogue: Catalogue | None = None) -> Explorer:
     """Filter the services by model and provider; colour by the source's two groupings."""
     catalogue = catalogue or default()
-    model_options = [(ANY, ANY)] + [(resp.MODEL_NAMES[m], m) for m in SERVICE_MODELS]
-    provider_options = [(ANY, ANY)] + [(name, key) for key, name in catalogue.providers.items()]
+    any_ = [(tr("any"), ANY)]
+    provider_options = [(tr(name), key) for key, name in catalogue.providers.items()]
     controls = {
-        "model": _dropdown("model", model_options, ANY),
-        "provider": _dropdown("provider", provider_options, ANY),
-        "colour_by": _dropdown("colour by", list(charts.COLOUR_BY), charts.COLOUR_BY[0]),
+        "model": _dropdown(tr("model"), any_ + _model_options(SERVICE_MODELS), ANY),
+        "provider": _dropdown(tr("provider"), any_ + provider_options, ANY),
+        "colour_by": _dropdown(tr("colour by"), _labelled(charts.COLOUR_BY), charts.COLOUR_BY[0]),
     }
 
     def render(model, provider, colour_by):
@@ -128,48 +160,70 @@ def catalogue_explorer(catalogue: Catalogue | None = None) -> Explorer:
 
     # the static edition shows the grouping chapter 04's Notice asks about (where ECS sits)
     return Explorer(
-        controls, render, title="The service catalogue", static={"colour_by": charts.COLOUR_BY[1]}
+        controls,
+        render,
+        title=tr("The service catalogue"),
+        static={"colour_by": charts.COLOUR_BY[1]},
     )
 
 
 def _services_for(v: Verdict, ranking: Ranking, catalogue: Catalogue) -> str:
     """What you would use for an option: the catalogue's services in a public cloud, the
     software you run yourself elsewhere."""
+    if v.where == "hosted-private-cloud":
+        return tr(
+            "Run it yourself in the hosting provider's data centre: {software}.",
+            software=html.escape(tr(SELF_RUN[v.model])),
+        )
     if v.where != "public-cloud":
-        where = "in the hosting provider's data centre" if v.where == "hosted-private-cloud" else ""
-        return f"Run it yourself{' ' + where if where else ''}: {SELF_RUN[v.model]}."
+        return tr("Run it yourself: {software}.", software=html.escape(tr(SELF_RUN[v.model])))
     names = ", ".join(s.name for s in catalogue.filter(model=v.model))
-    text = f"Services: {names}."
+    text = tr("Services: {names}.", names=_names(html.escape(names)))
     if v.model == "caas" and ranking.workload.portability != "none":
-        text += (
-            " For portability choose a Kubernetes-based one (EKS, AKS, GKE): ECS and Fargate "
-            "task definitions are run by AWS's ECS service and do not move to another cloud."
+        text += " " + html.escape(
+            tr(
+                "For portability choose a Kubernetes-based one (EKS, AKS, GKE): ECS and Fargate "
+                "task definitions are run by AWS's ECS service and do not move to another cloud."
+            )
         )
     return text
 
 
 def _ranking_panel(ranking: Ranking, catalogue: Catalogue) -> str:
     parts = [
-        "<p><small>The operations points count layers of the responsibility grid. All other "
-        "points are the course's judgement, not measurements: each reason says what it rests "
-        "on.</small></p>"
+        "<p><small>"
+        + tr(
+            "The operations points count layers of the responsibility grid. All other "
+            "points are the course's judgement, not measurements: each reason says what it "
+            "rests on."
+        )
+        + "</small></p>"
     ]
     if not ranking.best.fits:
         parts.append(
-            "<p><b>No option meets every requirement.</b> The least blocked come first; "
-            "relax a requirement or add operations capacity.</p>"
+            "<p>"
+            + tr(
+                "<b>No option meets every requirement.</b> The least blocked come first; "
+                "relax a requirement or add operations capacity."
+            )
+            + "</p>"
         )
     for i, v in enumerate(ranking.verdicts, start=1):
-        status = "fits" if v.fits else "blocked"
         items = "".join(
-            f"<li>{'⛔ blocker' if r.blocker else f'{r.points:+g}'} <i>{FACTOR_LABELS[r.factor]}</i>: "
-            f"{html.escape(r.text)}</li>"
+            f"<li>{tr('⛔ blocker') if r.blocker else f'{r.points:+g}'} "
+            f"<i>{tr(FACTOR_LABELS[r.factor])}</i>: {html.escape(r.text)}</li>"
             for r in v.reasons
         )
+        name = f"<b>{i}. {html.escape(v.name)}</b>"
+        points = f"{v.score:+g}"
+        summary = (
+            tr("{name}: {points} points, fits", name=name, points=points)
+            if v.fits
+            else tr("{name}: {points} points, blocked", name=name, points=points)
+        )
         parts.append(
-            f"<details{' open' if i == 1 else ''}><summary><b>{i}. "
-            f"{html.escape(v.name)}</b>: {v.score:+g} points, {status}</summary>"
-            f"<ul>{items}</ul><p><small>{html.escape(_services_for(v, ranking, catalogue))}"
+            f"<details{' open' if i == 1 else ''}><summary>{summary}</summary>"
+            f"<ul>{items}</ul><p><small>{_services_for(v, ranking, catalogue)}"
             "</small></p></details>"
         )
     return "".join(parts)
@@ -180,7 +234,7 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
     the services or software it would use."""
     catalogue = catalogue or default()
     level = lambda description, value: widgets.SelectionSlider(  # noqa: E731
-        options=LEVELS,
+        options=_labelled(LEVELS),
         value=value,
         description=description,
         style=_STYLE,
@@ -188,13 +242,16 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
         continuous_update=False,
     )
     architecture = widgets.ToggleButtons(
-        options=ARCHITECTURES, value="microservices", description="architecture", style=_STYLE
+        options=_labelled(ARCHITECTURES),
+        value="microservices",
+        description=tr("architecture"),
+        style=_STYLE,
     )
     services = widgets.IntSlider(
         value=8,
         min=1,
         max=60,
-        description="services",
+        description=tr("services"),
         style=_STYLE,
         layout=_LAYOUT,
         continuous_update=False,
@@ -209,11 +266,11 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
     controls = {
         "architecture": architecture,
         "services": services,
-        "ops_capacity": level("operations capacity", "medium"),
-        "portability": level("portability need", "low"),
-        "traffic": _dropdown("traffic", list(TRAFFIC), "daily-cycle"),
-        "os_control": level("OS-control need", "none"),
-        "placement": _dropdown("may run", list(PLACEMENTS), PLACEMENTS[0]),
+        "ops_capacity": level(tr("operations capacity"), "medium"),
+        "portability": level(tr("portability need"), "low"),
+        "traffic": _dropdown(tr("traffic"), _labelled(TRAFFIC), "daily-cycle"),
+        "os_control": level(tr("OS-control need"), "none"),
+        "placement": _dropdown(tr("may run"), _labelled(PLACEMENTS), PLACEMENTS[0]),
     }
 
     def render(**values):
@@ -222,5 +279,8 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
 
     # the static edition shows the state chapter 04's Notice describes
     return Explorer(
-        controls, render, title="Which model, and where?", static={"placement": "on premises"}
+        controls,
+        render,
+        title=tr("Which model, and where?"),
+        static={"placement": "on premises"},
     )

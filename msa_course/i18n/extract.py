@@ -1,12 +1,14 @@
 """Every English string a learner can be shown, found in the code, so a test can ask each
 language's catalogue for all of them (as xgettext does for gettext).
 
-Three places hold them:
+Four places hold them:
 - the package: a literal passed to `tr("...")`, or marked `N_("...")` where it is data
   (a model's labels, shown through `tr(variable)` by a view);
 - notebooks' code cells: the text of self-checks (`selfcheck.choice/numeric/short`) and the
   feedback of visible checks (`expect_*` in solutions' test cells);
-- the glossary: definitions and chapter titles.
+- the glossary: definitions and chapter titles;
+- chapter 04's service catalogue (msa_course/cloud/catalogue.yaml): the providers, each
+  service's note and what you still operate (service names stay as the providers write them).
 
 A visible check's f-string is kept as its template with `{}` holes, the form its catalogue
 entry takes (msa_course.i18n.tr matches formatted messages against such templates).
@@ -109,6 +111,8 @@ def _values(node) -> list[ast.expr]:
 
 
 def _keys(node) -> list[ast.expr]:
+    if isinstance(node, ast.IfExp):
+        return _keys(node.body) + _keys(node.orelse)
     return [k for k in node.keys if k is not None] if isinstance(node, ast.Dict) else []
 
 
@@ -148,4 +152,16 @@ def glossary_strings() -> list[Found]:
 
     found = [Found(t.definition, f"glossary: {t.en}", t.chapter) for t in glossary.terms()]
     found += [Found(v, "glossary: chapter titles", None) for v in glossary.CHAPTER_TITLES.values()]
+    return found
+
+
+def catalogue_strings() -> list[Found]:
+    from msa_course.cloud.catalogue import DEFAULT_PATH, load
+
+    where = f"msa_course/cloud/{DEFAULT_PATH.name}"
+    catalogue = load()
+    found = [Found(name, f"{where}: providers", "04") for name in catalogue.providers.values()]
+    for s in catalogue.services:
+        texts = [s.note] if s.note else []
+        found += [Found(t, f"{where}: {s.id}", "04") for t in [*texts, *s.you_operate]]
     return found
