@@ -252,8 +252,9 @@ def _short_provider(name: str) -> str:
 
 
 def _best_label(v) -> str:
-    """ "on premises:<br>CaaS", and how many blockers it has, if any."""
-    where, model = tr(WHERE_NAMES[v.where]), tr(resp.MODEL_NAMES[v.model])
+    """ "on premises:<br>CaaS", and how many blockers it has, if any (a place wider than
+    "hosted private cloud" on two lines, so it stays clear of the grid beside it)."""
+    where, model = _two_lines(tr(WHERE_NAMES[v.where]), 22), tr(resp.MODEL_NAMES[v.model])
     if not v.blockers:
         return f"{where}:<br>{model}"
     count = len(v.blockers)
