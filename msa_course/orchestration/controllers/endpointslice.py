@@ -57,7 +57,7 @@ class EndpointSliceController:
         """Update the endpoints of the pods that changed, and rewrite the slices of every
         Service whose endpoints changed."""
         store = self.store
-        changed = set(store.pod_updates)
+        changed = dict.fromkeys(store.pod_updates)  # in order of change, each once
         store.pod_updates.clear()
         for svc in store.services.values():
             known = self._endpoints.get(svc.name)
