@@ -225,6 +225,9 @@ def test_terms_lint_wants_the_glossary_term_and_its_english_at_first_use():
 def test_terms_lint_leaves_code_and_longer_terms_alone():
     english = "The `pod` variable; infrastructure components (인프라 구성요소)."
     assert _lint(english, "`pod` 변수, 인프라 구성요소(infrastructure components).") == []
+    # a catalogue string's Python call is code; its prose still needs the term
+    assert terms.string_problems("define feasible_nodes(nodes, cpu)", "함수 … 정의") == []
+    assert terms.string_problems("{n} node(s) used", "{n}개 사용") != []
 
 
 # --- the grader and a Korean submission --------------------------------------------------------
