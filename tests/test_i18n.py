@@ -15,8 +15,8 @@ from msa_course import i18n
 from msa_course.grading import checks, judge, report, samples, sandbox
 from msa_course.grading import source as src
 from msa_course.grading.tidy import dumps
+from msa_course.i18n import extract, terms
 from msa_course.i18n import notebooks as nbs
-from msa_course.i18n import terms
 
 
 @pytest.fixture
@@ -75,6 +75,60 @@ def test_visible_checks_speak_the_active_language(korean):
         checks.expect_close(0.7, 0.5, name="share")
     with pytest.raises(AssertionError, match="기대한 종류: int, 받은 값: bool"):
         checks.expect_type(True, int, name="count")
+    # a name that is words is translated (an f-string's too); a name that is code is not,
+    # even when the catalogue has the same text for something else ("utilisation": 사용률)
+    with pytest.raises(AssertionError, match="^30초 뒤의 Ready 파드 수: 2: 너무 작다$"):
+        checks.expect_close(2, 3, name="Ready pods after 30 s")
+    with pytest.raises(AssertionError, match=r"^'private cloud'의 값: "):
+        checks.expect_close(2, 3, name="the value for 'private cloud'")
+    with pytest.raises(AssertionError, match="^utilisation: "):
+        checks.expect_close(2, 3, name="utilisation")
+    assert i18n.tr("utilisation") == "사용률"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "the example",
+        "limit 100",
+        "Ready pods after 30 s",
+        "desired_replicas, example (a)",
+        "layer_counts(with comments)",
+        "utilisation for {}, {}",
+        "the value for 'private cloud'",
+    ],
+)
+def test_a_check_name_of_words_is_descriptive(name):
+    assert checks.descriptive(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "utilisation",
+        "q7",
+        "report_64['utilisation']",
+        "layer_counts(node_dockerfile)",
+        "servers_needed({}..., {})",
+        "least_allocated_score(1000, 4 GiB, 4000, 16 GiB)",
+        "3 x rule_probabilities(4)[1]",
+        "metadata.name",
+        "autoscaled_unmet({}, {})",
+    ],
+)
+def test_a_check_name_of_code_is_not(name):
+    assert not checks.descriptive(name)
+
+
+def test_check_names_of_words_are_extracted_for_translation():
+    cell = (
+        'expect_equal(x, 1, name="nobody meets the SLO")\n'
+        "expect_equal(x, 1, name=\"report_64['utilisation']\")\n"
+        'expect_equal(x, 1, name=f"utilisation for {d}, {c}")\n'
+    )
+    nb = _nb(("code", "c", cell))
+    found = {f.text for f in extract.notebook_strings(nb, "x", "01")}
+    assert found == {"nobody meets the SLO", "utilisation for {}, {}"}
 
 
 def test_self_checks_ask_and_answer_in_korean_from_the_english_code(korean):

@@ -7,7 +7,9 @@ them unchanged. A failing check raises AssertionError whose message is the feedb
 
 The feedback is written in English in the test cell and given in the active language
 (msa_course.i18n: a Korean exercise's setup cell, or the grader for a Korean submission), so
-one test cell serves both editions. `name` is the learner's variable and is never translated.
+one test cell serves both editions. `name` says what was checked: the learner's variable or
+an expression (`layer_counts(node_dockerfile)`), kept as it is, or a few words ("the example",
+"Ready pods after 30 s"), given in the active language like the feedback.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from msa_course.i18n import tr
+from msa_course.i18n import DEFAULT, language, tr
 
 
 def _plain(value):
@@ -27,7 +29,35 @@ def _plain(value):
 
 
 def _fail(name: str, message: str) -> None:
-    raise AssertionError(f"{name}: {tr(message)}")
+    raise AssertionError(f"{shown_name(name)}: {tr(message)}")
+
+
+def shown_name(name: str, lang: str | None = None) -> str:
+    """A check's `name` as the learner reads it in `lang` (default: the active language): a
+    descriptive name translated, a name that is code as it is."""
+    if (lang or language()) == DEFAULT or not descriptive(name):
+        return name
+    return tr(name, lang=lang)
+
+
+def descriptive(name: str) -> bool:
+    """Whether a check's name is words ("a strategy exactly at the limit", "limit 100") rather
+    than code: it is no Python expression (`report_64['utilisation']`, `q7`), and outside its
+    quoted strings it has a plain lower-case word of two letters or more (not
+    `servers_needed(...)`, nor units: `least_allocated_score(1000, 4 GiB, ...)`).
+    An f-string's template counts its `{}` holes as values."""
+    import ast
+    import re
+
+    probe = name.replace("{}", "x")
+    try:
+        tree = ast.parse(probe, mode="eval")
+        if not isinstance(tree.body, ast.Tuple) or probe.startswith("("):
+            return False  # code; "desired_replicas, example (a)" parses as a tuple
+    except SyntaxError:
+        pass
+    words = re.findall(r"[A-Za-z_][\w.]*", re.sub(r"(['\"]).*?\1", " ", probe))
+    return any(w.isalpha() and w[0].islower() and len(w) > 1 for w in words)
 
 
 def _is_number(value) -> bool:

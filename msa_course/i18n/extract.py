@@ -4,8 +4,9 @@ language's catalogue for all of them (as xgettext does for gettext).
 Four places hold them:
 - the package: a literal passed to `tr("...")`, or marked `N_("...")` where it is data
   (a model's labels, shown through `tr(variable)` by a view);
-- notebooks' code cells: the text of self-checks (`selfcheck.choice/numeric/short`) and the
-  feedback of visible checks (`expect_*` in solutions' test cells);
+- notebooks' code cells: the text of self-checks (`selfcheck.choice/numeric/short`), the
+  feedback of visible checks (`expect_*` in solutions' test cells) and their names where a
+  name is words, not code (msa_course.grading.checks.descriptive);
 - the glossary: definitions and chapter titles;
 - chapter 04's service catalogue (msa_course/cloud/catalogue.yaml): the providers, each
   service's note and what you still operate (service names stay as the providers write them).
@@ -20,6 +21,8 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from msa_course.grading.checks import descriptive
 
 SELFCHECKS = {"choice", "numeric", "short"}
 CHECKS = {"expect_equal", "expect_close", "expect_not", "expect_true", "expect_type"}
@@ -99,6 +102,8 @@ def _call_strings(node: ast.Call) -> list[tuple[str, bool]]:
         else:
             shown = [*_values(kw.get("hints")), kw.get("unit")]
     out = [(t, False) for node in shown for t in _texts(node)]
+    if name in CHECKS:
+        out += [(t, False) for t in _texts(kw.get("name")) if descriptive(t)]
     return out + [(t, True) for node in optional for t in _texts(node)]
 
 

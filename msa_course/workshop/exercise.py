@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 
 from msa_course import i18n
+from msa_course.grading import checks
 from msa_course.grading import source as src
 from msa_course.workshop.messages import DEFAULT, text
 
@@ -231,9 +232,10 @@ def _read_checks(question: Question, code: str) -> None:
         if not isinstance(node, ast.Call) or _callee(node) not in CHECKS:
             continue
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
-        regex, shown, _ = _template(keywords["name"]) if "name" in keywords else (None, "", None)
+        regex, shown, said = _template(keywords["name"]) if "name" in keywords else (None, "", None)
         if regex is None:
             regex, shown = ".+?", ELLIPSIS
+        regex = "|".join([regex, *_spoken_name(said)])
         compiled = re.compile(f"(?:{regex}): ", re.DOTALL)
         if compiled.pattern not in {p.pattern for p, _ in question.names}:
             question.names.append((compiled, _display(shown)))
@@ -244,6 +246,14 @@ def _read_checks(question: Question, code: str) -> None:
             seen.add(shown)
             key = f"{question.grade_id}/hint/{len(seen)}"
             question.hints.append((re.compile(regex, re.DOTALL), Hint(key, shown, said)))
+
+
+def _spoken_name(said: Said | None) -> list[str]:
+    """The regex of a check's name in each other language that says it differently: a name of
+    words is raised translated (checks.shown_name), a name that is code as it is."""
+    if said is None or not checks.descriptive(said.key):
+        return []
+    return [r for lang in i18n.LANGUAGES if lang != DEFAULT and (r := said.regex(lang))]
 
 
 def _translate(question: Question) -> None:

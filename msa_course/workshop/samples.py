@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from msa_course.grading import gradebook, judge, report
+from msa_course.grading import checks, gradebook, judge, report
 from msa_course.grading import source as src
 from msa_course.i18n import DEFAULT
 from msa_course.workshop import editions
@@ -35,7 +35,7 @@ def hint_message(
     if not literal or not names:
         return None
     _, hint = literal[index % len(literal)]
-    return f"{names[0]}: {hint.shown(lang)}", hint
+    return f"{checks.shown_name(names[0], lang)}: {hint.shown(lang)}", hint
 
 
 def edition(exercise: ex.Exercise, lang: str) -> Path | None:
