@@ -388,9 +388,13 @@ def press_slider(explorer, key: str = "ArrowRight", index: int = 0) -> None:
 # Generous: a loaded machine (2 cores, many kernels) can take seconds for one round trip.
 CHANGE_TIMEOUT = 15_000
 # Once the kernel has handled the move, how long the page may take to draw what it sent.
-DRAW_GRACE = 2_000
-# A move that sends the kernel nothing in this long changed no value (a slider at its end).
-NOTHING_SENT = 3_000
+DRAW_GRACE = 5_000
+# A slider key that left every slider's value as it was (a slider at its end) sends nothing;
+# known as such this long after the press.
+NOTHING_SENT = 1_000
+SLIDER_VALUES_JS = (
+    "el => [...el.querySelectorAll('.noUi-handle')].map(h => h.getAttribute('aria-valuenow'))"
+)
 
 # Counts the widget messages (comm_msg) the page sends the notebook's kernel and those the
 # kernel has finished handling (its status went idle with that message as parent), so a move
@@ -419,31 +423,37 @@ def watch_kernel(page) -> bool:
 
 
 def move_mark(explorer) -> tuple:
-    """What `wait_move_handled` compares with: the plot, the widget messages sent so far, and
-    the page's clock."""
+    """What `wait_move_handled` compares with: the plot, the widget messages sent so far, the
+    sliders' values and the page's clock."""
     return explorer.page.evaluate(
         f"""el => [({PLOT_STATE_JS})(el), [...(window.__msaKernel?.sent ?? [])],
-                  performance.now()]""",
+                  ({SLIDER_VALUES_JS})(el), performance.now()]""",
         explorer.element_handle(),
     )
 
 
-def wait_move_handled(explorer, before: str | None, sent_before: list[str], start: float) -> bool:
-    """After a control's move: True once the plot changed; False once the kernel has handled
-    every widget message sent since the mark and DRAW_GRACE later the plot is the same, when
-    the move sent nothing for NOTHING_SENT, or after CHANGE_TIMEOUT."""
+def wait_move_handled(
+    explorer, before, sent_before, sliders_before, start, *, slider: bool = False
+) -> bool:
+    """After a control's move (from `move_mark`): True once the plot changed; False once the
+    kernel has handled every widget message sent since the mark and DRAW_GRACE later the plot
+    is the same, when a `slider` key changed no slider's value (so sent nothing), or after
+    CHANGE_TIMEOUT. A dropdown's or button's move always sends a message."""
     page = explorer.page
     try:
         outcome = page.wait_for_function(
-            f"""([el, before, old, start]) => {{
+            f"""([el, before, old, sliders, start, slider]) => {{
               if (({PLOT_STATE_JS})(el) !== before) return 'changed';
               const w = window.__msaKernel;
               if (!w) return false;
               const fresh = [...w.sent].filter(id => !old.includes(id));
-              if (!fresh.length) return performance.now() - start > {NOTHING_SENT} && 'unsent';
+              if (!fresh.length)
+                return slider && performance.now() - start > {NOTHING_SENT}
+                  && JSON.stringify(({SLIDER_VALUES_JS})(el)) === JSON.stringify(sliders)
+                  && 'unsent';
               return fresh.every(id => w.done.has(id)) && 'handled';
             }}""",
-            arg=[explorer.element_handle(), before, sent_before, start],
+            arg=[explorer.element_handle(), before, sent_before, sliders_before, start, slider],
             timeout=CHANGE_TIMEOUT,
             polling="raf",
         ).json_value()
@@ -466,7 +476,7 @@ def move_one_control(explorer) -> str:
         for key in ("ArrowRight", "ArrowLeft", "End", "Home"):
             before = move_mark(explorer)
             press_slider(explorer, key, i)
-            if wait_move_handled(explorer, *before):
+            if wait_move_handled(explorer, *before, slider=True):
                 return f"slider {i} ({key})"
         tried.append(f"slider {i}")
     selects = explorer.locator(".widget-dropdown select")
