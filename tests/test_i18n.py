@@ -282,6 +282,7 @@ def test_terms_lint_leaves_code_and_longer_terms_alone():
     # a catalogue string's Python call is code; its prose still needs the term
     assert terms.string_problems("define feasible_nodes(nodes, cpu)", "함수 … 정의") == []
     assert terms.string_problems("{n} node(s) used", "{n}개 사용") != []
+    assert terms.string_problems("{node}: passed", "{node}: 통과") == []
 
 
 # --- the grader and a Korean submission --------------------------------------------------------

@@ -323,6 +323,46 @@ def widget_texts(widget) -> list[str]:
     return out
 
 
+def _printed_literals(node) -> list[str]:
+    """The text a print() argument writes itself: a string literal, an f-string's literal
+    parts, either side of a `+` or an `if`; not what a call returns (tr(), or data)."""
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else []
+    if isinstance(node, ast.JoinedStr):
+        return [t for part in node.values for t in _printed_literals(part)]
+    if isinstance(node, ast.FormattedValue):
+        return _printed_literals(node.value)
+    if isinstance(node, ast.BinOp):
+        return _printed_literals(node.left) + _printed_literals(node.right)
+    if isinstance(node, ast.IfExp):
+        return _printed_literals(node.body) + _printed_literals(node.orelse)
+    return []
+
+
+@pytest.mark.parametrize("path", TRANSLATED, ids=ids(TRANSLATED))
+def test_what_a_translated_notebook_prints_goes_through_tr(path):
+    """A label a code cell prints ("restart times (s):") is English in the shared code, so it
+    must go through tr() to be Korean in the Korean edition; kubectl's tables and Dockerfiles
+    are data the cell prints, not literals."""
+    import ast
+
+    found = []
+    for cell in cells(path):
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse(cell["text"])):
+            if isinstance(node, ast.Call) and extract._callee(node) == "print":
+                for arg in node.args:
+                    found += [
+                        f"cell {cell['id']}: {t!r}"
+                        for t in _printed_literals(arg)
+                        if untranslated(t)
+                    ]
+    assert not found, f"{path.name} prints English outside tr(): " + "; ".join(found)
+
+
 @pytest.mark.parametrize(
     "path", [p for p in TRANSLATED if p.parent == COURSE], ids=lambda p: p.stem
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import plotly.graph_objects as go
 
@@ -11,6 +10,7 @@ from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue
 from msa_course.cloud.chooser import FACTOR_LABELS, FACTORS, MODELS, WHERE, WHERE_NAMES, Ranking
 from msa_course.i18n import N_, tr
+from msa_course.i18n import width as text_width
 from msa_course.ui import theme
 
 WHO_COLOURS = {
@@ -42,8 +42,7 @@ def _two_lines(label: str, width: int) -> str:
     """A label wider than `width` Latin letters (a Hangul syllable counts two), broken at the
     space nearest its middle, so neighbouring labels do not run into each other in a
     notebook-width figure."""
-    size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
-    if size <= width or " " not in label:
+    if text_width(label) <= width or " " not in label:
         return label
     spaces = [i for i, ch in enumerate(label) if ch == " "]
     cut = min(spaces, key=lambda i: abs(i - len(label) / 2))

@@ -155,6 +155,22 @@ def _files(lang: str) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
+def width(text: str) -> int:
+    """How many columns a monospace font (a notebook's output, a terminal) gives `text`: a
+    Hangul syllable (any wide East Asian character) takes two."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """`text` padded with spaces to `columns` as a monospace font draws it (str.ljust counts
+    a Hangul syllable as one column, so translated labels would not line up)."""
+    return text + " " * max(0, columns - width(text))
+
+
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 CODE = re.compile(r"```.*?```|`[^`\n]*`|<!--.*?-->", re.DOTALL)  # code, and comments
 PARENS = re.compile(r"\([^()]*\)")
-# A Python call in a catalogue string, e.g. "define feasible_nodes(nodes, pod_cpu)": code (a
-# snake_case name, so "pod(s)" stays prose).
-CALL = re.compile(r"\b[A-Za-z]\w*_\w*\([^()]*\)")
+# Code in a catalogue string: a {placeholder}, and a Python call such as
+# "define feasible_nodes(nodes, pod_cpu)" (a snake_case name, so "pod(s)" stays prose).
+CALL = re.compile(r"\{[^{}]*\}|\b[A-Za-z]\w*_\w*\([^()]*\)")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def cell_problems(named: list[Concept], translation: str) -> list[str]:
 
 def string_problems(english: str, translation: str) -> list[str]:
     """The same checks for one catalogue string (no first-use rule: a string stands alone).
-    A Python call in it is code, like `inline code` in a cell."""
+    Its placeholders and Python calls are code, like `inline code` in a cell."""
     return cell_problems(named_in(prose(CALL.sub(" ", english))), prose(translation))
 
 

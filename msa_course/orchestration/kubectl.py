@@ -6,9 +6,9 @@ kubectl prints them; `mapping_of` turns them into dicts for tests and exercises.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 
+from msa_course.i18n import pad, width
 from msa_course.orchestration.store import Event, Store
 
 
@@ -207,17 +207,10 @@ def human_duration(seconds: float) -> str:
 def format_table(rows: list[list[str]]) -> str:
     """Columns padded as kubectl prints them (3 spaces between columns), by the width a
     monospace font draws: a Hangul syllable (a translated header) takes two columns."""
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "   ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
-        for row in rows
+        "   ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows
     )
-
-
-def _width(cell: str) -> int:
-    if cell.isascii():
-        return len(cell)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in cell)
 
 
 def mapping_of(rows: list[list[str]]) -> list[Mapping[str, str]]:

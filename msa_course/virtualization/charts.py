@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 
 import plotly.graph_objects as go
 
-from msa_course.i18n import N_, tr
+from msa_course.i18n import N_, tr, width
 from msa_course.ui import theme
 from msa_course.virtualization.density import Density
 from msa_course.virtualization.stacks import Stack
@@ -69,15 +68,11 @@ def _wrap(text: str, columns: int) -> str:
     lines: list[str] = []
     for word in text.split():
         line = f"{lines[-1]} {word}" if lines else word
-        if lines and _width(line) <= columns:
+        if lines and width(line) <= columns:
             lines[-1] = line
         else:
             lines.append(word)
     return "<br>".join(lines)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def density_chart(results: dict[str, Density], start_instances: int) -> go.Figure:
