@@ -387,8 +387,9 @@ def press_slider(explorer, key: str = "ArrowRight", index: int = 0) -> None:
 # How long one control's move may take to reach the plot before the next control is tried.
 # Generous: a loaded machine (2 cores, many kernels) can take seconds for one round trip.
 CHANGE_TIMEOUT = 15_000
-# Once the kernel has handled the move, how long the page may take to draw what it sent.
-DRAW_GRACE = 5_000
+# Once the kernel has handled the move and the page the kernel's messages, how long plotly
+# may take to draw.
+DRAW_GRACE = 2_000
 # A slider key that left every slider's value as it was (a slider at its end) sends nothing;
 # known as such this long after the press.
 NOTHING_SENT = 1_000
@@ -397,9 +398,10 @@ SLIDER_VALUES_JS = (
 )
 
 # Counts the widget messages (comm_msg) the page sends the notebook's kernel and those the
-# kernel has finished handling (its status went idle with that message as parent), so a move
-# that changes nothing in the plot is known as such once the kernel is done with it, not
-# after CHANGE_TIMEOUT. Needs JupyterLab started with expose_app_in_browser.
+# kernel has finished handling (its status went idle with that message as parent, and the page
+# has handled everything the kernel sent before that), so a move that changes nothing in the
+# plot is known as such once the kernel is done with it, not after CHANGE_TIMEOUT. Needs
+# JupyterLab started with expose_app_in_browser.
 WATCH_KERNEL_JS = """() => {
   const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
   if (!kernel) return false;
@@ -407,8 +409,11 @@ WATCH_KERNEL_JS = """() => {
   const w = window.__msaKernel = {sent: new Set(), done: new Set()};
   kernel.anyMessage.connect((_, {msg, direction}) => {
     if (direction === 'send' && msg.header.msg_type === 'comm_msg') w.sent.add(msg.header.msg_id);
-    if (direction === 'recv' && msg.header.msg_type === 'status'
-        && msg.content.execution_state === 'idle' && w.sent.has(msg.parent_header.msg_id))
+  });
+  // iopubMessage fires once the page has handled the message and every one before it
+  kernel.iopubMessage.connect((_, msg) => {
+    if (msg.header.msg_type === 'status' && msg.content.execution_state === 'idle'
+        && w.sent.has(msg.parent_header.msg_id))
       w.done.add(msg.parent_header.msg_id);
   });
   window.__msaWatched = kernel.id;
