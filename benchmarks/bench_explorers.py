@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BAR_MS = 15.0
 
 
-def chapter_explorers(path: Path) -> list:
-    """Run the chapter's code cells in an IPython shell; the explorers they created."""
+def chapter_explorers(path: Path, printed: list[str] | None = None) -> list:
+    """Run the chapter's code cells in an IPython shell; the explorers they created.
+    `printed`, if given, gets what each code cell printed."""
     from IPython.core.interactiveshell import InteractiveShell
 
     from msa_course.ui.explorer import Explorer
@@ -51,8 +52,11 @@ def chapter_explorers(path: Path) -> list:
     try:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
-                with contextlib.redirect_stdout(io.StringIO()):  # the chapter's printed text
+                out = io.StringIO()
+                with contextlib.redirect_stdout(out):  # the chapter's printed text
                     result = shell.run_cell("".join(cell["source"]), silent=True)
+                if printed is not None:
+                    printed.append(out.getvalue())
                 if not result.success:
                     raise RuntimeError(f"{path.name}: a cell failed: {result.error_in_exec}")
     finally:
