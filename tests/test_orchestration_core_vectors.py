@@ -9,7 +9,8 @@ Placement vectors (TaintToleration, NodeAffinity, PodTopologySpread, InterPodAff
 `scheduler_placement_vectors` in docs/k8s_formulas.md §0) are read from the same file when it
 has that key; without MSA_K8S_VECTORS, from tests/data/k8s_placement_vectors_sample.json. The
 harness turns their nodes and pods (Kubernetes API JSON) into the plugins' NodeInfo with
-placement_manifest and runs PreFilter/Filter and PreScore/Score/NormalizeScore.
+placement_manifest and runs PreFilter/Filter and PreScore/Score/NormalizeScore the way a
+scheduling cycle does (scheduler/cycle.py: placement_filters, placement_score, unresolvable).
 """
 
 from __future__ import annotations
@@ -23,31 +24,16 @@ import pytest
 from msa_course.orchestration import placement_manifest
 from msa_course.orchestration.objects import NON_ZERO_DEFAULTS, Container, Pod, pod_requests
 from msa_course.orchestration.plugins import (
-    ERR_REASON_AFFINITY,
-    ERR_REASON_NODE_LABEL_NOT_MATCH,
     NodeInfo,
     balanced_allocation_pre_score,
     balanced_allocation_score,
     fits_request,
-    ipa_filter,
-    ipa_normalize,
-    ipa_pre_filter,
-    ipa_pre_score,
-    ipa_score,
-    node_affinity_filter,
-    node_affinity_normalize,
-    node_affinity_pre_filter,
-    node_affinity_pre_score,
-    node_affinity_score,
     node_resources_fit_score,
-    pts_filter,
-    pts_normalize,
-    pts_pre_filter,
-    pts_pre_score,
-    pts_score,
-    taint_toleration_filter,
-    taint_toleration_normalize,
-    taint_toleration_score,
+)
+from msa_course.orchestration.scheduler.cycle import (
+    placement_filters,
+    placement_score,
+    unresolvable,
 )
 
 VECTORS = Path(
@@ -204,60 +190,23 @@ def _vector_nodes(vector: dict) -> list[NodeInfo]:
     ]
 
 
-_RESOLVABLE = {
-    "TaintToleration": lambda reason: False,
-    "NodeAffinity": lambda reason: False,
-    "PodTopologySpread": lambda reason: reason != ERR_REASON_NODE_LABEL_NOT_MATCH,
-    "InterPodAffinity": lambda reason: reason != ERR_REASON_AFFINITY,
-}
-
-
 def _placement_filter(vector: dict, pod: Pod, nodes: list[NodeInfo], default) -> dict | str:
-    plugin = vector["plugin"]
-    if plugin == "TaintToleration":
-        return {n.name: taint_toleration_filter(n.taints, pod.tolerations) for n in nodes}
-    if plugin == "NodeAffinity":
-        if node_affinity_pre_filter(pod) == "Skip":
-            return "Skip"
-        return {n.name: node_affinity_filter(pod, n.labels, n.name) for n in nodes}
-    if plugin == "PodTopologySpread":
-        state = pts_pre_filter(pod, nodes, default)
-        return "Skip" if state is None else {n.name: pts_filter(state, pod, n) for n in nodes}
-    state = ipa_pre_filter(pod, nodes)
-    return "Skip" if state is None else {n.name: ipa_filter(state, n) for n in nodes}
+    check = placement_filters(pod, nodes, default)[vector["plugin"]]
+    return "Skip" if check is None else {n.name: check(n) for n in nodes}
 
 
 def _placement_scores(vector: dict, pod: Pod, nodes: list[NodeInfo], default) -> dict | str:
-    plugin = vector["plugin"]
     names = vector.get("candidates") or [n.name for n in nodes]
     candidates = [n for name in names for n in nodes if n.name == name]
-    if plugin == "TaintToleration":
-        raw = [taint_toleration_score(n.taints, pod.tolerations) for n in candidates]
-        normalized = taint_toleration_normalize(raw)
-    elif plugin == "NodeAffinity":
-        if node_affinity_pre_score(pod) == "Skip":
-            return "Skip"
-        normalized = node_affinity_normalize(
-            [node_affinity_score(pod, n.labels, n.name) for n in candidates]
-        )
-    elif plugin == "PodTopologySpread":
-        state = pts_pre_score(pod, candidates, nodes, default)
-        if state is None:
-            return "Skip"
-        raw = [pts_score(state, pod, n) for n in candidates]
-        normalized = pts_normalize(state, names, raw)
-    else:
-        state = ipa_pre_score(pod, nodes, vector.get("hard_pod_affinity_weight", 1))
-        if state is None:
-            return "Skip"
-        normalized = ipa_normalize([ipa_score(state, n) for n in candidates])
-    return dict(zip(names, normalized, strict=True))
+    weight = vector.get("hard_pod_affinity_weight", 1)
+    scored = placement_score(vector["plugin"], pod, candidates, nodes, default, weight)
+    return "Skip" if scored is None else dict(zip(names, scored[1], strict=True))
 
 
 def _code(plugin: str, reason: str | None) -> str:
     if reason is None:
         return "Success"
-    return "Unschedulable" if _RESOLVABLE[plugin](reason) else "UnschedulableAndUnresolvable"
+    return "UnschedulableAndUnresolvable" if unresolvable(plugin, reason) else "Unschedulable"
 
 
 @pytest.mark.parametrize("vector", PLACEMENT, ids=lambda v: v["id"])

@@ -46,18 +46,20 @@ from msa_course.orchestration.scheduler.profile import (
     FILTER_PLUGINS,
     NO_PREEMPTION_VICTIMS,
     PREEMPTION_NOT_HELPFUL,
+    SCORE_PLUGINS,
     fit_error_message,
 )
 
-# Filter reasons whose status is UnschedulableAndUnresolvable (preemption cannot help).
-_UNRESOLVABLE = {
-    "NodeUnschedulable": True,
-    "TaintToleration": True,
-    "NodeAffinity": True,
-    "PodTopologySpread": False,  # except a missing topology label, below
-    "InterPodAffinity": False,  # except pod affinity, below
-}
+# Filter plugins whose every rejection is UnschedulableAndUnresolvable (preemption cannot
+# help), and the reasons that are so from the others: PodTopologySpread's missing topology
+# label, InterPodAffinity's unmatched pod affinity.
+_UNRESOLVABLE_PLUGINS = ("NodeUnschedulable", "TaintToleration", "NodeAffinity")
 _UNRESOLVABLE_REASONS = (ERR_REASON_NODE_LABEL_NOT_MATCH, ERR_REASON_AFFINITY)
+
+
+def unresolvable(plugin: str, reason: str) -> bool:
+    """Whether a placement Filter plugin's rejection is UnschedulableAndUnresolvable."""
+    return plugin in _UNRESOLVABLE_PLUGINS or reason in _UNRESOLVABLE_REASONS
 
 
 @dataclass
@@ -103,40 +105,72 @@ class Cycle:
     message: str = ""
 
 
-def _filter(sched, pod: Pod, i: int, node, request, pts_state, ipa_state) -> NodeVerdict:
+def placement_filters(pod: Pod, infos, default_selector) -> dict:
+    """PreFilter of the placement plugins over the cluster (`infos`, NodeInfo): per plugin,
+    its Filter of one node (a reason, or None for passed), or None where PreFilter says Skip."""
+    pts_state = pts_pre_filter(pod, infos, default_selector)
+    ipa_state = ipa_pre_filter(pod, infos)
+    return {
+        "NodeUnschedulable": lambda n: node_unschedulable_filter(n.unschedulable, pod.tolerations),
+        "TaintToleration": lambda n: taint_toleration_filter(n.taints, pod.tolerations),
+        "NodeAffinity": None
+        if node_affinity_pre_filter(pod) == "Skip"
+        else lambda n: node_affinity_filter(pod, n.labels, n.name),
+        "PodTopologySpread": None if pts_state is None else lambda n: pts_filter(pts_state, pod, n),
+        "InterPodAffinity": None if ipa_state is None else lambda n: ipa_filter(ipa_state, n),
+    }
+
+
+def _filter(sched, pod: Pod, i: int, node, request, checks: dict) -> NodeVerdict:
     """The Filter plugins for one node, in order, stopping at the first failure."""
     verdict = NodeVerdict(node.name, [])
-    checks = {
-        "NodeUnschedulable": lambda: node_unschedulable_filter(node.unschedulable, pod.tolerations),
-        "TaintToleration": lambda: taint_toleration_filter(node.taints, pod.tolerations),
-        "NodeAffinity": lambda: node_affinity_filter(pod, node.labels, node.name),
-        "PodTopologySpread": lambda: pts_filter(pts_state, pod, node),
-        "InterPodAffinity": lambda: ipa_filter(ipa_state, node),
-    }
-    skipped = {
-        "NodeAffinity": node_affinity_pre_filter(pod) == "Skip",
-        "PodTopologySpread": pts_state is None,
-        "InterPodAffinity": ipa_state is None,
-    }
     for plugin in FILTER_PLUGINS:
-        if skipped.get(plugin):
-            verdict.filters.append((plugin, "Skip"))
-            continue
         if plugin == "NodeResourcesFit":
             fit = fits_request(
                 request, sched.requested[i], sched.pod_count[i], sched.nodes[i].allocatable
             )
             reasons = fit.reasons
-            unresolvable = any(x.unresolvable for x in fit.insufficient)
+            rejected_for_good = any(x.unresolvable for x in fit.insufficient)
+        elif checks[plugin] is None:
+            verdict.filters.append((plugin, "Skip"))
+            continue
         else:
-            reason = checks[plugin]()
+            reason = checks[plugin](node)
             reasons = () if reason is None else (reason,)
-            unresolvable = _UNRESOLVABLE[plugin] or reason in _UNRESOLVABLE_REASONS
+            rejected_for_good = unresolvable(plugin, reason)
         verdict.filters.append((plugin, ", ".join(reasons) or None))
         if reasons:
-            verdict.reasons, verdict.unresolvable = reasons, unresolvable
+            verdict.reasons, verdict.unresolvable = reasons, rejected_for_good
             break
     return verdict
+
+
+def placement_score(
+    plugin: str, pod: Pod, nodes, infos, default_selector, hard_pod_affinity_weight: int = 1
+) -> tuple[list[int], list[int]] | None:
+    """PreScore, Score and NormalizeScore of one placement plugin over `nodes` (the scored
+    NodeInfo; `infos`: the whole cluster): (raw, normalised), or None where PreScore says Skip."""
+    if plugin == "TaintToleration":
+        raw = [taint_toleration_score(n.taints, pod.tolerations) for n in nodes]
+        return raw, taint_toleration_normalize(raw)
+    if plugin == "NodeAffinity":
+        if node_affinity_pre_score(pod) == "Skip":
+            return None
+        raw = [node_affinity_score(pod, n.labels, n.name) for n in nodes]
+        return raw, node_affinity_normalize(raw)
+    if plugin == "PodTopologySpread":
+        pts = pts_pre_score(pod, nodes, infos, default_selector)
+        if pts is None:
+            return None
+        raw = [pts_score(pts, pod, n) for n in nodes]
+        return raw, pts_normalize(pts, [n.name for n in nodes], raw)
+    if plugin == "InterPodAffinity":
+        ipa = ipa_pre_score(pod, infos, hard_pod_affinity_weight)
+        if ipa is None:
+            return None
+        raw = [ipa_score(ipa, n) for n in nodes]
+        return raw, ipa_normalize(raw)
+    raise ValueError(f"no placement Score plugin named {plugin!r}")
 
 
 def plugin_scores(sched, pod: Pod, infos, candidates: list[int]) -> list[PluginScores]:
@@ -144,75 +178,44 @@ def plugin_scores(sched, pod: Pod, infos, candidates: list[int]) -> list[PluginS
     p = sched.profile
     weights = p.weights()
     nodes = [infos[i] for i in candidates]
-    names = [n.name for n in nodes]
     out = []
-
-    def add(plugin, raw, normalize=None, status="Success"):
-        if status == "Skip" or weights[plugin] == 0:
+    for plugin in SCORE_PLUGINS:
+        scored = None
+        if plugin == "NodeResourcesFit":
+            raw = [
+                node_resources_fit_score(
+                    pod.scoring_requests(),
+                    sched.non_zero[i],
+                    sched.nodes[i].allocatable,
+                    strategy=p.strategy,
+                    resources=p.resources,
+                    shape=p.shape,
+                )
+                for i in candidates
+            ]
+            scored = raw, list(raw)
+        elif plugin == "NodeResourcesBalancedAllocation":
+            if (
+                p.balanced_allocation
+                and balanced_allocation_pre_score(pod.requests(), p.balanced_resources) != "Skip"
+            ):
+                raw = [
+                    balanced_allocation_score(
+                        pod.requests(),
+                        sched.requested[i],
+                        sched.nodes[i].allocatable,
+                        resources=p.balanced_resources,
+                        version=p.balanced_allocation,
+                    )
+                    for i in candidates
+                ]
+                scored = raw, list(raw)
+        else:
+            scored = placement_score(plugin, pod, nodes, infos, sched.selector_of(pod))
+        if scored is None or weights[plugin] == 0:
             out.append(PluginScores(plugin, weights[plugin], "Skip"))
-            return
-        normalized = normalize(raw) if normalize else list(raw)
-        out.append(PluginScores(plugin, weights[plugin], status, list(raw), normalized))
-
-    add(
-        "TaintToleration",
-        [taint_toleration_score(n.taints, pod.tolerations) for n in nodes],
-        taint_toleration_normalize,
-    )
-    status = node_affinity_pre_score(pod)
-    add(
-        "NodeAffinity",
-        [node_affinity_score(pod, n.labels, n.name) for n in nodes] if status != "Skip" else [],
-        node_affinity_normalize,
-        status,
-    )
-    add(
-        "NodeResourcesFit",
-        [
-            node_resources_fit_score(
-                pod.scoring_requests(),
-                sched.non_zero[i],
-                sched.nodes[i].allocatable,
-                strategy=p.strategy,
-                resources=p.resources,
-                shape=p.shape,
-            )
-            for i in candidates
-        ],
-    )
-    pts = pts_pre_score(pod, nodes, infos, sched.selector_of(pod))
-    add(
-        "PodTopologySpread",
-        [pts_score(pts, pod, n) for n in nodes] if pts else [],
-        lambda raw: pts_normalize(pts, names, raw),
-        "Skip" if pts is None else "Success",
-    )
-    ipa = ipa_pre_score(pod, infos)
-    add(
-        "InterPodAffinity",
-        [ipa_score(ipa, n) for n in nodes] if ipa else [],
-        ipa_normalize,
-        "Skip" if ipa is None else "Success",
-    )
-    balanced = "Skip"
-    if p.balanced_allocation:
-        balanced = balanced_allocation_pre_score(pod.requests(), p.balanced_resources)
-    add(
-        "NodeResourcesBalancedAllocation",
-        [
-            balanced_allocation_score(
-                pod.requests(),
-                sched.requested[i],
-                sched.nodes[i].allocatable,
-                resources=p.balanced_resources,
-                version=p.balanced_allocation,
-            )
-            for i in candidates
-        ]
-        if balanced != "Skip"
-        else [],
-        status=balanced,
-    )
+        else:
+            out.append(PluginScores(plugin, weights[plugin], "Success", *scored))
     return out
 
 
@@ -220,10 +223,9 @@ def node_verdicts(sched, pod: Pod, nodes: list[int] | None = None) -> list[NodeV
     """PreFilter over the cluster, then Filter on `nodes` (indices; default all)."""
     infos = [sched.node_info(i) for i in range(len(sched.nodes))]
     request = pod.requests()
-    pts_state = pts_pre_filter(pod, infos, sched.selector_of(pod))
-    ipa_state = ipa_pre_filter(pod, infos)
+    checks = placement_filters(pod, infos, sched.selector_of(pod))
     return [
-        _filter(sched, pod, i, infos[i], request, pts_state, ipa_state)
+        _filter(sched, pod, i, infos[i], request, checks)
         for i in (range(len(infos)) if nodes is None else nodes)
     ]
 
