@@ -8,11 +8,9 @@ exactly as `PlainScheduler` does (tested), a few hundred times faster on 1,000 n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from msa_course.orchestration.objects import Node, Pod
+from msa_course.orchestration.objects import Pod
 from msa_course.orchestration.plugins import (
     MAX_NODE_SCORE,
     balanced_allocation_pre_score,
@@ -21,12 +19,11 @@ from msa_course.orchestration.plugins import (
     requested_to_capacity_ratio,
 )
 from msa_course.orchestration.scheduler.constraints import ConstraintIndex
-from msa_course.orchestration.scheduler.framework import DefaultSelector, SchedulerBase
+from msa_course.orchestration.scheduler.framework import SchedulerBase
 from msa_course.orchestration.scheduler.profile import (
     NO_PREEMPTION_VICTIMS,
     PREEMPTION_NOT_HELPFUL,
     Decision,
-    Profile,
     fit_error_message,
 )
 from msa_course.orchestration.scheduler.vectorised import resource_scores
@@ -81,14 +78,7 @@ class Scheduler(SchedulerBase):
     SCALAR_ROWS = 200
     MEMO_SIZE = 1 << 16  # node states remembered per shape
 
-    def __init__(
-        self,
-        nodes: Sequence[Node],
-        profile: Profile | None = None,
-        seed: int | None = 0,
-        default_selector: DefaultSelector | None = None,
-    ):
-        super().__init__(nodes, profile, seed, default_selector)
+    def _start(self) -> None:
         p = self.profile
         names = {"cpu", "memory"}
         for node in self.nodes:

@@ -36,8 +36,8 @@ class SchedulerBase:
     def __init__(
         self,
         nodes: Sequence[Node],
-        profile: Profile | None,
-        seed: int | None,
+        profile: Profile | None = None,
+        seed: int | None = 0,
         default_selector: DefaultSelector | None = None,
     ):
         names = [n.name for n in nodes]
@@ -54,6 +54,11 @@ class SchedulerBase:
         self.default_selector = default_selector
         self.bound: dict[str, tuple[str, Pod]] = {}  # pod key -> (node name, pod)
         self._pods: list[list[Pod]] = [[] for _ in self.nodes]
+        self._start()
+
+    def _start(self) -> None:
+        """Set up the scheduler's own per-node bookkeeping (what `_account` updates)."""
+        raise NotImplementedError
 
     def _node_index(self, node_name: str) -> int:
         if node_name not in self.index:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from msa_course.orchestration.objects import Node, Pod
+from msa_course.orchestration.objects import Pod
 from msa_course.orchestration.plugins import FilterResult
 from msa_course.orchestration.scheduler.cycle import (
     Cycle,
@@ -13,21 +11,14 @@ from msa_course.orchestration.scheduler.cycle import (
     plugin_scores,
     run_cycle,
 )
-from msa_course.orchestration.scheduler.framework import DefaultSelector, SchedulerBase
-from msa_course.orchestration.scheduler.profile import Decision, Profile
+from msa_course.orchestration.scheduler.framework import SchedulerBase
+from msa_course.orchestration.scheduler.profile import Decision
 
 
 class PlainScheduler(SchedulerBase):
     """The reference the fast `Scheduler` is tested against: slow, and plainly upstream's."""
 
-    def __init__(
-        self,
-        nodes: Sequence[Node],
-        profile: Profile | None = None,
-        seed: int | None = 0,
-        default_selector: DefaultSelector | None = None,
-    ):
-        super().__init__(nodes, profile, seed, default_selector)
+    def _start(self) -> None:
         self.requested = [dict[str, int]() for _ in self.nodes]
         self.non_zero = [dict[str, int]() for _ in self.nodes]
         self.pod_count = [0] * len(self.nodes)
