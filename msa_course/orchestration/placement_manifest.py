@@ -59,43 +59,48 @@ def _map(path: str, raw: Any) -> dict:
     return dict(raw)
 
 
+def _entries(path: str, raw: Any):
+    """(path of item i, item i as a mapping) for each item of a list field."""
+    for i, item in enumerate(_list(path, raw)):
+        here = f"{path}[{i}]"
+        yield here, _map(here, item)
+
+
 def taints(raw: Any, path: str = "spec.taints") -> tuple[Taint, ...]:
     """A node's `spec.taints`."""
-    out = []
-    for i, t in enumerate(_list(path, raw)):
-        t = _map(f"{path}[{i}]", t)
-        out.append(
-            _build(f"{path}[{i}]", Taint, t.get("key", ""), t.get("value") or "", t.get("effect"))
-        )
-    return tuple(out)
+    return tuple(
+        _build(here, Taint, t.get("key", ""), t.get("value") or "", t.get("effect"))
+        for here, t in _entries(path, raw)
+    )
 
 
 def tolerations(raw: Any, path: str = "spec.tolerations") -> tuple[Toleration, ...]:
     """A pod's `tolerations` (operator defaults to Equal)."""
-    out = []
-    for i, t in enumerate(_list(path, raw)):
-        t = _map(f"{path}[{i}]", t)
-        out.append(
-            _build(
-                f"{path}[{i}]",
-                Toleration,
-                t.get("key") or "",
-                t.get("operator") or "Equal",
-                t.get("value") or "",
-                t.get("effect") or "",
-                t.get("tolerationSeconds"),
-            )
+    return tuple(
+        _build(
+            here,
+            Toleration,
+            t.get("key") or "",
+            t.get("operator") or "Equal",
+            t.get("value") or "",
+            t.get("effect") or "",
+            t.get("tolerationSeconds"),
         )
-    return tuple(out)
+        for here, t in _entries(path, raw)
+    )
 
 
 def _requirements(path: str, raw: Any) -> tuple[Requirement, ...]:
-    out = []
-    for i, r in enumerate(_list(path, raw)):
-        r = _map(f"{path}[{i}]", r)
-        values = tuple(str(v) for v in r.get("values") or ())
-        out.append(_build(f"{path}[{i}]", Requirement, r.get("key", ""), r.get("operator"), values))
-    return tuple(out)
+    return tuple(
+        _build(
+            here,
+            Requirement,
+            r.get("key", ""),
+            r.get("operator"),
+            tuple(str(v) for v in r.get("values") or ()),
+        )
+        for here, r in _entries(path, raw)
+    )
 
 
 def label_selector(raw: Any, path: str) -> LabelSelector | None:
@@ -118,11 +123,18 @@ def _term(path: str, raw: Any) -> NodeSelectorTerm:
     )
 
 
-def _weight(path: str, raw: dict) -> int:
-    weight = raw.get("weight")
-    if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
-        raise PlacementError(f"{path}.weight", f"must be an integer in 1..100, got {weight!r}")
-    return weight
+def _preferred(path: str, raw: Any, key: str, make, read_term) -> tuple:
+    """`preferredDuringSchedulingIgnoredDuringExecution`: each item's weight (1..100) and
+    its term under `key`, read by `read_term`, made into `make(weight, term)`."""
+    path = f"{path}.preferredDuringSchedulingIgnoredDuringExecution"
+    items = raw.get("preferredDuringSchedulingIgnoredDuringExecution")
+    out = []
+    for here, item in _entries(path, items):
+        weight = item.get("weight")
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
+            raise PlacementError(f"{here}.weight", f"must be an integer in 1..100, got {weight!r}")
+        out.append(make(weight, read_term(f"{here}.{key}", item.get(key))))
+    return tuple(out)
 
 
 def _node_affinity(path: str, raw: Any) -> NodeAffinity | None:
@@ -135,19 +147,8 @@ def _node_affinity(path: str, raw: Any) -> NodeAffinity | None:
         terms_path = f"{path}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
         terms = _list(terms_path, _map(terms_path, req).get("nodeSelectorTerms"))
         required = tuple(_term(f"{terms_path}[{i}]", t) for i, t in enumerate(terms))
-    preferred = []
-    pref_path = f"{path}.preferredDuringSchedulingIgnoredDuringExecution"
-    for i, p in enumerate(
-        _list(pref_path, raw.get("preferredDuringSchedulingIgnoredDuringExecution"))
-    ):
-        p = _map(f"{pref_path}[{i}]", p)
-        preferred.append(
-            PreferredSchedulingTerm(
-                _weight(f"{pref_path}[{i}]", p),
-                _term(f"{pref_path}[{i}].preference", p.get("preference")),
-            )
-        )
-    return NodeAffinity(required, tuple(preferred))
+    preferred = _preferred(path, raw, "preference", PreferredSchedulingTerm, _term)
+    return NodeAffinity(required, preferred)
 
 
 def _pod_term(path: str, raw: Any) -> PodAffinityTerm:
@@ -176,19 +177,8 @@ def _pod_affinity(path: str, raw: Any) -> PodAffinity | None:
             _list(req_path, raw.get("requiredDuringSchedulingIgnoredDuringExecution"))
         )
     )
-    pref_path = f"{path}.preferredDuringSchedulingIgnoredDuringExecution"
-    preferred = []
-    for i, w in enumerate(
-        _list(pref_path, raw.get("preferredDuringSchedulingIgnoredDuringExecution"))
-    ):
-        w = _map(f"{pref_path}[{i}]", w)
-        preferred.append(
-            WeightedPodAffinityTerm(
-                _weight(f"{pref_path}[{i}]", w),
-                _pod_term(f"{pref_path}[{i}].podAffinityTerm", w.get("podAffinityTerm")),
-            )
-        )
-    return PodAffinity(required, tuple(preferred))
+    preferred = _preferred(path, raw, "podAffinityTerm", WeightedPodAffinityTerm, _pod_term)
+    return PodAffinity(required, preferred)
 
 
 def affinity(raw: Any, path: str = "spec.affinity") -> Affinity | None:
@@ -208,25 +198,21 @@ def topology_spread_constraints(
     raw: Any, path: str = "spec.topologySpreadConstraints"
 ) -> tuple[TopologySpreadConstraint, ...]:
     """A pod's `topologySpreadConstraints` (policies default to Honor / Ignore)."""
-    out = []
-    for i, c in enumerate(_list(path, raw)):
-        here = f"{path}[{i}]"
-        c = _map(here, c)
-        out.append(
-            _build(
-                here,
-                TopologySpreadConstraint,
-                c.get("maxSkew"),
-                c.get("topologyKey", ""),
-                c.get("whenUnsatisfiable", "DoNotSchedule"),
-                label_selector(c.get("labelSelector"), f"{here}.labelSelector"),
-                c.get("minDomains"),
-                c.get("nodeAffinityPolicy") or "Honor",
-                c.get("nodeTaintsPolicy") or "Ignore",
-                tuple(_list(f"{here}.matchLabelKeys", c.get("matchLabelKeys"))),
-            )
+    return tuple(
+        _build(
+            here,
+            TopologySpreadConstraint,
+            c.get("maxSkew"),
+            c.get("topologyKey", ""),
+            c.get("whenUnsatisfiable", "DoNotSchedule"),
+            label_selector(c.get("labelSelector"), f"{here}.labelSelector"),
+            c.get("minDomains"),
+            c.get("nodeAffinityPolicy") or "Honor",
+            c.get("nodeTaintsPolicy") or "Ignore",
+            tuple(_list(f"{here}.matchLabelKeys", c.get("matchLabelKeys"))),
         )
-    return tuple(out)
+        for here, c in _entries(path, raw)
+    )
 
 
 def pod_placement(spec: Mapping[str, Any], path: str = "spec") -> dict[str, Any]:
