@@ -5,19 +5,22 @@ a panel (a set once made the Services explorer's figures depend on PYTHONHASHSEE
 Run as a script, this file runs every chapter's code cells as benchmarks/bench_explorers.py
 does (one IPython shell, no browser), moves each explorer's controls in turn (a slider or a
 menu to a middle value, every button once) and prints a digest per explorer of its static
-edition and of its figure, side panel and message after each move, and one per chapter of
-what its cells printed. The test runs it under two hash seeds and compares the lines.
+edition (the HTML a viewer without a kernel gets) and of its figure, side panel and message
+after each move, and one per chapter of what its cells printed. The test runs it under two
+hash seeds and compares the lines.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 
 from helpers import ROOT
 
+PLOT_ID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 SEEDS = ("1", "2")  # two seeds under which the old EndpointSlice set gave different figures
 
 
@@ -34,8 +37,8 @@ def digests() -> list[str]:
     for chapter in sorted((ROOT / "course").glob("[0-9][0-9]_*.ipynb")):
         printed: list[str] = []
         for explorer in bench_explorers.chapter_explorers(chapter, printed):
-            figure, side = explorer.static_state()
-            seen = [figure.to_json(), side, explorer.figure.to_json(), explorer.side.value]
+            static = PLOT_ID.sub("", explorer.static_html())  # plotly names each div anew
+            seen = [static, explorer.figure.to_json(), explorer.side.value]
             values: dict[str, list] = {}
             for name, value in bench_explorers.moves(explorer):
                 values.setdefault(name, []).append(value)
