@@ -175,6 +175,16 @@ def simulate_faults(
     return cluster
 
 
+def timeline_actions(timeline: list, labels, at: widgets.Widget) -> dict:
+    """An explorer's buttons for a timeline it re-runs from the start: each label's button
+    adds (the `at` control's value, label) to `timeline`; RESET empties it."""
+
+    def add(label):
+        return lambda: timeline.append((at.value, label))
+
+    return {**{label: add(label) for label in labels}, RESET: timeline.clear}
+
+
 def _zone_of(cluster, node_name: str) -> str | None:
     node = next(n for n in cluster.scheduler.nodes if n.name == node_name)
     return node.labels.get("topology.kubernetes.io/zone")
@@ -200,19 +210,11 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
     def render(at, minutes, period, threshold, placement):
         return _healing_view(faults, minutes, period, threshold, seed, PLACEMENTS[placement])
 
-    def add(fault):
-        def action():
-            faults.append((controls["at"].value, fault))
-
-        return action
-
-    actions = {f: add(f) for f in FAULTS}
-    actions[RESET] = faults.clear
     return Explorer(
         controls,
         render,
         title=tr("Self-healing on a simulated clock"),
-        actions=actions,
+        actions=timeline_actions(faults, FAULTS, controls["at"]),
         controls_per_row=4,
         # chapter 03's Notice starts with the crash loop: one container crash-looping at 60 s
         static=lambda: _healing_view([(60, "Crash-loop a container")], 15, 10, 3, seed),

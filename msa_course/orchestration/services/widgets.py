@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from msa_course.i18n import N_, tr
 from msa_course.orchestration.services import charts
+from msa_course.orchestration.widgets import timeline_actions
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
@@ -19,7 +20,6 @@ ACTIONS = (
     N_("Rolling update"),
     N_("Take a node down"),
 )
-RESET = N_("Reset")
 BIN_SECONDS = 5  # one point of the chart
 WARMUP_S = 60  # the pods start and pass readiness before the clients do
 SURGE_CHOICES = ("25%", "0", "1", "50%")
@@ -242,15 +242,6 @@ def service_explorer(seed: int = 0) -> Explorer:
         return service_view(actions, minutes, replicas, readiness, startup, drain, rate, surge,
                             unavailable, seed)  # fmt: skip
 
-    def add(action):
-        def run():
-            actions.append((controls["at"].value, action))
-
-        return run
-
-    buttons = {a: add(a) for a in ACTIONS}
-    buttons[RESET] = actions.clear
-
     def static():  # the chapter's Notice: a rollout without a readiness probe fails requests
         return service_view([(60, "Rolling update")], 4, 3, False, 10, 5, 100, "25%", "25%", seed)
 
@@ -258,7 +249,7 @@ def service_explorer(seed: int = 0) -> Explorer:
         controls,
         render,
         title=tr("Communication and load balancing through a Service"),
-        actions=buttons,
+        actions=timeline_actions(actions, ACTIONS, controls["at"]),
         controls_per_row=3,
         static=static,
     )
