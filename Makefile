@@ -26,7 +26,8 @@ test: lint
 suites: headless browser
 
 headless: $(DEV)/.installed
-	@$(MAKE) --no-print-directory -j1 unit notebooks
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory notebooks
 
 # $(call venv,FOLDER,PIP-TARGET,WHAT): create FOLDER and install PIP-TARGET into it, one line per
 # step and pip's own progress; a failed step is named with its likely fix, and a venv that could

@@ -388,8 +388,9 @@ def press_slider(explorer, key: str = "ArrowRight", index: int = 0) -> None:
 # Generous: a loaded machine (2 cores, many kernels) can take seconds for one round trip.
 CHANGE_TIMEOUT = 15_000
 # Once the kernel has handled the move and the page the kernel's messages, how long plotly
-# may take to draw.
-DRAW_GRACE = 2_000
+# may take to draw (at least; three times what the handling took, on a slow page): at load 17
+# on 2 cores, 2 s was not always enough.
+DRAW_GRACE = 5_000
 # A slider key that left every slider's value as it was (a slider at its end) sends nothing;
 # known as such this long after the press.
 NOTHING_SENT = 1_000
@@ -441,8 +442,8 @@ def wait_move_handled(
     explorer, before, sent_before, sliders_before, start, *, slider: bool = False
 ) -> bool:
     """After a control's move (from `move_mark`): True once the plot changed; False once the
-    kernel has handled every widget message sent since the mark and DRAW_GRACE later the plot
-    is the same, when a `slider` key changed no slider's value (so sent nothing), or after
+    kernel has handled every widget message sent since the mark and, DRAW_GRACE or more later,
+    the plot is the same, when a `slider` key changed no slider's value (so sent nothing), or after
     CHANGE_TIMEOUT. A dropdown's or button's move always sends a message."""
     page = explorer.page
     try:
@@ -456,7 +457,7 @@ def wait_move_handled(
                 return slider && performance.now() - start > {NOTHING_SENT}
                   && JSON.stringify(({SLIDER_VALUES_JS})(el)) === JSON.stringify(sliders)
                   && 'unsent';
-              return fresh.every(id => w.done.has(id)) && 'handled';
+              return fresh.every(id => w.done.has(id)) && performance.now() - start;
             }}""",
             arg=[explorer.element_handle(), before, sent_before, sliders_before, start, slider],
             timeout=CHANGE_TIMEOUT,
@@ -466,9 +467,10 @@ def wait_move_handled(
         if "Timeout" in type(err).__name__ or "Timeout" in str(err):
             return False
         raise
-    if outcome == "unsent":
-        return False
-    return outcome == "changed" or wait_plot_change(explorer, before, DRAW_GRACE)
+    if outcome in ("changed", "unsent"):
+        return outcome == "changed"
+    # handled after `outcome` ms: a page that slow gets longer to draw too
+    return wait_plot_change(explorer, before, min(max(DRAW_GRACE, 3 * outcome), CHANGE_TIMEOUT))
 
 
 def move_one_control(explorer) -> str:
@@ -505,9 +507,11 @@ def move_one_control(explorer) -> str:
         tried.append(f"button {i}")
     title = explorer.locator("b").first.inner_text() if explorer.locator("b").count() else ""
     message = explorer.locator(".msa-explorer-message").inner_text().strip()
+    errors = getattr(explorer.page, "errors", [])  # e.g. anywidget's "Failed to initialize"
     raise AssertionError(
         f"explorer {title!r}: no control changed the plot (tried {tried or 'none: no controls'})"
         + (f"; it says {message!r}" if message else "")
+        + (f"; the page's errors: {errors}" if errors else "")
     )
 
 
