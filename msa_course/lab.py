@@ -119,28 +119,44 @@ def _runtime_dir(env: dict[str, str]) -> Path:
     return Path(jupyter_runtime_dir())
 
 
+def poll_while_running(proc: subprocess.Popen, ask, timeout: float, pause: float = 0.25):
+    """The first answer of `ask()` that is not None, asked every `pause` seconds while `proc`
+    runs, for at most `timeout` seconds; None if it ended first or time ran out (then
+    `proc.returncode` says which: set only if it ended)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = ask()
+        if answer is not None:
+            return answer
+        if proc.poll() is not None or time.monotonic() >= deadline:
+            return None
+        time.sleep(pause)
+
+
 def wait_until_serving(proc: subprocess.Popen, env: dict[str, str], timeout: float) -> str:
     """The base URL of the server `proc` runs, once it answers; read from the record the
     server writes of itself, so it is the port it bound, whatever was asked."""
     record = _runtime_dir(env) / f"jpserver-{proc.pid}.json"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            from msa_course.cli import CommandError
 
-            raise CommandError(
-                f"JupyterLab stopped before serving (exit code {proc.returncode}); "
-                "its messages are above"
-            )
+    def serving() -> str | None:
         try:
             info = json.loads(record.read_text(encoding="utf-8"))
             base = info["url"].rstrip("/")
             urllib.request.urlopen(f"{base}/api/status?token={info['token']}", timeout=5)
             return base
         except (OSError, ValueError, KeyError):  # not written yet, half written, not answering
-            time.sleep(0.2)
+            return None
+
+    base = poll_while_running(proc, serving, timeout)
+    if base is not None:
+        return base
     from msa_course.cli import CommandError
 
+    if proc.returncode is not None:
+        raise CommandError(
+            f"JupyterLab stopped before serving (exit code {proc.returncode}); "
+            "its messages are above"
+        )
     raise CommandError(f"JupyterLab did not start within {timeout:.0f} s")
 
 

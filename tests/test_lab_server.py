@@ -22,6 +22,7 @@ import psutil
 import pytest
 from helpers import LEARNER_PYTHON, ROOT
 
+from msa_course.lab import poll_while_running
 from msa_course.ui import bundle_server
 
 URL = re.compile(r"http://127\.0\.0\.1:(\d+)/lab/tree/course/00_welcome\.ipynb\?token=(\S+)")
@@ -57,16 +58,14 @@ class Lab:
     def text(self) -> str:
         return self.output.read_text(errors="replace")
 
-    def printed_url(self, timeout: float = 90) -> tuple[str, str]:
-        """(base URL, token) from the line the command prints once the server answers."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = URL.search(self.text())
-            if match:
-                return f"http://127.0.0.1:{match.group(1)}", match.group(2)
-            if self.proc.poll() is not None:
-                pytest.fail(f"msa-course lab exited {self.proc.returncode}: {self.text()[-2000:]}")
-            time.sleep(0.2)
+    def printed_url(self, url: re.Pattern = URL, timeout: float = 90) -> tuple[str, str]:
+        """(base URL, token) from the line the command prints once the server answers: the
+        first match of `url` (port and token its groups)."""
+        match = poll_while_running(self.proc, lambda: url.search(self.text()), timeout)
+        if match:
+            return f"http://127.0.0.1:{match.group(1)}", match.group(2)
+        if self.proc.returncode is not None:
+            pytest.fail(f"msa-course lab exited {self.proc.returncode}: {self.text()[-2000:]}")
         pytest.fail(f"msa-course lab printed no URL within {timeout} s: {self.text()[-2000:]}")
 
     def server(self) -> psutil.Process:
@@ -220,14 +219,10 @@ def test_a_korean_locale_opens_the_korean_chapter_and_speaks_korean(tmp_path):
         r"http://127\.0\.0\.1:(\d+)/lab/tree/course/ko/00_welcome\.ipynb\?token=(\S+)"
     )
     try:
-        deadline = time.monotonic() + 90
-        while not korean.search(lab.text()) and time.monotonic() < deadline:
-            assert lab.proc.poll() is None, lab.text()[-2000:]
-            time.sleep(0.2)
-        port, token = korean.search(lab.text()).groups()
+        base, token = lab.printed_url(korean)
         assert "JupyterLab을 시작한다" in lab.text() and "브라우저" in lab.text()
         path = "course/ko/00_welcome.ipynb"
-        model = json.loads(get(f"http://127.0.0.1:{port}/api/contents/{path}?content=1", token))
+        model = json.loads(get(f"{base}/api/contents/{path}?content=1", token))
         assert model["content"]["cells"][0]["source"].startswith("# 00 시작하기")
     finally:
         lab.stop()

@@ -28,6 +28,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from msa_course.lab import poll_while_running
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 CONFIG = DEPLOY / "jupyterhub_config.py"
 PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -113,17 +115,17 @@ class LocalHub:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise HubError(f"the hub exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                if requests.get(f"{self.url}/hub/api/", timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
+        if poll_while_running(self.proc, self._answers, timeout):
+            return self
+        if self.proc.returncode is not None:
+            raise HubError(f"the hub exited with {self.proc.returncode}; see {self.log_path}")
         raise HubError(f"the hub did not answer within {timeout} s; see {self.log_path}")
+
+    def _answers(self) -> bool | None:
+        try:
+            return requests.get(f"{self.url}/hub/api/", timeout=2).ok or None
+        except requests.ConnectionError:
+            return None
 
     def processes(self) -> list[psutil.Process]:
         """The hub and everything it started (proxy, servers, kernels)."""

@@ -15,13 +15,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from msa_course.lab import learner_environment
+from msa_course.lab import learner_environment, poll_while_running
 from msa_course.workshop.localhub import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -140,19 +139,19 @@ class LabServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"JupyterLab exited early; see {self.workdir / 'jupyterlab.log'}"
-                )
-            try:
-                self.api("status")
-                return
-            except OSError:
-                time.sleep(0.25)
+        if poll_while_running(self.proc, self._answers, timeout):
+            return
+        if self.proc.returncode is not None:
+            raise RuntimeError(f"JupyterLab exited early; see {self.workdir / 'jupyterlab.log'}")
         self.stop()
         raise RuntimeError(f"JupyterLab did not answer within {timeout} s")
+
+    def _answers(self) -> bool | None:
+        try:
+            self.api("status")
+            return True
+        except OSError:
+            return None
 
     def api(self, path: str, method: str = "GET"):
         request = urllib.request.Request(
