@@ -1,5 +1,6 @@
 """Chapter 04's explorers, driven as a learner would: set a control, read the figure."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -165,10 +166,26 @@ def test_static_fallbacks_carry_the_figure_and_panel():
 
 
 def test_static_editions_show_what_the_notices_describe():
-    chooser = widgets.hosting_chooser()
-    figure, side = chooser.static_state()
-    assert side.index("CaaS, on premises") < side.index("CaaS, public cloud")
-    assert "Kubernetes cluster you run" in side
-    catalogue = widgets.catalogue_explorer()
-    figure, _ = catalogue.static_state()
+    """The chooser's Notice, in its order: on premises CaaS comes first and operations is its
+    biggest minus; with a strong team that minus goes; a monolith needing its own kernel
+    module gets IaaS first, PaaS and FaaS blocked everywhere."""
+    medium, strong, monolith = widgets.hosting_chooser().static_states()
+    for state in (medium, strong):
+        assert state.side.index("CaaS, on premises") < state.side.index("CaaS, public cloud")
+    assert "Kubernetes cluster you run" in medium.side
+    operations = [
+        next(t for t in s.figure.data if t.name == "operations capacity").x[0]
+        for s in (medium, strong)
+    ]
+    assert (
+        operations[0]
+        == min(t.x[0] for t in medium.figure.data if t.type == "bar" and t.orientation == "h")
+        < 0
+        <= operations[1]
+    )
+    assert re.search(r"<b>1\. IaaS, on premises</b>", monolith.side)
+    fits = {m: re.search(rf"<b>\d+\. {m}, [^<]*</b>: [-+\d.]+ points, fits", monolith.side)
+            for m in ("CaaS", "PaaS", "FaaS")}  # fmt: skip
+    assert fits["CaaS"] and not fits["PaaS"] and not fits["FaaS"]
+    ((_, figure, _),) = widgets.catalogue_explorer().static_states()
     assert [t.name for t in figure.data][1] == "MSA on container-based PaaS"

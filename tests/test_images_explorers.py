@@ -1,5 +1,7 @@
 """The image-layer and parity explorers, driven as a learner would."""
 
+import html
+
 import pytest
 
 import msa_course
@@ -99,16 +101,30 @@ def test_static_fallback_carries_the_figure():
     assert "msa-static-figure" in data["text/html"] and "plotly" in data["text/html"]
 
 
-def test_static_edition_shows_the_notices_code_change():
-    """Chapter 02's Notice describes an edit to app.py: the static edition must show its misses
-    (render reads its `change` argument, not the live dropdown, which stays unchanged)."""
+def test_static_edition_shows_each_change_the_notice_describes():
+    """Chapter 02's Notice, in its order: an edit to app.py misses from COPY . . in the original
+    and only at COPY . . in the reordered one; a touch misses nothing; the ENV edit runs nothing
+    again under BuildKit, and misses from ENV down under the classic builder; RUNN is refused
+    with its line. (render reads its arguments, not the live controls, which stay unchanged.)"""
     ex = image_layer_explorer(alternative=ORDERED)
-    figure, side = ex.static_state()
-    missed = [t for t in figure.data if t.name == "cache miss: runs again"]
-    assert [[label.split()[0] for label in t.y] for t in missed] == [["4", "5"], ["6"]]
-    assert "A copied file changed: app.py." in side
+    edited, touched, env_kit, env_classic, broken = ex.static_states()
+
+    def missed(state):
+        traces = [t for t in state.figure.data if t.name == "cache miss: runs again"]
+        return [[label.split()[0] for label in t.y] for t in traces]
+
+    assert missed(edited) == [["4", "5"], ["6"]]
+    assert "A copied file changed: app.py." in edited.side
+    assert missed(touched) == [[], []] and "touched" in touched.caption
+    assert missed(env_kit) == [[], []] and "BuildKit" in env_kit.caption
+    assert missed(env_classic) == [["6", "7", "8"], []]
+    assert "Where BuildKit and the classic builder differ" in env_classic.side
+    assert broken.figure is None
+    assert "line 5: unknown instruction 'RUNN'" in html.unescape(broken.side)
     assert ex.controls["change"].value == "(no file change)"
+    assert ex.controls["dockerfile"].value == EXAMPLE_DOCKERFILE
     assert bars(ex, "cache miss: runs again") == []  # the live explorer starts unchanged
+    assert image_layer_explorer(dockerfile="FROM scratch\n").static_states()[0].caption == ""
 
 
 def test_parity_explorer_responds():

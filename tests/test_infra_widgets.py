@@ -1,5 +1,7 @@
 """Chapter 01 interactives driven as a learner would: set a control, read the figure."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -215,17 +217,56 @@ def test_consolidation_axis_follows_the_demand_not_the_dedicated_servers():
     assert any("above the chart" in a.text for a in ex.figure.layout.annotations), "...and said so"
 
 
-def test_static_editions_show_what_the_notices_describe():
+def _unmet(figure, panel: int) -> float:
+    """Cores short on one strategy's panel, summed over its points (demand above capacity)."""
+    capacity, _shaded, demand = (np.asarray(t.y, dtype=float) for t in figure.data[3 * panel :][:3])
+    return float(np.maximum(0.0, demand - capacity).sum())
+
+
+def test_static_provisioning_shows_the_three_states_of_its_notice():
+    """Chapter 01's Notice: around the spike the private cloud misses it, more headroom closes
+    the gap; with fast growth and slow purchases bare metal for typical load falls behind."""
     msa_course.setup_notebook()
     provisioning = provisioning_explorer(days=240)
-    figure, side = provisioning.static_state()
-    days = np.asarray(figure.data[0].x)
-    assert days.min() >= 199 and days.max() <= 201, "the two days around the spike"
-    assert "SLO-violation minutes" in side
+    spike, headroom, growth = provisioning.static_states()
+    assert "spike" in spike.caption and "headroom at 200 %" in headroom.caption
+    assert "200 % growth" in growth.caption and "20 weeks" in growth.caption
+    for state in (spike, headroom):
+        days = np.asarray(state.figure.data[0].x)
+        assert days.min() >= 199 and days.max() <= 201, "the two days around the spike"
+    assert _unmet(spike.figure, 2) > 10 * _unmet(headroom.figure, 2), "headroom closes the gap"
+    assert _unmet(spike.figure, 1) > 0 and _unmet(spike.figure, 0) == 0  # typical load / peak
+    assert np.asarray(growth.figure.data[0].x).max() > 230, "the whole run"
+    assert "SLO-violation minutes" in spike.side
+    p50 = [re.search(r"sized for p50</td><td>[^<]*</td><td>[^<]*</td><td>([\d.]+)%", s.side)
+           for s in (spike, growth)]  # fmt: skip
+    assert float(p50[1][1]) > 2 * float(p50[0][1]), "typical-load bare metal falls behind"
     assert np.asarray(provisioning.figure.data[0].x).max() > 201, "the live one shows the year"
-    figure, side = consolidation_explorer().static_state()
-    drawn = [t for t in figure.data[:60] if t.stackgroup == "services" and t.visible is not False]
-    assert len(drawn) == 40
+
+
+def test_static_consolidation_shows_the_four_states_of_its_notice():
+    """Chapter 01's Notice, as its Try this reaches it: 8 then 40 small services (dedicated at
+    about 6 %, the pool 1 then 3 servers), then bigger services and smaller servers, where the
+    dedicated bar passes the NRDC's grey band (12-18 %)."""
+    msa_course.setup_notebook()
+    explorer = consolidation_explorer()
+    states = explorer.static_states()
+    assert [s.caption for s in states] == [
+        "8 services of about 2 cores each on 32-core servers (the start).",
+        "40 such services.",
+        "40 services of about 30 cores each.",
+        "40 services of about 30 cores each on 8-core servers.",
+    ]
+    drawn = [
+        sum(t.stackgroup == "services" and t.visible is not False for t in s.figure.data[:60])
+        for s in states
+    ]
+    assert drawn == [8, 40, 40, 40]
+    rows = [re.findall(r"<td>(\d+)</td><td>\d+</td><td>([\d.]+)%</td>", s.side) for s in states]
+    dedicated = [float(r[0][1]) for r in rows]
+    assert [r[1][0] for r in rows[:2]] == ["1", "3"], "the shared pool: 1 server, then 3"
+    assert all(5 <= d <= 7 for d in dedicated[:2]) and all(d > 18 for d in dedicated[2:])
+    assert explorer.values["n_services"] == 8, "the live explorer keeps its own start"
 
 
 def test_consolidation_chart_draws_each_bin_at_its_busiest_step():

@@ -90,17 +90,74 @@ def test_bad_load_curve_is_a_clear_error():
         widgets.load_curve(2, 0.5, 10, 5)
 
 
-def test_static_editions_show_what_the_notices_describe():
-    crash = widgets.self_healing_explorer().static_html()
-    assert "CrashLoopBackOff" in crash and "Crash-loop a container" in crash
+def _series(state, name):
+    trace = next(t for t in state.figure.data if t.name == name)
+    return list(trace.x), list(trace.y)
+
+
+def test_static_binpacking_shows_the_states_of_both_its_notices():
+    """Section 4's Notice: LeastAllocated uses all 20 nodes, MostAllocated 7 (the lower bound);
+    a pod that fits nowhere stays Pending with the scheduler's message. "Why this node"'s
+    Notice: pod 2 (api-1) under both strategies, then pod 150 with MostAllocated, where the
+    fullest nodes fail the Filter."""
+    explorer = widgets.binpacking_explorer()
+    least, most, crowded, late = explorer.static_states()
+    assert least.figure.layout.title.text.startswith("LeastAllocated: 20 of 20 nodes used")
+    assert most.figure.layout.title.text.startswith(
+        "MostAllocated: 7 of 20 nodes used, lower bound 7"
+    )
+    assert "Why pod api-1 went where it did (LeastAllocated)" in least.side
+    assert "Why pod api-1 went where it did (MostAllocated)" in most.side
+    assert (
+        "Pending" in crowded.figure.layout.title.text
+        and "0 Pending" not in crowded.figure.layout.title.text
+    )
+    assert "0/20 nodes are available: 20 Insufficient cpu. preemption: 0/20 nodes" in crowded.side
+    assert late.caption == "MostAllocated, explaining pod 150."
+    assert "NodeResourcesFit: Insufficient cpu" in late.side
+    assert explorer.values["strategy"].startswith("LeastAllocated"), "the live one starts as is"
+
+
+def test_static_self_healing_shows_the_states_of_both_its_notices():
+    """Section 5's Notice: a crash loop is restarted, never replaced; after a node failure the
+    replacements come about six minutes later; a failed liveness probe restarts the container
+    20-30 s later, 60-90 s with periodSeconds 30. The availability Notice: a zone failure takes
+    every packed replica, and one or two of the spread ones."""
+    states = widgets.self_healing_explorer().static_states()
+    crash, node, probe, slow_probe, packed, spread, default = states
+    assert "CrashLoopBackOff" in crash.side and "Terminating" not in crash.side
+    assert max(_series(crash, "desired")[1]) == 4, "never replaced"
+    assert "NodeNotReady" in node.side and "TaintManagerEviction" in node.side
+    minutes, ready = _series(node, "Ready")
+    back = next(m for m, r in zip(minutes, ready) if m > 2 and r == 4)
+    assert 5.5 <= back - 1 <= 6.5, "replacements about six minutes after the failure"
+    for state, (low, high) in ((probe, (20, 30)), (slow_probe, (60, 90))):
+        minutes, restarts = _series(state, "restarts (total)")
+        first = next(m for m, r in zip(minutes, restarts) if r >= 1)
+        assert low <= first * 60 - 60 <= high, state.caption
+        assert "failed liveness probe, will be restarted" in state.side
+    assert "zone-c 4" in packed.side and min(_series(packed, "Ready")[1][2:]) == 0
+    for state in (spread, default):
+        assert "zone-a 2, zone-b 1, zone-c 1" in state.side
+        assert min(_series(state, "Ready")[1][2:]) in (2, 3), state.caption
+
+
+def test_static_autoscaling_shows_the_five_states_of_its_notice():
+    """Chapter 03's Notice, in its order: at peak 3 the replicas catch up at minute 13 (14.5
+    with 1 pod / 10 % per 15 s) and come down at 37.5 (32.5 with a 0 s window, 47.5 with
+    900 s); at 4 cores x 8 the HPA stops at maxReplicas."""
     scaling = widgets.autoscaling_explorer()
     assert scaling.values["peak"] == 4.0, "the live explorer keeps its own start"
-    _fig, side = scaling.static_state()
-    assert "Peak replicas 24 of maxReplicas 30" in side  # peak 3x needs 24 pods
-    packed = widgets.binpacking_explorer()
-    fig, side = packed.static_state()
-    assert fig.layout.title.text.startswith("MostAllocated: 7 of 20 nodes used")
-    assert "Why pod api-1 went where it did (MostAllocated)" in side  # "Why this node"'s Notice
+    timings = []
+    for state in scaling.static_states():
+        minutes, replicas = _series(state, "replicas (HPA)")
+        top = max(replicas)
+        up = next(m for m, r in zip(minutes, replicas) if r == top)
+        down = next(m for m, r in zip(minutes, replicas) if m > up and r < top)
+        timings.append((top, up, down))
+    assert timings[:4] == [(24, 13, 37.5), (24, 14.5, 37.5), (24, 13, 32.5), (24, 13, 47.5)]
+    assert timings[4][0] == 30
+    assert "Peak replicas 30 of maxReplicas 30" in scaling.static_states()[4].side
 
 
 def test_kubectl_tables_are_monospace_and_do_not_wrap():

@@ -156,14 +156,67 @@ def test_figure_widgets_share_one_bundle_module_per_page():
 def test_static_edition_shows_the_state_the_notice_describes():
     ex = Explorer(make().controls, render, title="Demo", static={"n": 7, "kind": "two"})
     assert list(ex.figure.data[0].y) == [0, 1, 2, 3], "the live explorer starts at its controls"
-    figure, side = ex.static_state()
-    assert list(figure.data[0].y) == [0, 7, 14, 21] and side == "<p>n = 7</p>"
+    ((caption, figure, side),) = ex.static_states()
+    assert caption == "" and list(figure.data[0].y) == [0, 7, 14, 21] and side == "<p>n = 7</p>"
     assert [t.type for t in figure.data] == ["scatter", "bar"]
-    assert "n = 7" in ex.static_html()
+    assert "n = 7" in ex.static_html() and "msa-static-state" not in ex.static_html()
     called = Explorer({}, lambda: render(1, "one"), static=lambda: render(9, "one"))
-    assert list(called.static_state()[0].data[0].y) == [0, 9, 18, 27]
-    with pytest.raises(ValueError, match=r"static names no control \['m'\]"):
+    assert list(called.static_states()[0].figure.data[0].y) == [0, 9, 18, 27]
+    with pytest.raises(ValueError, match=r"static names no control or argument of render \['m'\]"):
         Explorer(make().controls, render, static={"m": 1})
+
+
+def test_static_edition_shows_each_state_the_notice_describes_in_its_order():
+    """Several states, one under another under their captions, in one static figure; one
+    whose render refuses its input shows the message the live explorer would show."""
+
+    def scaled(n, kind, scale=1):
+        return render(n * scale, kind)
+
+    ex = Explorer(
+        make().controls,
+        scaled,
+        title="Demo",
+        static=[
+            ("Seven.", {"n": 7}),
+            ("Seven, doubled by an argument no control sets.", {"n": 7, "scale": 2}),
+            ("Through an action.", lambda: render(5, "two")),
+            ("Negative.", {"n": -2}),
+        ],
+    )
+    states = ex.static_states()
+    assert [s.caption for s in states] == [
+        "Seven.",
+        "Seven, doubled by an argument no control sets.",
+        "Through an action.",
+        "Negative.",
+    ]
+    assert [list(s.figure.data[0].y)[1] for s in states[:3]] == [7, 14, 5]
+    assert states[3].figure is None and "n must be &gt;= 0, got -2" in states[3].side
+    page = ex.static_html()
+    assert page.count("class='msa-static-figure'") == 1 and page.count("msa-static-state") == 4
+    assert page.count('class="plotly-graph-div"') == 3
+    assert page.index("Seven.") < page.index("Through an action.") < page.index("Negative.")
+    assert ex.values == {"n": 1, "kind": "one"}, "the live explorer starts at its controls"
+    with pytest.raises(ValueError, match="each of several static states needs a caption"):
+        Explorer(make().controls, render, static=[("One.", {"n": 1}), ("", {"n": 2})])
+
+
+def test_static_figures_carry_no_hidden_traces_and_half_the_bytes():
+    """A static page holds every state's data: traces an explorer keeps hidden to patch in
+    place are left out, and coordinates go as float32 (plotly's base64 'f4')."""
+
+    def spare(n):
+        fig = theme.figure("demo")
+        fig.add_scatter(x=np.linspace(0, 1, 500), y=np.linspace(0, n, 500), name="drawn")
+        fig.add_scatter(x=np.linspace(0, 1, 500), y=np.zeros(500), visible=False, name="spare")
+        return fig
+
+    ex = Explorer({"n": widgets.IntSlider(value=3)}, spare)
+    page = ex.static_html()
+    assert '"name":"drawn"' in page and '"name":"spare"' not in page
+    assert '"dtype":"f4"' in page and '"dtype":"f8"' not in page
+    assert len(page) < 0.6 * len(theme.html_fallback(ex.figure))
 
 
 def test_terminal_text_keeps_its_columns_in_every_viewer():

@@ -1,5 +1,7 @@
 """The stack and density explorers, driven as a learner would."""
 
+import html
+
 import pytest
 
 import msa_course
@@ -102,3 +104,32 @@ def test_portability_explorer_puts_a_linux_vm_under_docker_on_a_mac():
     assert "linux/amd64 only: native" == ex.figure.layout.title.text
     ex.controls["image"].value = "windows/amd64 (a Windows image)"
     assert "Does not run" in ex.side.value and "no matching manifest" in ex.side.value
+
+
+def test_static_density_shows_both_states_of_its_notice():
+    """Chapter 02's Notice: 72 VMs, 156 microVMs, 160 containers, memory the VMs' limit; with no
+    guest OS the VMs fit 156; 500 cold starts take about 33 s as VMs, 3.4 s otherwise."""
+    ex = density_explorer()
+    small, no_guest = ex.static_states()
+    assert small.caption.startswith("A 0.1-core, 256 MiB service")
+    assert "guest OS at 0 MiB" in no_guest.caption
+    assert list(small.figure.data[0].y) == [72, 156, 160] and "Memory ran out first" in small.side
+    assert list(no_guest.figure.data[0].y) == [156, 156, 160]
+    for state in (small, no_guest):
+        vm, microvm, container = state.figure.data[1].y
+        assert round(vm) == 33 and microvm == pytest.approx(3.4, abs=0.1)
+        assert container == pytest.approx(3.4, abs=0.1)
+    assert ex.values["cpu"] == 0.5, "the live explorer keeps its own start"
+
+
+def test_static_portability_shows_the_three_states_of_its_notice():
+    """Chapter 02's Notice: on a Mac the other CPU's image is emulated in a Linux VM, with a
+    warning; a multi-platform image needs no emulator; a Windows image runs on no Linux server."""
+    emulated, multi, windows = portability_explorer().static_states()
+    assert "emulated in a Linux VM" in emulated.figure.layout.title.text
+    assert "WARNING: The requested image's platform" in html.unescape(emulated.side)
+    assert "emulat" not in multi.figure.layout.title.text and "Runs:" in multi.side
+    assert "runs one in a VM" in multi.side and "linux/arm64/v8 variant" in multi.side
+    assert (
+        "Does not run" in windows.side and windows.caption == "A Linux server and a Windows image."
+    )

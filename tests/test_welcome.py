@@ -96,5 +96,5 @@ def test_service_models_are_brackets_beside_the_stack_not_a_layer():
 def test_static_edition_shows_the_brackets_the_notice_describes():
     ex = layer_map_explorer()
     assert ex.controls["layer"].value == LAYERS[0].name
-    figure, side = ex.static_state()
+    ((_, figure, side),) = ex.static_states()
     assert _bracket_widths(figure) == {4} and "IaaS" in side

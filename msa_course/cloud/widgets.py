@@ -277,10 +277,18 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
         ranking = choose(**values)
         return charts.chooser_chart(ranking), _ranking_panel(ranking, catalogue)
 
-    # the static edition shows the state chapter 04's Notice describes
+    on_premises = {"placement": "on premises"}
+    strong = {**on_premises, "ops_capacity": "high"}
     return Explorer(
         controls,
         render,
         title=tr("Which model, and where?"),
-        static={"placement": "on premises"},
+        static=[  # chapter 04's Notice, in its order
+            (tr("Only on premises, with medium operations capacity."), on_premises),
+            (tr("Only on premises, with high operations capacity."), strong),
+            (
+                tr("The same for a monolith that needs high OS control."),
+                {**strong, "architecture": "monolith", "services": 1, "os_control": "high"},
+            ),
+        ],
     )

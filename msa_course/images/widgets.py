@@ -116,8 +116,29 @@ def image_layer_explorer(
         title=tr("Image layers and the build cache"),
         actions={N_("Build (fill the cache)"): fill_cache},
         controls_per_row=1,
-        static={"change": "edit app.py"} if "app.py" in files else None,  # chapter 02's Notice
+        static=_notice_states(dockerfile, files),
     )
+
+
+def _notice_states(dockerfile: str, files: Context) -> list:
+    """Chapter 02's Notice, in its order, for the explorer's own example (another Dockerfile
+    or context shows what it starts with)."""
+    if "app.py" not in files or "ENV PORT=8000" not in dockerfile:
+        return []
+    env_edit = dockerfile.replace("ENV PORT=8000", "ENV PORT=9000")
+    return [
+        (tr("app.py edited."), {"change": "edit app.py"}),
+        (tr("app.py touched: only its modification time changes."), {"change": "touch app.py"}),
+        (tr("ENV PORT=8000 changed to 9000, under BuildKit."), {"dockerfile": env_edit}),
+        (
+            tr("The same change under the classic builder."),
+            {"dockerfile": env_edit, "builder": "classic"},
+        ),
+        (
+            tr("RUN misspelled as RUNN."),
+            {"dockerfile": dockerfile.replace("\nRUN ", "\nRUNN ", 1)},
+        ),
+    ]
 
 
 KIND_NAMES = {"base": N_("base"), "filesystem": N_("filesystem"), "metadata": N_("metadata")}

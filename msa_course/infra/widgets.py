@@ -50,7 +50,7 @@ def provisioning_explorer(
     It simulates at `step_minutes` = 10 by default, coarser than the model's 1 minute, so an
     update stays well under 50 ms; the benchmark and the exercises use 1-minute steps.
     Default values are the strategies' defaults (see `msa_course.infra.strategies`). The
-    static edition shows the two days around the spike, which chapter 01's Notice describes.
+    static edition shows the three states chapter 01's Notice describes, with coarser bins.
     """
     f, i = widgets.FloatSlider, widgets.IntSlider
     controls = {
@@ -91,6 +91,7 @@ def provisioning_explorer(
         vm_price,
         container_price,
         view,
+        max_points=max_points,
     ):
         demand = _demand(days, step_minutes, spike_day, spike_size, annual_growth / 100, seed)
         strategies = [
@@ -128,7 +129,20 @@ def provisioning_explorer(
         render,
         title=tr("Provisioning simulator"),
         controls_per_row=3,
-        static={"view": VIEWS[1]},
+        static=[  # chapter 01's Notice, in its order; 250 points keep the page small
+            (
+                tr("The two days around the spike, at the starting settings."),
+                {"view": VIEWS[1], "max_points": 250},
+            ),
+            (
+                tr("The same two days with the private pool's headroom at 200 %."),
+                {"view": VIEWS[1], "pool_headroom": 200, "max_points": 250},
+            ),
+            (
+                tr("The whole run with 200 % growth a year and 20 weeks to buy a server."),
+                {"annual_growth": 200, "bare_metal_lead_weeks": 20.0, "max_points": 250},
+            ),
+        ],
     )
 
 
@@ -179,7 +193,8 @@ def _table(head, rows) -> str:
 def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: int = 0) -> Explorer:
     """N microservices, each on its own bare metal vs all on one shared, virtualised pool.
 
-    The static edition shows 40 services, the case chapter 01's Notice describes."""
+    The static edition shows the four states of chapter 01's Try this, which its Notice
+    describes, in 120 bins (a week of 40 services in 200 was 100 kB of page each)."""
     controls = {
         "n_services": _slider(widgets.IntSlider, tr("microservices"), 8, 1, 60, 1),
         "mean_cores": _slider(
@@ -194,13 +209,17 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
         ),
     }
 
-    def render(n_services, mean_cores, server_cores):
+    def render(n_services, mean_cores, server_cores, max_points=200):
         demands = service_demands(
             n_services, mean_cores=mean_cores, days=days, step_minutes=step_minutes, seed=seed
         )
         result = dedicated_vs_shared(demands, server_cores)
         fig = charts.consolidation_chart(
-            demands, result, step_minutes=step_minutes, slots=controls["n_services"].max
+            demands,
+            result,
+            step_minutes=step_minutes,
+            max_points=max_points,
+            slots=controls["n_services"].max,
         )
         side = _table(
             ("", tr("servers"), tr("cores bought"), tr("utilisation")),
@@ -227,7 +246,21 @@ def consolidation_explorer(*, days: float = 7, step_minutes: float = 5, seed: in
         controls,
         render,
         title=tr("Dedicated bare metal vs shared capacity"),
-        static={"n_services": 40},
+        static=[  # chapter 01's Notice, in its order
+            (
+                tr("8 services of about 2 cores each on 32-core servers (the start)."),
+                {"max_points": 120},
+            ),
+            (tr("40 such services."), {"n_services": 40, "max_points": 120}),
+            (
+                tr("40 services of about 30 cores each."),
+                {"n_services": 40, "mean_cores": 30.0, "max_points": 120},
+            ),
+            (
+                tr("40 services of about 30 cores each on 8-core servers."),
+                {"n_services": 40, "mean_cores": 30.0, "server_cores": 8, "max_points": 120},
+            ),
+        ],
     )
 
 

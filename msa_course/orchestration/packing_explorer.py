@@ -323,7 +323,19 @@ def binpacking_explorer(
         render,
         title=tr("Bin packing with kube-scheduler"),
         controls_per_row=3,
-        # chapter 03's Notices: MostAllocated packs the default mix onto the lower bound, and
-        # pod 2 (api-1) joins jvm-0's node on its Fit score
-        static={"strategy": "MostAllocated (pack)", "explain": 2},
+        static=[  # chapter 03's two Notices on it, in their order
+            (
+                tr("LeastAllocated (the default), explaining pod 2."),
+                {"strategy": "LeastAllocated (default: spread)", "explain": 2},
+            ),
+            (
+                tr("MostAllocated, explaining pod 2."),
+                {"strategy": "MostAllocated (pack)", "explain": 2},
+            ),
+            (tr("600 pods: more than the nodes can hold."), {"pods": 600}),
+            (
+                tr("MostAllocated, explaining pod 150."),
+                {"strategy": "MostAllocated (pack)", "explain": 150},
+            ),
+        ],
     )

@@ -216,9 +216,36 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
         title=tr("Self-healing on a simulated clock"),
         actions=timeline_actions(faults, FAULTS, controls["at"]),
         controls_per_row=4,
-        # chapter 03's Notice starts with the crash loop: one container crash-looping at 60 s
-        static=lambda: _healing_view([(60, "Crash-loop a container")], 15, 10, 3, seed),
+        static=_healing_states(seed),
     )
+
+
+def _healing_states(seed: int) -> list:
+    """Chapter 03's two Notices on the self-healing explorer, in their order: each fault at
+    60 s, as its Try this makes it."""
+
+    def view(fault: str, period: int = 10, placement: str = "default"):
+        return lambda: _healing_view([(60, fault)], 15, period, 3, seed, placement)
+
+    zone = "Take a zone down"
+    return [
+        (tr("A container crash-loops from 60 s."), view("Crash-loop a container")),
+        (tr("A node goes down at 60 s."), view("Take a node down")),
+        (tr("A liveness probe fails at 60 s."), view("Fail a liveness probe")),
+        (
+            tr("A liveness probe fails at 60 s, with periodSeconds 30."),
+            view("Fail a liveness probe", period=30),
+        ),
+        (
+            tr("A zone goes down at 60 s; the pods packed (MostAllocated)."),
+            view(zone, placement="packed"),
+        ),
+        (
+            tr("A zone goes down at 60 s; the pods spread over zones (maxSkew 1)."),
+            view(zone, placement="zones"),
+        ),
+        (tr("A zone goes down at 60 s; the pods placed by the default profile."), view(zone)),
+    ]
 
 
 def _healing_view(
@@ -412,5 +439,17 @@ def autoscaling_explorer(seed: int = 0) -> Explorer:
         render,
         title=tr("Horizontal Pod Autoscaler on a load curve"),
         controls_per_row=4,
-        static={"peak": 3.0},  # chapter 03's Notice: the timings at peak 3x
+        static=[  # chapter 03's Notice, in its order
+            (tr("Peak 3x, the other settings as they start."), {"peak": 3.0}),
+            (
+                tr("Peak 3x, scale-up 1 Pod or 10 % per 15 s."),
+                {"peak": 3.0, "up_pods": 1, "up_percent": 10},
+            ),
+            (tr("Peak 3x, scale-down window 0 s."), {"peak": 3.0, "window": 0}),
+            (tr("Peak 3x, scale-down window 900 s."), {"peak": 3.0, "window": 900}),
+            (
+                tr("Base load 4 cores, peak 8x: more than maxReplicas can carry."),
+                {"base": 4.0, "peak": 8.0},
+            ),
+        ],
     )

@@ -11,7 +11,9 @@ then read `explorer.figure.data`.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
@@ -24,6 +26,15 @@ from msa_course.ui.fallback import StaticFallback
 from msa_course.ui.figurewidget import figure_widget_class
 
 RenderResult = go.Figure | tuple[go.Figure, str]
+State = Mapping[str, object] | Callable[[], RenderResult]
+
+
+class StaticState(NamedTuple):
+    """One state of a static edition: its caption ("" when it is the only one), figure, panel."""
+
+    caption: str
+    figure: go.Figure | None  # None: the state is the explorer's message (a bad input's)
+    side: str
 
 
 class Explorer(StaticFallback, widgets.VBox):
@@ -35,10 +46,15 @@ class Explorer(StaticFallback, widgets.VBox):
     (mark the labels with `N_` where they are defined).
 
     `static` is what a viewer without a kernel shows (GitHub, nbviewer, the static site): the
-    state the chapter's Notice describes, since nobody can move a control there. Either control
-    values (name -> value, the others keep their starting values) or a zero-argument callable
-    returning what `render` returns (for a state reached through actions). Without it, the
-    starting state is shown. The live explorer always starts at its controls' own values.
+    state the chapter's Notice describes, since nobody can move a control there. A state is
+    either values for `render` (name -> value: controls, whose others keep their starting
+    values, or an argument of `render` that no control sets, such as a coarser `max_points`)
+    or a zero-argument callable returning what `render` returns (for a state reached through
+    actions). A state whose render raises ValueError shows its message, as the live explorer
+    would. When the Notice describes several states, `static` is a list of (caption, state)
+    pairs in the Notice's order, drawn one under another, each under its caption (a whole
+    sentence through `tr()`). Without it, the starting state is shown. The live explorer
+    always starts at its controls' own values.
     """
 
     def __init__(
@@ -49,13 +65,10 @@ class Explorer(StaticFallback, widgets.VBox):
         title: str = "",
         actions: Mapping[str, Callable[[], None]] | None = None,
         controls_per_row: int = 3,
-        static: Mapping[str, object] | Callable[[], RenderResult] | None = None,
+        static: State | Sequence[tuple[str, State]] | None = None,
     ):
         self.controls: dict[str, widgets.Widget] = dict(controls)
-        unknown = sorted(set(static) - set(self.controls)) if isinstance(static, Mapping) else []
-        if unknown:
-            raise ValueError(f"static names no control {unknown}; controls: {list(self.controls)}")
-        self._static = static
+        self._static = _static_states(static, {*self.controls, *_keywords(render)})
         self._render = render
         self.title = title
         self.message = widgets.HTML(layout=widgets.Layout(min_height="0"))
@@ -95,9 +108,7 @@ class Explorer(StaticFallback, widgets.VBox):
         try:
             figure, side = self._run()
         except ValueError as err:
-            self.message.value = (
-                f"<div style='color:#D55E00;font-weight:bold'>{html.escape(str(err))}</div>"
-            )
+            self.message.value = _message_html(err)
             return
         self.message.value = ""
         self.side.value = side
@@ -112,13 +123,18 @@ class Explorer(StaticFallback, widgets.VBox):
         result = self._render(**{**self.values, **(overrides or {})})
         return _pair(result)
 
-    def static_state(self) -> tuple[go.Figure, str]:
-        """The figure and side panel a viewer without a kernel shows (see `static`)."""
-        if self._static is None:
-            return go.Figure(self.figure), self.side.value
-        if callable(self._static):
-            return _pair(self._static())
-        return self._run(self._static)
+    def static_states(self) -> list[StaticState]:
+        """What a viewer without a kernel shows (see `static`), state by state."""
+        if not self._static:
+            return [StaticState("", go.Figure(self.figure), self.side.value)]
+        states = []
+        for caption, state in self._static:
+            try:
+                figure, side = _pair(state()) if callable(state) else self._run(state)
+            except ValueError as err:  # a state that shows the explorer's message
+                figure, side = None, _message_html(err)
+            states.append(StaticState(caption, figure, side))
+        return states
 
     def _on_change(self, _change) -> None:
         self.update()
@@ -127,7 +143,7 @@ class Explorer(StaticFallback, widgets.VBox):
         try:
             action()
         except ValueError as err:
-            self.message.value = f"<div style='color:#D55E00'>{html.escape(str(err))}</div>"
+            self.message.value = _message_html(err)
             return
         self.update()
 
@@ -139,14 +155,71 @@ class Explorer(StaticFallback, widgets.VBox):
             display(self.figure)
 
     def static_html(self) -> str:
-        """The static state's figure (and side panel) for viewers with no widget front-end."""
+        """The static states' figures (and side panels) for viewers with no widget front-end:
+        one `msa-static-figure` per explorer, one `msa-static-state` in it per captioned state."""
         title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
-        figure, side = self.static_state()
-        return f"<div class='msa-static-figure'>{title}{theme.html_fallback(figure)}{side}</div>"
+        parts = []
+        for caption, figure, side in self.static_states():
+            drawn = (theme.html_fallback(_compact(figure)) if figure else "") + side
+            if caption:
+                drawn = (
+                    f"<div class='msa-static-state' style='{_STATE_STYLE}'><p "
+                    f"class='msa-static-caption'><b>{html.escape(caption)}</b></p>{drawn}</div>"
+                )
+            parts.append(drawn)
+        return f"<div class='msa-static-figure'>{title}{''.join(parts)}</div>"
+
+
+_STATE_STYLE = "margin-top:1em;padding-top:0.6em;border-top:1px solid #ddd"  # states set apart
+
+
+def _static_states(static, names: set[str]) -> list[tuple[str, State]]:
+    """`static` as (caption, state) pairs, every name in them checked against `names`."""
+    if static is None:
+        return []
+    pairs = [("", static)] if isinstance(static, Mapping) or callable(static) else list(static)
+    for caption, state in pairs:
+        if len(pairs) > 1 and not caption:
+            raise ValueError("each of several static states needs a caption")
+        unknown = sorted(set(state) - names) if isinstance(state, Mapping) else []
+        if unknown:
+            raise ValueError(
+                f"static names no control or argument of render {unknown}; "
+                f"those are: {sorted(names)}"
+            )
+    return pairs
+
+
+def _keywords(render: Callable) -> set[str]:
+    """The arguments `render` takes by name: a static state may also set one that is not a
+    control (a coarser `max_points`, say, to keep a static page small)."""
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name for p in inspect.signature(render).parameters.values() if p.kind in kinds}
+
+
+def _message_html(err: ValueError) -> str:
+    """A learner's bad input, said in place of a traceback (class msa-message)."""
+    text = html.escape(str(err))
+    return f"<div class='msa-message' style='color:#D55E00;font-weight:bold'>{text}</div>"
 
 
 def _pair(result: RenderResult) -> tuple[go.Figure, str]:
     return result if isinstance(result, tuple) else (result, "")
+
+
+def _compact(figure: go.Figure) -> go.Figure:
+    """The figure as a static page needs it: no hidden traces (an explorer keeps spare ones to
+    patch in place), coordinates as float32 (half the bytes; 7 digits are plenty to draw)."""
+    traces = []
+    for trace in _plotly_json(figure)["data"]:
+        if trace.get("visible") is False:
+            continue
+        for key in ("x", "y", "base"):
+            value = trace.get(key)
+            if isinstance(value, np.ndarray) and value.dtype == np.float64:
+                trace[key] = value.astype(np.float32)
+        traces.append(trace)
+    return go.Figure(data=traces, layout=figure.layout)
 
 
 def _rows(items: list[widgets.Widget], per_row: int) -> list[widgets.Widget]:

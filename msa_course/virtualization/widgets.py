@@ -131,8 +131,16 @@ def density_explorer(
         controls,
         render,
         title=tr("How many fit, and how fast they start"),
-        # chapter 02's Notice: a small, memory-bound service, 500 instances cold-started
-        static={"cpu": 0.1, "memory_mib": 256, "start": 500},
+        static=[  # chapter 02's Notice: a small, memory-bound service, 500 cold starts
+            (
+                tr("A 0.1-core, 256 MiB service, 500 instances cold-started."),
+                {"cpu": 0.1, "memory_mib": 256, "start": 500},
+            ),
+            (
+                tr("The same with the full VM's guest OS at 0 MiB."),
+                {"cpu": 0.1, "memory_mib": 256, "start": 500, "guest_os_mib": 0},
+            ),
+        ],
     )
 
 
@@ -242,6 +250,16 @@ def portability_explorer(
         side = f"<p><b>{runs}:</b> {html.escape(verdict.why)}</p>{said}"
         return charts.platform_chart(machine, image, verdict), side
 
+    mac = "Mac with Apple silicon (Docker Desktop)"
     return Explorer(controls, render,
                     title=tr("Where an image runs: portability stops at the kernel"),
-                    controls_per_row=2)  # fmt: skip
+                    controls_per_row=2,
+                    static=[  # chapter 02's Notice, in its order
+                        (tr("A Mac with Apple silicon and an image built only for linux/amd64."),
+                         {"machine": mac, "image": "linux/amd64 only"}),
+                        (tr("The same Mac and a multi-platform image."),
+                         {"machine": mac, "image": "multi-platform: linux/amd64 + linux/arm64"}),
+                        (tr("A Linux server and a Windows image."),
+                         {"machine": "Linux server, x86-64",
+                          "image": "windows/amd64 (a Windows image)"}),
+                    ])  # fmt: skip

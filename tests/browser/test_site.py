@@ -1,6 +1,7 @@
 """The static edition: `msa-course build-site`, opened from a local file server in Chromium.
 
-Every chapter page must show each explorer's static figure, drawn (no empty figure boxes),
+Every chapter page must show each explorer's static figure, one plot for each state its Notice
+describes, drawn (no empty figure boxes),
 load nothing from anywhere but 127.0.0.1 (it must work offline), and link only to pages and
 files that exist.
 """
@@ -98,6 +99,18 @@ def shows_every_figure_offline(chapter, section, site, site_url, page, artifacts
     )
     figures = page.locator(".plotly-graph-div")
     assert figures.count() >= expected
+    # an explorer whose Notice describes several states shows each, one figure per state (a
+    # state that is the explorer's message for a bad input has none)
+    per_explorer = page.eval_on_selector_all(
+        ".msa-static-figure",
+        """fs => fs.map(f => {
+            const states = f.querySelectorAll('.msa-static-state');
+            const messages = [...states].filter(s => s.querySelector('.msa-message')).length;
+            return {plots: f.querySelectorAll('.plotly-graph-div').length,
+                    expected: Math.max(1, states.length - messages)};
+        })""",
+    )
+    assert all(e["plots"] == e["expected"] for e in per_explorer), per_explorer
     traces = page.eval_on_selector_all(".plotly-graph-div", "ds => ds.map(d => d.data.length)")
     assert all(n > 0 for n in traces), f"empty figures (traces per figure: {traces})"
     assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0

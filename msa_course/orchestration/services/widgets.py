@@ -242,14 +242,45 @@ def service_explorer(seed: int = 0) -> Explorer:
         return service_view(actions, minutes, replicas, readiness, startup, drain, rate, surge,
                             unavailable, seed)  # fmt: skip
 
-    def static():  # the chapter's Notice: a rollout without a readiness probe fails requests
-        return service_view([(60, "Rolling update")], 4, 3, False, 10, 5, 100, "25%", "25%", seed)
-
     return Explorer(
         controls,
         render,
         title=tr("Communication and load balancing through a Service"),
         actions=timeline_actions(actions, ACTIONS, controls["at"]),
         controls_per_row=3,
-        static=static,
+        static=_notice_states(seed),
     )
+
+
+def _notice_states(seed: int) -> list:
+    """Chapter 03's Notice, in its order: each action at 60 s, as its Try this makes it."""
+
+    def view(action, replicas=3, readiness=True, startup=10, drain=5, surge="25%", down="25%"):
+        return lambda: service_view([(60, action)], 4, replicas, readiness, startup, drain, 100,
+                                    surge, down, seed)  # fmt: skip
+
+    update, kill = "Rolling update", "Kill a pod"
+    return [
+        (tr("A rolling update at 60 s, with the readiness probe."), view(update)),
+        (tr("The same rolling update without the readiness probe."), view(update, readiness=False)),
+        (
+            tr("One replica, killed at 60 s; its app exits at once."),
+            view(kill, replicas=1, drain=0),
+        ),
+        (
+            tr("One replica, killed at 60 s; its app keeps serving for 20 s after SIGTERM."),
+            view(kill, replicas=1, drain=20),
+        ),
+        (tr("A node goes down at 60 s."), view("Take a node down")),
+        (
+            tr(
+                "A rolling update with maxSurge 0, maxUnavailable 1 and an app that starts in 25 s, "
+                "with the readiness probe."
+            ),
+            view(update, startup=25, surge="0", down="1"),
+        ),
+        (
+            tr("The same without the readiness probe."),
+            view(update, readiness=False, startup=25, surge="0", down="1"),
+        ),
+    ]
