@@ -301,7 +301,17 @@ def _placement(path: str, spec: dict) -> dict:
         raise _FieldError(err.path, err.message) from None
 
 
-def _template(doc: dict) -> tuple[dict, PodTemplate, int]:
+def _named(doc: dict) -> dict:
+    """`metadata.name` and `metadata.namespace` (default "default"), as keyword arguments."""
+    return {
+        "name": doc["metadata"]["name"],
+        "namespace": doc["metadata"].get("namespace", "default"),
+    }
+
+
+def _workload(doc: dict) -> dict:
+    """A Deployment's or ReplicaSet's name, namespace, replicas, selector and pod template,
+    as keyword arguments."""
     spec = doc["spec"]
     replicas = spec.get("replicas", 1)
     if replicas is None:
@@ -324,19 +334,16 @@ def _template(doc: dict) -> tuple[dict, PodTemplate, int]:
     pod_spec = spec["template"]["spec"]
     containers, init = _pod_spec("spec.template.spec", pod_spec)
     placement = _placement("spec.template.spec", pod_spec)
-    return match, PodTemplate(labels, containers, init, **placement), replicas
+    template = PodTemplate(labels, containers, init, **placement)
+    return {**_named(doc), "replicas": replicas, "selector": match, "template": template}
 
 
 def _deployment(doc: dict) -> Deployment:
-    selector, template, replicas = _template(doc)
+    workload = _workload(doc)
     strategy = doc["spec"].get("strategy") or {}
     rolling = strategy.get("rollingUpdate") or {}
     return Deployment(
-        name=doc["metadata"]["name"],
-        namespace=doc["metadata"].get("namespace", "default"),
-        replicas=replicas,
-        selector=selector,
-        template=template,
+        **workload,
         strategy=strategy.get("type", "RollingUpdate"),
         max_surge=rolling.get("maxSurge", "25%"),
         max_unavailable=rolling.get("maxUnavailable", "25%"),
@@ -344,21 +351,13 @@ def _deployment(doc: dict) -> Deployment:
 
 
 def _replica_set(doc: dict) -> ReplicaSet:
-    selector, template, replicas = _template(doc)
-    return ReplicaSet(
-        name=doc["metadata"]["name"],
-        namespace=doc["metadata"].get("namespace", "default"),
-        replicas=replicas,
-        selector=selector,
-        template=template,
-    )
+    return ReplicaSet(**_workload(doc))
 
 
 def _pod(doc: dict) -> Pod:
     containers, init = _pod_spec("spec", doc["spec"])
     return Pod(
-        name=doc["metadata"]["name"],
-        namespace=doc["metadata"].get("namespace", "default"),
+        **_named(doc),
         labels=(doc["metadata"].get("labels") or {}),
         containers=containers,
         init_containers=init,
@@ -468,8 +467,7 @@ def _hpa(doc: dict) -> HorizontalPodAutoscaler:
         )
     ref = spec["scaleTargetRef"]
     return HorizontalPodAutoscaler(
-        name=doc["metadata"]["name"],
-        namespace=doc["metadata"].get("namespace", "default"),
+        **_named(doc),
         target_kind=ref["kind"],
         target_name=ref["name"],
         min_replicas=min_replicas,
@@ -501,8 +499,7 @@ def _service(doc: dict) -> Service:
     )
     try:
         return Service(
-            name=doc["metadata"]["name"],
-            namespace=doc["metadata"].get("namespace", "default"),
+            **_named(doc),
             labels=doc["metadata"].get("labels") or {},
             selector=spec.get("selector") or {},
             ports=ports,
