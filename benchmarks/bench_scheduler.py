@@ -61,21 +61,27 @@ def throughput(runs: int = 3) -> None:
     ):
         print(f"  {order} (load average {os.getloadavg()[0]:.1f})")
         for name, profile in PROFILES.items():
-            walls, cpus = [], []
-            for _ in range(runs):
-                pods = make()
-                scheduler = Scheduler(node_pool(1000, 16, 64), profile, seed=0)
-                start, cpu = time.perf_counter(), time.process_time()
-                decisions = scheduler.schedule(pods)
-                walls.append(time.perf_counter() - start)
-                cpus.append(time.process_time() - cpu)
-            placed = sum(d.node is not None for d in decisions)
-            wall = statistics.median(walls)
-            verdict = "under" if max(cpus) < 1 else "OVER"
-            print(
-                f"    {name:25} {min(cpus):5.2f} s CPU {wall:6.2f} s wall"
-                f"  {len(pods) / wall:8,.0f} pods/s  ({placed} placed; {verdict} the 1 s bar)"
-            )
+            timed(name, runs, make, lambda p=profile: Scheduler(node_pool(1000, 16, 64), p, 0))
+
+
+def timed(name: str, runs: int, make_pods, make_scheduler) -> None:
+    """Schedule make_pods() with make_scheduler() `runs` times; print the best CPU time, the
+    median wall time and the pods placed against the 1 s bar."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        pods = make_pods()
+        scheduler = make_scheduler()
+        start, cpu = time.perf_counter(), time.process_time()
+        decisions = scheduler.schedule(pods)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    placed = sum(d.node is not None for d in decisions)
+    wall = statistics.median(walls)
+    verdict = "under" if max(cpus) < 1 else "OVER"
+    print(
+        f"    {name:25} {min(cpus):5.2f} s CPU {wall:6.2f} s wall"
+        f"  {len(pods) / wall:8,.0f} pods/s  ({placed} placed; {verdict} the 1 s bar)"
+    )
 
 
 GPU_TAINT = Taint("dedicated", "batch", "NoSchedule")
@@ -133,22 +139,11 @@ def constrained_throughput(runs: int = 3) -> None:
         f"{runs} runs (load average {os.getloadavg()[0]:.1f})"
     )
     for name, profile in PROFILES.items():
-        walls, cpus = [], []
-        for _ in range(runs):
-            pods = constrained_pods(10_000)
-            scheduler = Scheduler(
-                zoned_pool(1000), profile, seed=0, default_selector=owner_selector
-            )
-            start, cpu = time.perf_counter(), time.process_time()
-            decisions = scheduler.schedule(pods)
-            walls.append(time.perf_counter() - start)
-            cpus.append(time.process_time() - cpu)
-        placed = sum(d.node is not None for d in decisions)
-        wall = statistics.median(walls)
-        verdict = "under" if max(cpus) < 1 else "OVER"
-        print(
-            f"    {name:25} {min(cpus):5.2f} s CPU {wall:6.2f} s wall"
-            f"  {len(pods) / wall:8,.0f} pods/s  ({placed} placed; {verdict} the 1 s bar)"
+        timed(
+            name,
+            runs,
+            lambda: constrained_pods(10_000),
+            lambda p=profile: Scheduler(zoned_pool(1000), p, 0, default_selector=owner_selector),
         )
 
 
