@@ -128,15 +128,21 @@ def responsibility_grid(
         layer, model = selected
         resp.cell(layer, model)  # validates both names
         col, row = resp.MODELS.index(model), layers.index(layer)
-        fig.add_shape(
-            type="rect",
-            x0=col - 0.5,
-            x1=col + 0.5,
-            y0=row - 0.5,
-            y1=row + 0.5,
-            line=dict(color=theme.PALETTE["black"], width=4),
-        )
+        fig.add_shape(**_outline(col, row))
     return fig
+
+
+def _outline(col: int, row: int, **axes) -> dict:
+    """A heavy black outline around the grid cell at (col, row): the one chosen."""
+    return dict(
+        type="rect",
+        **axes,
+        x0=col - 0.5,
+        x1=col + 0.5,
+        y0=row - 0.5,
+        y1=row + 0.5,
+        line=dict(color=theme.PALETTE["black"], width=4),
+    )
 
 
 def _wrap(text: str, width: int = 60) -> str:
@@ -326,18 +332,7 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     ]
     best = ranking.best
     col, row = WHERE.index(best.where), MODELS.index(best.model)
-    layout["shapes"] = [
-        dict(
-            type="rect",
-            xref=grid_x,
-            yref=grid_y,
-            x0=col - 0.5,
-            x1=col + 0.5,
-            y0=row - 0.5,
-            y1=row + 0.5,
-            line=dict(color=theme.PALETTE["black"], width=4),
-        )
-    ]
+    layout["shapes"] = [_outline(col, row, xref=grid_x, yref=grid_y)]
     tops = list(reversed([ranking.best_in(w) for w in WHERE]))  # plotly draws bottom first
     labels = [_best_label(v) for v in tops]
     colours = [*theme.COLORWAY, theme.PALETTE["grey"]]
