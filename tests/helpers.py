@@ -1,5 +1,5 @@
 """Shared test helpers (tests/ is on pytest's path, hub tests included): the repository's
-paths, a notebook's cells, the tables of an HTML page."""
+paths, a notebook's cells, the tables of an HTML page, a scheduler Filter's status code."""
 
 from __future__ import annotations
 
@@ -70,3 +70,13 @@ def html_tables(html: str) -> dict[str, list[list[str]]]:
     page = Tables()
     page.feed(html)
     return page.tables
+
+
+def filter_code(plugin: str, reason: str | None) -> str:
+    """A placement Filter plugin's result as upstream's tests name its status: Success,
+    Unschedulable, or UnschedulableAndUnresolvable (the scheduler's own rule)."""
+    from msa_course.orchestration.scheduler.cycle import unresolvable
+
+    if reason is None:
+        return "Success"
+    return "UnschedulableAndUnresolvable" if unresolvable(plugin, reason) else "Unschedulable"

@@ -10,7 +10,8 @@ Placement vectors (TaintToleration, NodeAffinity, PodTopologySpread, InterPodAff
 has that key; without MSA_K8S_VECTORS, from tests/data/k8s_placement_vectors_sample.json. The
 harness turns their nodes and pods (Kubernetes API JSON) into the plugins' NodeInfo with
 placement_manifest and runs PreFilter/Filter and PreScore/Score/NormalizeScore the way a
-scheduling cycle does (scheduler/cycle.py: placement_filters, placement_score, unresolvable).
+scheduling cycle does (scheduler/cycle.py: placement_filters, placement_score), status codes
+by the scheduler's own rule (helpers.filter_code).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import filter_code
 
 from msa_course.orchestration import placement_manifest
 from msa_course.orchestration.objects import NON_ZERO_DEFAULTS, Container, Pod, pod_requests
@@ -30,11 +32,7 @@ from msa_course.orchestration.plugins import (
     fits_request,
     node_resources_fit_score,
 )
-from msa_course.orchestration.scheduler.cycle import (
-    placement_filters,
-    placement_score,
-    unresolvable,
-)
+from msa_course.orchestration.scheduler.cycle import placement_filters, placement_score
 
 VECTORS = Path(
     os.environ.get("MSA_K8S_VECTORS", Path(__file__).parent / "data" / "k8s_vectors_sample.json")
@@ -203,12 +201,6 @@ def _placement_scores(vector: dict, pod: Pod, nodes: list[NodeInfo], default) ->
     return "Skip" if scored is None else dict(zip(names, scored[1], strict=True))
 
 
-def _code(plugin: str, reason: str | None) -> str:
-    if reason is None:
-        return "Success"
-    return "UnschedulableAndUnresolvable" if unresolvable(plugin, reason) else "Unschedulable"
-
-
 @pytest.mark.parametrize("vector", PLACEMENT, ids=lambda v: v["id"])
 def test_placement_vector(vector):
     pod = _vector_pod(vector["incoming_pod"])
@@ -228,7 +220,7 @@ def test_placement_vector(vector):
             if "expected_filter" in vector:
                 assert got == vector["expected_filter"], name
             if "expected_filter_codes" in vector:
-                codes = {node: _code(vector["plugin"], r) for node, r in got.items()}
+                codes = {node: filter_code(vector["plugin"], r) for node, r in got.items()}
                 assert codes == vector["expected_filter_codes"], name
     if "expected_prescore" in vector or "expected_scores" in vector:
         got = _placement_scores(vector, pod, nodes, default)

@@ -22,6 +22,7 @@ ignorePreferredTermsOfExistingPods. Not ported: AddPod/RemovePod (preemption's w
 from __future__ import annotations
 
 import pytest
+from helpers import filter_code
 
 from msa_course.orchestration.objects import Node, Pod
 from msa_course.orchestration.placement import (
@@ -45,6 +46,7 @@ from msa_course.orchestration.plugins import (
 )
 from msa_course.orchestration.scheduler import PlainScheduler
 
+IPA = "InterPodAffinity"
 AFF, ANTI, EXIST = ERR_REASON_AFFINITY, ERR_REASON_ANTI_AFFINITY, ERR_REASON_EXISTING_ANTI_AFFINITY
 NAMESPACE_SELECTOR = "namespaceSelector is not modelled (no Namespace objects with labels)"
 INVALID_VALUE = "an invalid label value is rejected when the selector is built (as by the API)"
@@ -529,12 +531,6 @@ MULTIPLE_NODES = [
 ]
 
 
-def _code(reason):
-    if reason is None:
-        return "Success"
-    return "UnschedulableAndUnresolvable" if reason == AFF else "Unschedulable"
-
-
 def _single_params():
     out = []
     for case in SINGLE_NODE:
@@ -554,7 +550,7 @@ def test_required_affinity_single_node(incoming, existing, skip, want):
     state = ipa_pre_filter(incoming, infos)
     assert (state is None) == skip
     got = ipa_filter(state, infos[0])
-    assert (got, _code(got)) == (want, _code(want))
+    assert (got, filter_code(IPA, got)) == (want, filter_code(IPA, want))
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import filter_code
 
 from msa_course.orchestration.objects import Node, Pod
 from msa_course.orchestration.placement import (
@@ -43,7 +44,6 @@ from msa_course.orchestration.placement import (
     TopologySpreadConstraint,
 )
 from msa_course.orchestration.plugins import (
-    ERR_REASON_NODE_LABEL_NOT_MATCH,
     pts_filter,
     pts_normalize,
     pts_pre_filter,
@@ -129,15 +129,8 @@ def _cluster(nodes, existing, default_selector=None):
     return sched
 
 
-def _code(reason: str | None) -> str:
-    if reason is None:
-        return "Success"
-    if reason == ERR_REASON_NODE_LABEL_NOT_MATCH:
-        return "UnschedulableAndUnresolvable"
-    return "Unschedulable"
-
-
 S, U, UU = "Success", "Unschedulable", "UnschedulableAndUnresolvable"
+PTS = "PodTopologySpread"
 ZONES4 = [
     "node-a zone=zone1 node=node-a",
     "node-b zone=zone1 node=node-b",
@@ -448,9 +441,9 @@ def test_single_and_multiple_constraints(pod, nodes, existing, want):
     sched = _cluster(nodes, existing)
     infos = [sched.node_info(i) for i in range(len(sched.nodes))]
     state = pts_pre_filter(pod, infos)
-    assert [_code(pts_filter(state, pod, info)) for info in infos] == want
+    assert [filter_code(PTS, pts_filter(state, pod, info)) for info in infos] == want
     # the fast Scheduler's arrays give the same verdicts
-    assert [_code(r) for r in sched.constraints.spread_verdicts(pod)] == want
+    assert [filter_code(PTS, r) for r in sched.constraints.spread_verdicts(pod)] == want
 
 
 def _foo_service(pod: Pod) -> LabelSelector | None:
