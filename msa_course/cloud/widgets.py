@@ -21,6 +21,7 @@ from msa_course.cloud.chooser import (
     choose,
 )
 from msa_course.i18n import tr
+from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
 _STYLE = {"description_width": "11em"}
@@ -127,18 +128,15 @@ def _catalogue_panel(catalogue: Catalogue, model, provider) -> str:
             f"<td>{tr(resp.MODEL_NAMES[s.model])}</td><td>{source}</td>"
             f"<td>{html.escape('; '.join(tr(x) for x in s.you_operate))}</td></tr>"
         )
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            tr("service"),
-            tr("provider"),
-            tr("model"),
-            tr("the source's model"),
-            tr("you still operate"),
-        )
+    head = (
+        tr("service"),
+        tr("provider"),
+        tr("model"),
+        tr("the source's model"),
+        tr("you still operate"),
     )
     count = tr("{count} service(s).", count=len(services))
-    return f"<p>{count}</p><table class='msa-table'><tr>{head}</tr>{''.join(rows)}</table>"
+    return f"<p>{count}</p>" + theme.table_html(head, rows, "msa-table")
 
 
 def catalogue_explorer(catalogue: Catalogue | None = None) -> Explorer:

@@ -13,6 +13,7 @@ from msa_course.images.builders import BUILDERS
 from msa_course.images.cache import cache_report, counts
 from msa_course.images.context import Context, edit, normalise
 from msa_course.images.parity import simulate
+from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
 EXAMPLE_CONTEXT: dict[str, str] = {
@@ -186,12 +187,9 @@ def _differences(by_builder: dict[str, list]) -> str:
             )
     if not rows:
         return f"<p>{tr('BuildKit and the classic builder agree on every line of this build.')}</p>"
-    head = "".join(
-        f"<th>{tr(h)}</th>"
-        for h in (N_("line"), N_("instruction"), "BuildKit", N_("classic builder"), N_("why"))
-    )
+    head = (N_("line"), N_("instruction"), "BuildKit", N_("classic builder"), N_("why"))
     differ = tr("Where BuildKit and the classic builder differ in this build:")
-    return f"<p><b>{differ}</b></p><table><tr>{head}</tr>{''.join(rows)}</table>"
+    return f"<p><b>{differ}</b></p>" + theme.table_html([tr(h) for h in head], rows)
 
 
 def _summary(title: str, steps, image: Image) -> str:
@@ -216,18 +214,15 @@ def _summary(title: str, steps, image: Image) -> str:
 
 
 def _step_table(steps) -> str:
-    rows = "".join(
+    rows = [
         f"<tr><td>{s.layer.line}</td><td><code>{html.escape(s.layer.created_by[:60])}</code></td>"
         f"<td>{tr(KIND_NAMES[s.layer.kind])}</td>"
         f"<td>{html.escape(charts._size(s.layer.size_mb, s.layer.kind))}</td>"
         f"<td>{tr(s.status)}</td><td>{html.escape(s.reason)}</td></tr>"
         for s in steps
-    )
-    head = "".join(
-        f"<th>{tr(h)}</th>"
-        for h in (N_("line"), N_("instruction"), N_("kind"), N_("size"), N_("cache"), N_("why"))
-    )
-    return f"<table><tr>{head}</tr>{rows}</table>"
+    ]
+    head = (N_("line"), N_("instruction"), N_("kind"), N_("size"), N_("cache"), N_("why"))
+    return theme.table_html([tr(h) for h in head], rows)
 
 
 def parity_explorer(days_between: int = 7, seed: int = 0) -> Explorer:

@@ -160,6 +160,16 @@ def _subplot_grid(rows: int, cols: int, options: tuple):
 MONOSPACE = "Menlo, Consolas, 'DejaVu Sans Mono', 'Noto Sans Mono CJK KR', monospace"
 
 
+def table_html(head, rows, css_class: str = "") -> str:
+    """A side panel's table: a header row of `head` texts (escaped here), then `rows`, each
+    a `<tr>` of cells whose HTML the caller built (escaping what it got from outside)."""
+    import html
+
+    th = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in head)
+    attribute = f" class='{css_class}'" if css_class else ""
+    return f"<table{attribute}><tr>{th}</tr>{''.join(rows)}</table>"
+
+
 def pre_html(text: str, size_px: int = 12) -> str:
     """Terminal text (kubectl tables, what a command prints) as HTML whose columns line up in
     every viewer: a monospace font named in the element itself (the static site's page style

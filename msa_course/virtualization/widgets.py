@@ -45,8 +45,8 @@ def stack_explorer(instances: int = 4, app_mib: int = 256) -> Explorer:
 
 def _stack_table(stacks, instances: int) -> str:
     once = tr("once per host")
-    head = "".join(
-        f"<th>{tr(h)}</th>"
+    head = [
+        tr(h)
         for h in (
             N_("layer (top first)"),
             N_("examples"),
@@ -54,16 +54,16 @@ def _stack_table(stacks, instances: int) -> str:
             N_("memory each"),
             N_("source"),
         )
-    )
+    ]
     parts = []
     for stack in stacks:
-        rows = "".join(
+        rows = [
             f"<tr><td>{html.escape(tr(x.name))}</td><td>{html.escape(tr(x.examples))}</td>"
             f"<td>{'×' + str(instances) if x.per_instance else once}</td>"
             f"<td>{x.memory_mib:g} MiB</td><td>{html.escape(x.note_text())}</td></tr>"
             for x in reversed(stack.layers)
             if x.name != "application"
-        )
+        ]
         iso = ISOLATIONS[stack.isolation]
         notes = "".join(f"<br><i>{html.escape(tr(n))}</i>" for n in stack.notes)
         about = tr(
@@ -74,7 +74,7 @@ def _stack_table(stacks, instances: int) -> str:
         )
         parts.append(
             f"<h4>{html.escape(tr(stack.name))}</h4><p>{html.escape(about)}{notes}</p>"
-            f"<table><tr>{head}</tr>{rows}</table>"
+            + theme.table_html(head, rows)
         )
     return "".join(parts)
 
@@ -173,15 +173,12 @@ def cgroup_explorer(
         )  # fmt: skip
         files = kernel.cgroup_files(cpus, limit)
         slow = kernel.request_ms(100, cpus)
-        rows = "".join(
+        rows = [
             f"<tr><td><code>{n.name}</code></td><td>{html.escape(tr(n.isolates))}</td>"
             f"<td>{html.escape(tr(n.inside))}</td></tr>"
             for n in kernel.NAMESPACES
-        )
-        head = "".join(
-            f"<th>{tr(h)}</th>"
-            for h in (N_("namespace"), N_("isolates"), N_("inside the container"))
-        )
+        ]
+        head = [tr(h) for h in (N_("namespace"), N_("isolates"), N_("inside the container"))]
         writes = tr(
             "The engine writes {cpu_max} and {memory_max} into the container's cgroup. "
             "A request that needs 100 ms of CPU on one thread takes {slow:.0f} ms here.",
@@ -195,9 +192,7 @@ def cgroup_explorer(
             docker_run="<code>docker run</code>",
             uname="<code>uname -r</code>",
         )
-        side = (
-            f"<p>{writes} {_oom_sentence(oom)}</p><p>{sees}</p><table><tr>{head}</tr>{rows}</table>"
-        )
+        side = f"<p>{writes} {_oom_sentence(oom)}</p><p>{sees}</p>" + theme.table_html(head, rows)
         return fig, side
 
     return Explorer(controls, render,
