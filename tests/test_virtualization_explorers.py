@@ -84,10 +84,16 @@ def test_cgroup_explorer_throttles_cpu_and_oom_kills():
     assert "cpu.max = 50000 100000" in ex.side.value
     assert "memory.max = 268435456" in ex.side.value
     assert "takes 150 ms" in ex.side.value and "5.2 minutes" in ex.side.value
-    assert "OOM-killed at 5.2 min" in ex.figure.data[-1].text[0]
+    assert ex.figure.data[-1].name == "OOM kill"
+    (note,) = [a for a in ex.figure.layout.annotations if "OOM-killed" in a.text]
+    assert "OOM-killed at 5.2 min" in note.text and (note.x, note.y) == (
+        pytest.approx(5.2, 0.01),
+        256,
+    )
     ex.controls["growth"].value = 0
     assert "never OOM-killed" in ex.side.value
     assert all(t.name != "OOM kill" for t in ex.figure.data)
+    assert not any("OOM-killed" in a.text for a in ex.figure.layout.annotations)
     ex.controls["cpus"].value = 2.0
     assert "cpu.max = 200000 100000" in ex.side.value and "takes 100 ms" in ex.side.value
 

@@ -287,7 +287,10 @@ def chooser_chart(ranking: Ranking) -> go.Figure:
     layout.update(
         title=dict(text=tr("Which model, and where? (the best is outlined)")),
         barmode="relative",
-        legend=dict(orientation="h", y=-0.22, yanchor="top", x=0, traceorder="normal"),
+        # at the figure's foot, under the axis title however the legend wraps
+        legend=dict(
+            orientation="h", yref="container", y=0, yanchor="bottom", x=0, traceorder="normal"
+        ),  # fmt: skip
         margin=dict(b=150),
     )
     places = [_two_lines(tr(WHERE_NAMES[w]), 8) for w in WHERE]

@@ -250,7 +250,9 @@ def _grid_template(panels: int, bars: bool, lang: str):
     fig.update_layout(legend=legend)
     bar_axes = [axes(n, c) for c in (1, 3, 5)] if bars else []
     if bars:
-        fig.update_yaxes(range=[0, 105], row=n, col=3)
+        fig.update_yaxes(
+            range=[0, 115], row=n, col=3
+        )  # room for the 100 label and the bars' labels
         fig.add_shape(_nrdc_band(axes(n, 3)))
         fig.update_xaxes(tickfont=dict(size=11), tickangle=0, row=n)
     return fig.layout.to_plotly_json(), slots[:panels], bar_axes
@@ -378,10 +380,17 @@ def consolidation_chart(
     layout.update(
         barmode="overlay",
         title=dict(text=tr("Each microservice on its own bare metal vs shared")),
+        # at the figure's foot, under the axis title however the legend wraps
         legend=dict(
-            orientation="h", x=0, y=-0.2, yanchor="top", xanchor="left", traceorder="normal"
+            orientation="h",
+            yref="container",
+            x=0,
+            y=0,
+            yanchor="bottom",
+            xanchor="left",
+            traceorder="normal",
         ),
-        margin=dict(b=130),
+        margin=dict(b=150),
     )
     on_left, on_right = dict(xaxis=left[0], yaxis=left[1]), dict(xaxis=right[0], yaxis=right[1])
     data = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import plotly.graph_objects as go
 
@@ -63,10 +64,10 @@ def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figur
 
 
 def _wrap(text: str, columns: int) -> str:
-    """`text` broken at spaces into lines of at most `columns` display columns ("<br>"
-    between them); a Hangul syllable takes two columns, as on screen."""
+    """`text` broken at spaces (and before a parenthesis) into lines of at most `columns`
+    display columns ("<br>" between them); a Hangul syllable takes two columns, as on screen."""
     lines: list[str] = []
-    for word in text.split():
+    for word in re.sub(r"(?<=\S)\(", " (", text).split():  # "VM(Firecracker)" breaks too
         line = f"{lines[-1]} {word}" if lines else word
         if lines and width(line) <= columns:
             lines[-1] = line
@@ -112,6 +113,8 @@ def density_chart(results: dict[str, Density], start_instances: int) -> go.Figur
         1,
         2,
     )
+    # level and whole: "microVM (Firecracker)" on two lines, not turned and cut off
+    fig.update_xaxes(tickvals=names, ticktext=[_wrap(n, 12) for n in names], tickangle=0)
     fig.update_yaxes(title_text=tr("instances"), row=1, col=1)
     fig.update_yaxes(
         title_text=tr("seconds (log scale)"),
@@ -266,13 +269,17 @@ def cgroup_chart(
                    line=dict(color=theme.PALETTE["vermillion"], dash="dash")), 1, 2)  # fmt: skip
     if oom_minute is not None and oom_minute <= 10:
         fig.add_trace(
-            go.Scatter(x=[oom_minute], y=[limit_mib], mode="markers+text",
+            go.Scatter(x=[oom_minute], y=[limit_mib], mode="markers", cliponaxis=False,
                        marker=dict(symbol="x", size=16, color=theme.PALETTE["black"]),
-                       text=[tr("OOM-killed at {minute:.1f} min<br>(exit code 137)",
-                                minute=oom_minute)],
-                       cliponaxis=False,
-                       textposition="bottom right" if oom_minute < 5 else "bottom left",
                        name=tr("OOM kill")), 1, 2)  # fmt: skip
+        # the words in the panel's lower right, which the rising line never reaches (it
+        # starts at start_mib), with an arrow to the mark: beside the mark they sat on the line
+        fig.add_annotation(
+            x=oom_minute, y=limit_mib, ax=9.8, ay=limit_mib * 0.4, axref="x2", ayref="y2",
+            xanchor="right", align="right", showarrow=True, arrowhead=0, standoff=12,
+            text=tr("OOM-killed at {minute:.1f} min<br>(exit code 137)", minute=oom_minute),
+            row=1, col=2,
+        )  # fmt: skip
     fig.update_xaxes(title_text=tr("time (ms)"), row=1, col=1)
     fig.update_yaxes(title_text=tr("cores"), rangemode="tozero", row=1, col=1)
     fig.update_xaxes(title_text=tr("time (minutes)"), range=[0, 10], row=1, col=2)

@@ -199,3 +199,60 @@ def test_korean_pages_are_korean_and_drawn_in_a_hangul_font(site, site_url, page
         page.screenshot(path=str(artifacts / f"site_{rel.replace('/', '_')}.png"), full_page=True)
     index = f"{site_url}/ko/index.html"
     assert _visit(page, index) == [] and _broken_links(page, site, index) == []
+
+
+# Every text of a drawn figure (titles, tick labels, legend entries, annotations): pairs whose
+# boxes overlap, and texts that run off the figure. Rotated tick labels overlap as boxes but
+# not as ink, and the first tick labels of an x and a y axis share a corner by design.
+FIGURE_TEXT_CLASHES_JS = r"""
+(fig) => {
+  const frame = fig.getBoundingClientRect();
+  const boxes = [...fig.querySelectorAll('svg text')]
+    .filter(t => t.textContent.trim() && t.getBBox().width > 0)
+    .map(t => {
+      const r = t.getBoundingClientRect();
+      const kind = t.getAttribute('class') || t.parentNode.getAttribute('class') || '';
+      const turned = /rotate\((?!0[,)])/.test(t.getAttribute('transform') || '');
+      return {text: t.textContent.trim().slice(0, 50), kind, turned,
+              l: r.left, r: r.right, t: r.top, b: r.bottom};
+    });
+  const found = boxes
+    .filter(x => x.l < frame.left - 1 || x.r > frame.right + 1 ||
+                 x.t < frame.top - 1 || x.b > frame.bottom + 1)
+    .map(x => `runs off the figure: ${x.text}`);
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], c = boxes[j];
+    if (a.turned && c.turned) continue;
+    if (/tick$/.test(a.kind) && /tick$/.test(c.kind) && a.kind[0] != c.kind[0]) continue;
+    const w = Math.min(a.r, c.r) - Math.max(a.l, c.l), h = Math.min(a.b, c.b) - Math.max(a.t, c.t);
+    if (w > 3 && h > 3) found.push(`${a.text} (${a.kind}) overlaps ${c.text} (${c.kind})`);
+  }
+  return found;
+}
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_figure_texts_neither_overlap_nor_run_off(site, site_url, page, width, artifacts):
+    """Every chapter page in both languages, in a wide and a narrow window: no figure's titles,
+    labels, legend or notes run into each other or off the figure (Korean labels are wider
+    than English ones; a narrow window scrolls a figure rather than squeezing it)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    found = []
+    for path in sorted([*site.glob("course/*.html"), *site.glob("course/ko/*.html")]):
+        rel = path.relative_to(site).as_posix()
+        assert _visit(page, f"{site_url}/{rel}") == [], rel
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.plotly-graph-div')].every(
+                  d => d.querySelector('.main-svg') && d.getBoundingClientRect().height > 100)""",
+            timeout=60_000,
+        )
+        figures = page.locator(".plotly-graph-div")
+        for i in range(figures.count()):
+            clashes = figures.nth(i).evaluate(FIGURE_TEXT_CLASHES_JS)
+            if clashes:
+                figures.nth(i).screenshot(
+                    path=str(artifacts / f"clash_{width}_{path.stem}_{i}.png")
+                )
+            found += [f"{rel} figure {i}: {c}" for c in clashes]
+    assert not found, "\n".join(found)

@@ -78,8 +78,12 @@ def service_traffic_chart(
     fig.add_traces(traces)
     fig.update_layout(
         title=dict(text=title),
-        legend=dict(font=dict(size=11)),
-        margin=dict(t=130),
+        # beside the panels, one pod a line: above them, a legend that wraps (many pods, a
+        # narrow page) ran into the panel title
+        legend=dict(
+            font=dict(size=11), orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"
+        ),
+        margin=dict(t=90),
         yaxis=dict(title_text=per_second, range=[0, top]),
         yaxis2=dict(title_text=per_second, range=[0, low]),
         xaxis=dict(range=[0, end / 60]),
