@@ -85,6 +85,16 @@ def test_latency_model():
         mm1_latency_ms(0, 0.5)
 
 
+def test_an_overload_puts_latency_on_a_log_axis_with_ticks_apart():
+    """Seconds next to milliseconds: a log axis with round ticks within the data, 1-3 per
+    decade over two decades (1-2-5 put 50 on 100 in the static site's panel)."""
+    state = widgets.autoscaling_explorer().static_states()[4]  # 4 cores x 8: an overload
+    axis = state.figure.layout.yaxis3
+    shown = [v for t in state.figure.data if t.yaxis == "y3" for v in t.y if v is not None]
+    assert axis.type == "log" and list(axis.tickvals) == [30, 100, 300, 1000]
+    assert min(shown) <= axis.tickvals[0] and axis.tickvals[-1] <= max(shown)
+
+
 def test_bad_load_curve_is_a_clear_error():
     with pytest.raises(ValueError, match="peak >= 1"):
         widgets.load_curve(2, 0.5, 10, 5)

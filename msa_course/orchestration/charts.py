@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from msa_course.i18n import N_, tr
@@ -68,6 +70,17 @@ def _title_and_legend_on_top(layout: dict, title: str, legend_rows: int) -> None
     layout["title"] = dict(text=title, yref="container", y=1 - 12 / height, yanchor="top")
     layout["legend"] = dict(yref="container", y=1 - legend_top / height, yanchor="top")
     layout["margin"] = dict(t=legend_top + 28 * legend_rows + 34)
+
+
+def _log_ticks(low: float, high: float) -> list[int]:
+    """Round ticks between low and high for a log axis in a ~160 px panel: 1-2-5 per decade
+    over about one decade, 1-3 up to two and a half, then one a decade, so that no two labels
+    touch (1-2-5 over two decades put 50 on 100)."""
+    decades = math.log10(high / low)
+    marks = (1, 2, 5) if decades <= 1.2 else (1, 3) if decades <= 2.5 else (1,)
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    every = (m * 10**e for e in range(first, last + 1) for m in marks)
+    return [t for t in every if low <= t <= high]
 
 
 def _line(axes: tuple[str, str], x, y, name: str, **props) -> dict:
@@ -270,7 +283,7 @@ def autoscaling_chart(
     layout[theme.axis_key(cpu[1])].update(title=dict(text=tr("% of request")), rangemode="tozero")
     shown = [v for v in latency_ms if v is not None]
     if shown and max(shown) > 10 * min(shown):  # an overload: seconds next to milliseconds
-        ticks = [10, 20, 50, 100, 200, 500, 1000, 2000]
+        ticks = _log_ticks(min(shown), max(shown))
         latency_axis = dict(type="log", tickvals=ticks, ticktext=ticks)
     else:
         latency_axis = dict(type="linear", rangemode="tozero")
