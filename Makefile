@@ -13,8 +13,9 @@ WORKERS ?= 2
 
 .PHONY: lab test lint unit notebooks browser headless suites install learner clean-venv
 
+# COURSE_LANG=ko opens the Korean edition (msa-course lab --lang ko); default: the locale's
 lab: $(VENV)/.installed
-	$(VENV)/bin/msa-course lab
+	$(VENV)/bin/msa-course lab $(if $(COURSE_LANG),--lang $(COURSE_LANG))
 
 # The browser and hub tests spend most of their time waiting on pages, servers and kernels,
 # so they run beside the unit and notebook tests rather than after them: two cores kept busy.

@@ -110,3 +110,23 @@ def test_lab_outside_the_course_is_one_line(tmp_path):
     out = cli("lab", "--no-browser", cwd=tmp_path)
     assert out.returncode == 1 and "no course/00_welcome.ipynb here" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "given, passed", [("COURSE_LANG=ko", "msa-course lab --lang ko"), ("", "msa-course lab")]
+)
+def test_make_lab_passes_the_course_language(given, passed):
+    """`make lab COURSE_LANG=ko` (the README's Korean quickstart) runs `msa-course lab --lang ko`."""
+    out = subprocess.run(
+        ["make", "-n", "--always-make", "lab", *([given] if given else [])],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    (line,) = [ln for ln in out.stdout.splitlines() if "msa-course lab" in ln]
+    assert line.rstrip().endswith(passed), line
+
+
+def test_lab_lang_ko_opens_the_korean_welcome_chapter():
+    from msa_course import lab
+
+    assert lab.welcome(ROOT, "ko") == "course/ko/00_welcome.ipynb"
+    assert lab.welcome(ROOT, "en") == "course/00_welcome.ipynb"

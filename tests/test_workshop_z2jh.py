@@ -113,3 +113,12 @@ def test_servers_pull_the_course_and_open_chapter_00(config):
     url = config["singleuser"]["defaultUrl"]
     assert url.startswith(f"/lab/tree/{DEFAULT_TARGET}/")
     assert (ROOT / url.removeprefix(f"/lab/tree/{DEFAULT_TARGET}/")).is_file()
+
+
+def test_the_korean_default_url_the_file_documents_opens_the_korean_chapter_00():
+    """config.yaml's comment gives a Korean class its defaultUrl: it must name the Korean
+    edition of chapter 00 where nbgitpuller puts the course, and that notebook must exist."""
+    (url,) = re.findall(r"#\s+defaultUrl: (\S+)", CONFIG.read_text())
+    assert url == f"/lab/tree/{DEFAULT_TARGET}/course/ko/00_welcome.ipynb"
+    notebook = json.loads((ROOT / url.removeprefix(f"/lab/tree/{DEFAULT_TARGET}/")).read_text())
+    assert notebook["metadata"]["msa_course"]["lang"] == "ko"
