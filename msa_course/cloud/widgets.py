@@ -20,7 +20,7 @@ from msa_course.cloud.chooser import (
     Verdict,
     choose,
 )
-from msa_course.i18n import tr
+from msa_course.i18n import menu, tr
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
@@ -29,11 +29,6 @@ _LAYOUT = widgets.Layout(width="26em")
 ANY = "any"
 # Readable on white: the grid's yellow and sky are too light for text.
 _TEXT_COLOURS = {"you": "#D55E00", "shared": "#8a7a00", "provider": "#0072B2"}
-
-
-def _labelled(values) -> list[tuple[str, str]]:
-    """Options shown in the reader's language, valued in English (the API's names)."""
-    return [(tr(v), v) for v in values]
 
 
 def _model_options(models) -> list[tuple[str, str]]:
@@ -80,11 +75,9 @@ def _cell_panel(layer: str, model: str) -> str:
 def responsibility_explorer() -> Explorer:
     """The stack as a grid, models side by side; pick (or click) a cell to read its reason."""
     controls = {
-        "layer": _dropdown(
-            tr("layer"), [(tr(layer), layer) for layer in reversed(resp.LAYERS)], "operating system"
-        ),
+        "layer": _dropdown(tr("layer"), menu(reversed(resp.LAYERS)), "operating system"),
         "model": _dropdown(tr("model"), _model_options(resp.MODELS), "caas"),
-        "show": _dropdown(tr("show"), _labelled(charts.SHOW_OPTIONS), charts.SHOW_OPTIONS[0]),
+        "show": _dropdown(tr("show"), menu(charts.SHOW_OPTIONS), charts.SHOW_OPTIONS[0]),
     }
 
     def render(layer, model, show):
@@ -147,7 +140,7 @@ def catalogue_explorer(catalogue: Catalogue | None = None) -> Explorer:
     controls = {
         "model": _dropdown(tr("model"), any_ + _model_options(SERVICE_MODELS), ANY),
         "provider": _dropdown(tr("provider"), any_ + provider_options, ANY),
-        "colour_by": _dropdown(tr("colour by"), _labelled(charts.COLOUR_BY), charts.COLOUR_BY[0]),
+        "colour_by": _dropdown(tr("colour by"), menu(charts.COLOUR_BY), charts.COLOUR_BY[0]),
     }
 
     def render(model, provider, colour_by):
@@ -232,7 +225,7 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
     the services or software it would use."""
     catalogue = catalogue or default()
     level = lambda description, value: widgets.SelectionSlider(  # noqa: E731
-        options=_labelled(LEVELS),
+        options=menu(LEVELS),
         value=value,
         description=description,
         style=_STYLE,
@@ -240,7 +233,7 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
         continuous_update=False,
     )
     architecture = widgets.ToggleButtons(
-        options=_labelled(ARCHITECTURES),
+        options=menu(ARCHITECTURES),
         value="microservices",
         description=tr("architecture"),
         style=_STYLE,
@@ -266,9 +259,9 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
         "services": services,
         "ops_capacity": level(tr("operations capacity"), "medium"),
         "portability": level(tr("portability need"), "low"),
-        "traffic": _dropdown(tr("traffic"), _labelled(TRAFFIC), "daily-cycle"),
+        "traffic": _dropdown(tr("traffic"), menu(TRAFFIC), "daily-cycle"),
         "os_control": level(tr("OS-control need"), "none"),
-        "placement": _dropdown(tr("may run"), _labelled(PLACEMENTS), PLACEMENTS[0]),
+        "placement": _dropdown(tr("may run"), menu(PLACEMENTS), PLACEMENTS[0]),
     }
 
     def render(**values):

@@ -86,6 +86,12 @@ def tr(text: str, /, lang: str | None = None, **values) -> str:
     return template.format(**values) if values else template
 
 
+def menu(labels) -> list[tuple[str, str]]:
+    """A menu's options: each label shown in the active language, valued by its English text
+    (what the model, the tests and a static state see)."""
+    return [(tr(label), label) for label in labels]
+
+
 def _from_template(text: str, lang: str) -> str | None:
     for pattern, translated in _templates(lang):
         match = pattern.fullmatch(text)

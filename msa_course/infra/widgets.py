@@ -7,7 +7,7 @@ import html
 
 import ipywidgets as widgets
 
-from msa_course.i18n import N_, tr
+from msa_course.i18n import N_, menu, tr
 from msa_course.infra import charts, hosting
 from msa_course.infra.consolidation import dedicated_vs_shared, service_demands
 from msa_course.infra.demand import demand_curve
@@ -19,7 +19,7 @@ from msa_course.infra.strategies import (
     private_cloud,
     vm_autoscaled,
 )
-from msa_course.ui.explorer import Explorer
+from msa_course.ui.explorer import Explorer, slider
 from msa_course.ui.fallback import StaticFallback
 
 _STYLE = {"description_width": "13em"}
@@ -27,19 +27,7 @@ _LAYOUT = widgets.Layout(width="24em")
 VIEWS = (N_("whole run"), N_("2 days around the spike"))
 
 
-def _slider(kind, description, value, low, high, step, fmt=None):
-    extra = {"readout_format": fmt} if fmt else {}
-    return kind(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        style=_STYLE,
-        layout=_LAYOUT,
-        continuous_update=False,
-        **extra,
-    )
+_slider = functools.partial(slider, style=_STYLE, layout=_LAYOUT)
 
 
 def provisioning_explorer(
@@ -70,7 +58,7 @@ def provisioning_explorer(
             f, tr("container $/hour (0.5 core)"), 0.03, 0.0, 0.2, 0.005, ".3f"
         ),
         "view": widgets.Dropdown(
-            options=[(tr(v), v) for v in VIEWS],
+            options=menu(VIEWS),
             value=VIEWS[0],
             description=tr("show"),
             style=_STYLE,
@@ -279,7 +267,7 @@ def hosting_table() -> widgets.VBox:
     fallback (the table as HTML).
     """
     sort_by = widgets.Dropdown(
-        options=[(tr(c), c) for c in ("option", *hosting.SORTABLE)],
+        options=menu(("option", *hosting.SORTABLE)),
         value="option",
         description=tr("sort by"),
         style={"description_width": "5em"},

@@ -10,7 +10,7 @@ import html
 
 import ipywidgets as widgets
 
-from msa_course.i18n import N_, tr
+from msa_course.i18n import N_, menu, tr
 from msa_course.orchestration import charts
 from msa_course.orchestration.binpacking import (
     PACKING_SHAPE,
@@ -26,7 +26,7 @@ from msa_course.orchestration.placement import LabelSelector
 from msa_course.orchestration.quantity import format_bytes, format_cpu
 from msa_course.orchestration.scheduler import Profile
 from msa_course.ui import theme
-from msa_course.ui.explorer import Explorer
+from msa_course.ui.explorer import Explorer, slider
 
 YAML_CHOICE = N_("Deployment YAML (below)")
 STRATEGY_CHOICES = {  # menu label (English, shown through tr()) -> (strategy, shape)
@@ -62,6 +62,7 @@ spec:
 
 _STYLE = {"description_width": "11em"}
 _LAYOUT = widgets.Layout(width="26em")
+_slider = functools.partial(slider, style=_STYLE, layout=_LAYOUT)
 
 
 @functools.lru_cache(maxsize=8)
@@ -111,11 +112,6 @@ def _text_panel(title: str, text: str, *, command: bool = False) -> str:
     English) is set as code."""
     head = f"<code>{html.escape(title)}</code>" if command else html.escape(title)
     return f"<div style='margin-top:0.6em'><b>{head}</b>{theme.pre_html(text)}</div>"
-
-
-def _menu(labels) -> list[tuple[str, str]]:
-    """Dropdown options shown in the active language, valued by their English labels."""
-    return [(tr(label), label) for label in labels]
 
 
 def get_pods_wide(result: PackResult) -> str:
@@ -235,37 +231,33 @@ def binpacking_explorer(
     """
     i, f, d = widgets.IntSlider, widgets.FloatSlider, widgets.Dropdown
 
-    def slider(kind, description, value, low, high, step):
-        return kind(value=value, min=low, max=high, step=step, description=description,
-                    style=_STYLE, layout=_LAYOUT, continuous_update=False)  # fmt: skip
-
     controls = {
         "workload": d(
-            options=_menu([*WORKLOADS, YAML_CHOICE]),
+            options=menu([*WORKLOADS, YAML_CHOICE]),
             value=WORKLOADS[0],
             description=tr("workload"),
             style=_STYLE,
             layout=_LAYOUT,
         ),  # fmt: skip
-        "pods": slider(i, tr("pods (generated)"), pods, 0, 600, 10),
-        "nodes": slider(i, tr("nodes"), nodes, 1, 60, 1),
-        "node_cpu": slider(f, tr("node CPU (cores)"), node_cpu, 1, 64, 1),
-        "node_memory": slider(f, tr("node memory (GiB)"), node_memory, 1, 256, 1),
+        "pods": _slider(i, tr("pods (generated)"), pods, 0, 600, 10),
+        "nodes": _slider(i, tr("nodes"), nodes, 1, 60, 1),
+        "node_cpu": _slider(f, tr("node CPU (cores)"), node_cpu, 1, 64, 1),
+        "node_memory": _slider(f, tr("node memory (GiB)"), node_memory, 1, 256, 1),
         "strategy": d(
-            options=_menu(STRATEGY_CHOICES),
+            options=menu(STRATEGY_CHOICES),
             description="NodeResourcesFit",
             style=_STYLE,
             layout=_LAYOUT,
         ),  # fmt: skip
         "balanced": d(
-            options=_menu(BALANCED_CHOICES),
+            options=menu(BALANCED_CHOICES),
             description="BalancedAllocation",
             style=_STYLE,
             layout=_LAYOUT,
         ),  # fmt: skip
-        "describe": slider(i, tr("describe node #"), 1, 1, 60, 1),
-        "explain": slider(i, tr("explain pod #"), 1, 1, 600, 1),
-        "seed": slider(i, tr("seed"), 0, 0, 20, 1),
+        "describe": _slider(i, tr("describe node #"), 1, 1, 60, 1),
+        "explain": _slider(i, tr("explain pod #"), 1, 1, 600, 1),
+        "seed": _slider(i, tr("seed"), 0, 0, 20, 1),
         "yaml": widgets.Textarea(
             value=EXAMPLE_YAML,
             description="YAML",

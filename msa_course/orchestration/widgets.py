@@ -7,7 +7,7 @@ import html
 
 import ipywidgets as widgets
 
-from msa_course.i18n import N_, tr
+from msa_course.i18n import N_, menu, tr
 from msa_course.orchestration import charts
 from msa_course.orchestration.packing_explorer import (
     BALANCED_CHOICES,
@@ -203,7 +203,7 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
         "period": widgets.IntSlider(10, 1, 30, 1, description=tr("probe periodSeconds"), **_SLIDER),
         "threshold": widgets.IntSlider(3, 1, 10, 1, description=tr("failureThreshold"), **_SLIDER),
         "placement": widgets.Dropdown(
-            options=[(tr(p), p) for p in PLACEMENTS], description=tr("placement"), **_SLIDER
+            options=menu(PLACEMENTS), description=tr("placement"), **_SLIDER
         ),
     }
 

@@ -173,6 +173,14 @@ class Explorer(StaticFallback, widgets.VBox):
 _STATE_STYLE = "margin-top:1em;padding-top:0.6em;border-top:1px solid #ddd"  # states set apart
 
 
+def slider(kind, description: str, value, low, high, step, fmt: str | None = None, **look):
+    """A `kind` slider (IntSlider, FloatSlider) that reports a move once it is released, so
+    the model runs once per move; `fmt` its readout format, `look` its style and layout."""
+    extra = {"readout_format": fmt} if fmt else {}
+    return kind(value=value, min=low, max=high, step=step, description=description,
+                continuous_update=False, **look, **extra)  # fmt: skip
+
+
 def _static_states(static, names: set[str]) -> list[tuple[str, State]]:
     """`static` as (caption, state) pairs, every name in them checked against `names`."""
     if static is None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
-from msa_course.i18n import tr
+from msa_course.i18n import menu, tr
 from msa_course.ui.fallback import StaticFallback
 
 CORRECT = "#009E73"
@@ -103,7 +103,7 @@ class Choice(_Check):
             raise ValueError(f"every wrong option needs a 'why'; missing for {missing}")
         self.options, self.answer, self.why = list(options), answer, dict(why)
         radio = widgets.RadioButtons(
-            options=[(tr(o), o) for o in self.options],
+            options=menu(self.options),
             value=None,
             layout=widgets.Layout(width="max-content"),
         )

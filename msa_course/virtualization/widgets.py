@@ -7,7 +7,7 @@ import html
 
 import ipywidgets as widgets
 
-from msa_course.i18n import N_, tr
+from msa_course.i18n import N_, menu, tr
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 from msa_course.virtualization import charts, kernel, platforms
@@ -222,14 +222,14 @@ def portability_explorer(
     """Pick a machine and an image's platform; see what runs it, from the hardware up."""
     controls = {
         "machine": widgets.Dropdown(
-            options=[(tr(m), m) for m in platforms.MACHINES],
+            options=menu(platforms.MACHINES),
             value=machine,
             description=tr("machine"),
             style={"description_width": "initial"},
             layout=widgets.Layout(width="32em"),
         ),  # fmt: skip
         "image": widgets.Dropdown(
-            options=[(tr(i), i) for i in platforms.IMAGES],
+            options=menu(platforms.IMAGES),
             value=image,
             description=tr("image"),
             style={"description_width": "initial"},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from msa_course.i18n import language, tr
+from msa_course.i18n import language, menu, tr
 from msa_course.ui.explorer import Explorer
 from msa_course.welcome.charts import layer_map
 from msa_course.welcome.layers import BRACKETS, ENTRIES, LAYERS, SERVICE_MODELS, layer
@@ -57,7 +57,7 @@ def _chapter_link(stem: str) -> str:
 def layer_map_explorer() -> Explorer:
     """Choose a layer (or click its bar) to read what it contains and which chapter covers it."""
     choice = widgets.Dropdown(
-        options=[(tr(x.name), x.name) for x in ENTRIES],
+        options=menu(x.name for x in ENTRIES),
         value=LAYERS[0].name,
         description=tr("Layer"),
     )
