@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 import msa_course
@@ -151,6 +152,23 @@ def test_figure_widgets_share_one_bundle_module_per_page():
     # no top-level await: anywidget gives a model 2 s to load its module and initialize
     assert "export default () => {" in first._esm and "\nexport default (await" not in first._esm
     assert isinstance(make().figure, figure_widget_class())
+
+
+def test_a_figure_sends_itself_whole_when_the_browser_lost_its_messages(monkeypatch):
+    """The browser asks (figurewidget.RESEND) when anywidget gave up on a figure's model: the
+    kernel then sends every synced trait, with the figure as it is now, not as first sent."""
+    from msa_course.ui.figurewidget import RESEND, figure_widget_class
+
+    fig = figure_widget_class()(go.Figure(go.Scatter(y=[1])))
+    assert fig._msa_model_id == fig.model_id, "the browser finds its model by this id"
+    fig.add_trace(go.Bar(y=[2]))  # sent as a message, which the browser may have lost
+    sent = []
+    monkeypatch.setattr(fig, "send_state", lambda key=None: sent.append(fig.get_state(key)))
+    fig._handle_custom_msg({"another": "message"}, [])
+    assert sent == []
+    fig._handle_custom_msg(RESEND, [])
+    assert set(sent[-1]) == set(fig.keys)
+    assert [t["type"] for t in sent[-1]["_widget_data"]] == ["scatter", "bar"]
 
 
 def test_static_edition_shows_the_state_the_notice_describes():

@@ -78,12 +78,22 @@ def lab(browser, course_root, tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser context per test; console errors are collected in `page.errors`."""
+    """A fresh browser context per test; uncaught errors are collected in `page.errors`,
+    console errors and warnings in `page.console` (a failure report shows them)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     tab.errors = []
+    tab.console = []
     tab.on("pageerror", lambda err: tab.errors.append(str(err)))
+    tab.on(
+        "console",
+        lambda msg: (
+            tab.console.append(f"{msg.type}: {msg.text}")
+            if msg.type in ("error", "warning")
+            else None
+        ),
+    )
     yield tab
     context.close()
 

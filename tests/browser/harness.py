@@ -472,11 +472,13 @@ def wait_move_handled(
     return wait_plot_change(explorer, before, min(max(DRAW_GRACE, 3 * outcome), CHANGE_TIMEOUT))
 
 
-def move_one_control(explorer) -> str:
+def move_one_control(explorer, lab: LabServer | None = None) -> str:
     """Move the explorer's controls as a learner would (sliders by keyboard, then dropdowns,
-    then buttons) until one changes the plot; return what moved it, or raise AssertionError."""
+    then buttons) until one changes the plot; return what moved it, or raise AssertionError
+    saying where the move stopped (see `dead_explorer_report`; `lab` lets it ask the kernel)."""
     tried = []
     watch_kernel(explorer.page)
+    shown_before = control_values(explorer)
     sliders = explorer.locator(".widget-slider .noUi-handle")
     for i in range(sliders.count()):
         for key in ("ArrowRight", "ArrowLeft", "End", "Home"):
@@ -504,14 +506,120 @@ def move_one_control(explorer) -> str:
         if wait_move_handled(explorer, *before):
             return f"button {buttons.nth(i).inner_text()!r}"
         tried.append(f"button {i}")
-    title = explorer.locator("b").first.inner_text() if explorer.locator("b").count() else ""
+    title = explorer_title(explorer)
     message = explorer.locator(".msa-explorer-message").inner_text().strip()
-    errors = getattr(explorer.page, "errors", [])  # e.g. anywidget's "Failed to initialize"
     raise AssertionError(
         f"explorer {title!r}: no control changed the plot (tried {tried or 'none: no controls'})"
         + (f"; it says {message!r}" if message else "")
-        + (f"; the page's errors: {errors}" if errors else "")
+        + "\n"
+        + dead_explorer_report(explorer, lab, shown_before)
     )
+
+
+def explorer_title(explorer) -> str:
+    return explorer.locator("b").first.inner_text() if explorer.locator("b").count() else ""
+
+
+# What the explorer's controls show in the browser: a slider's readout, a dropdown's choice.
+CONTROL_VALUES_JS = """el => [
+  ...[...el.querySelectorAll('.widget-slider')].map((s, i) =>
+      [`slider ${i}`, (s.querySelector('.widget-readout') || {}).textContent]),
+  ...[...el.querySelectorAll('.widget-dropdown select')].map((s, i) =>
+      [`dropdown ${i}`, s.value]),
+]"""
+
+
+def control_values(explorer) -> dict[str, str]:
+    return {name: (value or "").strip() for name, value in explorer.evaluate(CONTROL_VALUES_JS)}
+
+
+# Explorer state in the kernel, as JSON: how often each explorer re-ran its model, its values.
+KERNEL_EXPLORERS = """__import__("json").dumps([
+    {"title": w.title, "updates": w.update_count,
+     "values": {k: repr(v) for k, v in w.values.items()}}
+    for w in list(__import__("ipywidgets").widgets.widget._instances.values())
+    if isinstance(w, __import__("msa_course.ui.explorer", fromlist=["Explorer"]).Explorer)
+])"""
+
+
+def kernel_explorers(server: LabServer, timeout: float = 60) -> list[dict]:
+    """Every explorer alive in the server's kernels, as the kernel sees it (KERNEL_EXPLORERS),
+    asked on a second connection to the kernel, silently (no output, no execution count)."""
+    from jupyter_client import BlockingKernelClient
+
+    found = []
+    for kernel in server.api("kernels"):
+        client = BlockingKernelClient(
+            connection_file=str(server.workdir / "runtime" / f"kernel-{kernel['id']}.json")
+        )
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            msg_id = client.execute(
+                "", silent=True, store_history=False, user_expressions={"x": KERNEL_EXPLORERS}
+            )
+            while True:
+                reply = client.get_shell_msg(timeout=timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            result = reply["content"]["user_expressions"]["x"]
+            if result.get("status") != "ok":
+                raise RuntimeError(f"{result.get('ename')}: {result.get('evalue')}")
+            found += json.loads(ast.literal_eval(result["data"]["text/plain"]))
+        finally:
+            client.stop_channels()
+    return found
+
+
+SERVER_LOG_TROUBLE = re.compile(
+    r"rate (limit|exceeded)|websocket|dropp|\[[EC] |Traceback", re.IGNORECASE
+)
+
+
+def dead_explorer_report(explorer, lab: LabServer | None, shown_before: dict) -> str:
+    """Where a control's move stopped on its way to the plot: did the browser's control move,
+    did the kernel re-run the explorer's model (and so send a new figure), what the browser's
+    console and the Jupyter server's log said."""
+    page = explorer.page
+    lines = []
+    shown_after = control_values(explorer)
+    moved = [
+        f"{k}: {v} -> {shown_after.get(k)}"
+        for k, v in shown_before.items()
+        if shown_after.get(k) != v
+    ]
+    lines.append(
+        f"browser: the controls moved ({'; '.join(moved)})"
+        if moved
+        else "browser: no control's shown value moved"
+    )
+    if lab is not None:
+        title = explorer_title(explorer)
+        try:
+            mine = [e for e in kernel_explorers(lab) if e["title"] == title]
+        except Exception as err:  # a diagnosis must not hide the failure it explains
+            lines.append(f"kernel: could not ask ({type(err).__name__}: {err})")
+        else:
+            for e in mine:
+                verdict = (
+                    "it sent new figures the browser's plot did not apply"
+                    if e["updates"]
+                    else "the moves did not reach the kernel"
+                )
+                lines.append(
+                    f"kernel: re-ran the model {e['updates']} times, values now {e['values']}: "
+                    + verdict
+                )
+            if not mine:
+                lines.append(f"kernel: no explorer titled {title!r}")
+        log = (lab.workdir / "jupyterlab.log").read_text(errors="replace").splitlines()
+        trouble = [line for line in log if SERVER_LOG_TROUBLE.search(line)]
+        lines.append(f"server log: {trouble[-8:] or 'nothing about rates, websockets or errors'}")
+    lines.append(
+        f"browser console: {getattr(page, 'console', [])[-10:] or 'no errors or warnings'}"
+    )
+    lines.append(f"page errors: {getattr(page, 'errors', []) or 'none'}")
+    return "\n".join(lines)
 
 
 def widget_errors(page) -> list[str]:

@@ -70,8 +70,13 @@ def run_chapter(page, lab, chapter, path, artifacts, name) -> None:
     for i in range(expected):
         explorer = page.locator(harness.EXPLORER).nth(i)
         explorer.scroll_into_view_if_needed()
-        moved[i] = harness.move_one_control(explorer)
-        explorer.screenshot(path=str(artifacts / f"{name}_explorer{i}.png"))
+        shot = artifacts / f"{name}_explorer{i}.png"
+        try:
+            moved[i] = harness.move_one_control(explorer, lab)
+        except AssertionError as err:
+            explorer.screenshot(path=str(shot))
+            raise AssertionError(f"{err}\nscreenshot: {shot}") from None
+        explorer.screenshot(path=str(shot))
     assert len(moved) == expected
     assert harness.widget_errors(page) == [], "moving a control showed an error"
     assert page.errors == [], f"JavaScript errors: {page.errors}"
