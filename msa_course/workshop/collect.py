@@ -31,6 +31,7 @@ from msa_course.grading.gradebook import atomic_write
 from msa_course.workshop import editions
 from msa_course.workshop import exercise as ex
 from msa_course.workshop.homes import Home, Refused, learners
+from msa_course.workshop.homes import add_arguments as add_home_arguments
 from msa_course.workshop.link import DEFAULT_TARGET
 from msa_course.workshop.messages import DEFAULT, text
 from msa_course.workshop.progress import default_exercises, shows_work
@@ -129,26 +130,13 @@ def _manifest(result: Collection) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "--homes", type=Path, required=True, help="folder holding one home folder per learner"
-    )
+    add_home_arguments(parser)
     parser.add_argument("--assignment", required=True, help="exercise number, two digits (e.g. 03)")
     parser.add_argument(
         "--out",
         type=Path,
         required=True,
         help="submissions folder to write <learner>.ipynb files to",
-    )
-    parser.add_argument(
-        "--course-dir",
-        default=DEFAULT_TARGET,
-        help=f"course folder inside each home (default: {DEFAULT_TARGET})",
-    )
-    parser.add_argument(
-        "--exercises",
-        type=Path,
-        help="folder of the released exercises, to tell a learner's copy from the released "
-        "one (default: the course checkout's exercises/)",
     )
 
 

@@ -23,6 +23,7 @@ from msa_course.workshop import editions
 from msa_course.workshop import exercise as ex
 from msa_course.workshop.classreport import load
 from msa_course.workshop.homes import MAX_BYTES, Home, Refused
+from msa_course.workshop.homes import add_arguments as add_home_arguments
 from msa_course.workshop.link import DEFAULT_TARGET
 from msa_course.workshop.messages import DEFAULT, check_lang, text
 from msa_course.workshop.progress import shows_work
@@ -91,20 +92,9 @@ def return_feedback(
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--homes", type=Path, required=True, help="folder of learners' homes")
+    add_home_arguments(parser)
     parser.add_argument("--assignment", required=True, metavar="NN", help="exercise number")
     parser.add_argument("grades", type=Path, metavar="GRADES_DIR", help="msa-course grade's --out")
-    parser.add_argument(
-        "--course-dir",
-        default=DEFAULT_TARGET,
-        help=f"course folder inside each home (default: {DEFAULT_TARGET})",
-    )
-    parser.add_argument(
-        "--exercises",
-        type=Path,
-        help="folder of the released exercises, to tell a learner's copy from the released "
-        "one (default: the course checkout's exercises/)",
-    )
     parser.add_argument("--lang", default="en", help="language of the messages (default en)")
 
 

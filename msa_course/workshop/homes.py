@@ -21,6 +21,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from msa_course.workshop.link import DEFAULT_TARGET
 from msa_course.workshop.messages import text
 
 MAX_BYTES = 32 * 2**20  # a learner's notebook with every output, and then some
@@ -247,3 +248,22 @@ class Home:
             return False
         os.replace(tmp, target, src_dir_fd=fd, dst_dir_fd=fd)
         return True
+
+
+def add_arguments(parser) -> None:
+    """--homes, --course-dir and --exercises: where collect, progress and return-feedback find
+    each learner's copy of an exercise."""
+    parser.add_argument(
+        "--homes", type=Path, required=True, help="folder holding one home folder per learner"
+    )
+    parser.add_argument(
+        "--course-dir",
+        default=DEFAULT_TARGET,
+        help=f"course folder inside each home (default: {DEFAULT_TARGET})",
+    )
+    parser.add_argument(
+        "--exercises",
+        type=Path,
+        help="folder of the released exercises, to tell a learner's copy from the released "
+        "one (default: the course checkout's exercises/)",
+    )

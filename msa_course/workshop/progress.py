@@ -26,6 +26,7 @@ from msa_course.i18n import notebook_language
 from msa_course.workshop import editions
 from msa_course.workshop import exercise as ex
 from msa_course.workshop.homes import Home, Refused, learners
+from msa_course.workshop.homes import add_arguments as add_home_arguments
 from msa_course.workshop.link import DEFAULT_TARGET
 
 STATES = ("not-started", "working", "failing", "passing")
@@ -317,20 +318,9 @@ def default_exercises() -> Path:
 def add_arguments(parser) -> None:
     import argparse
 
-    parser.add_argument("--homes", type=Path, required=True, help="folder of learners' homes")
+    add_home_arguments(parser)
     parser.add_argument(
         "--assignment", metavar="NN", help="exercise to show first (default: the first one)"
-    )
-    parser.add_argument(
-        "--exercises",
-        type=Path,
-        default=None,
-        help="folder of the released exercises (default: the course checkout's exercises/)",
-    )
-    parser.add_argument(
-        "--course-dir",
-        default=DEFAULT_TARGET,
-        help=f"course folder inside each home (default: {DEFAULT_TARGET})",
     )
     parser.add_argument(
         "--anonymous",
