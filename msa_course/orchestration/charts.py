@@ -72,7 +72,7 @@ def _title_and_legend_on_top(layout: dict, title: str, legend_rows: int) -> None
     layout["margin"] = dict(t=legend_top + 28 * legend_rows + 34)
 
 
-def _log_ticks(low: float, high: float) -> list[int]:
+def _log_ticks(low: float, high: float) -> list[float]:
     """Round ticks between low and high for a log axis in a ~160 px panel: 1-2-5 per decade
     over about one decade, 1-3 up to two and a half, then one a decade, so that no two labels
     touch (1-2-5 over two decades put 50 on 100)."""
