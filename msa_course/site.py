@@ -113,6 +113,8 @@ def _default_root() -> Path:
 def build(root: Path, out: Path, *, timeout: int = 300) -> list[Page]:
     """Execute and render every chapter, render every exercise, write the indexes; the
     English edition and each translated one."""
+    import nbformat
+
     (out / "assets").mkdir(parents=True, exist_ok=True)
     _copy_assets(out / "assets")
     _write_docs(root / "docs", out / "docs")
@@ -133,8 +135,6 @@ def build(root: Path, out: Path, *, timeout: int = 300) -> list[Page]:
             )
             _write(_executed(chapter.source, timeout), chapter, out, built, header=nav, footer=nav)
         for exercise in exercises:
-            import nbformat
-
             nb = nbformat.read(exercise.source, as_version=4)
             chapter = next((c for c in chapters if c.source.stem == exercise.source.stem), None)
             note = (
@@ -278,9 +278,7 @@ def _write_docs(source: Path, target: Path) -> None:
     for path in sorted(source.glob("*.md")):
         body = markdown2html_mistune(path.read_text(encoding="utf-8"))
         title = html.escape(path.stem)
-        korean = (
-            f"<a class='msa-lang' hreflang='ko' lang='ko' href='../{INDEX['ko']}'>{NAMES['ko']}</a>"
-        )
+        korean = _lang_link("ko", f"../{INDEX['ko']}")
         nav = "<nav class='msa-nav'><a href='../index.html'>Contents</a> " + korean + "</nav>"
         target.mkdir(parents=True, exist_ok=True)
         (target / f"{path.stem}.html").write_text(
@@ -313,6 +311,11 @@ def _bar(page: Page, links: list[str], built: set[str]) -> str:
     )
 
 
+def _lang_link(lang: str, href: str) -> str:
+    """A link to a page in `lang`, named in that language (한국어, English)."""
+    return f"<a class='msa-lang' hreflang='{lang}' lang='{lang}' href='{href}'>{NAMES[lang]}</a>"
+
+
 def _switch(page: Page, built: set[str]) -> str:
     """A link to this page in the other language, or to that language's contents."""
     links = []
@@ -322,10 +325,7 @@ def _switch(page: Page, built: set[str]) -> str:
         section = page.section.split("/")[0] + ("" if lang == DEFAULT else f"/{lang}")
         href = f"{section}/{page.source.stem}.html"
         target = href if href in built else INDEX[lang]
-        links.append(
-            f" <a class='msa-lang' hreflang='{lang}' lang='{lang}' href='{page.up}{target}'>"
-            f"{NAMES[lang]}</a>"
-        )
+        links.append(" " + _lang_link(lang, page.up + target))
     return "".join(links)
 
 
@@ -363,11 +363,7 @@ def _index(lang: str, chapters: list[Page], exercises: dict[str, Page], editions
             f"<li><a class='msa-toc-chapter' href='{up}{chapter.href}'>"
             f"{html.escape(chapter.title)}</a>{extra}<br><span>{html.escape(chapter.summary)}</span></li>"
         )
-    others = "".join(
-        f"<a class='msa-lang' hreflang='{o}' lang='{o}' href='{up}{INDEX[o]}'>{NAMES[o]}</a>"
-        for o in LANGUAGES
-        if o != lang
-    )
+    others = "".join(_lang_link(o, up + INDEX[o]) for o in LANGUAGES if o != lang)
     template = (ASSETS / "index.html").read_text(encoding="utf-8")
     values = {
         "lang": lang,
