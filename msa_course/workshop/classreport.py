@@ -370,9 +370,11 @@ def report_html(summary: dict, grades: Grades, below: float, lang: str) -> str:
         + "</p>",
         f"<h2>{t('report-total-heading')}</h2>{total_chart}",
         f"<h2>{t('report-questions-heading')}</h2>{question_chart}",
-        f"<table><tr><th>{t('report-question-col')}</th><th></th>"
-        f"<th class='n'>{t('report-mean-col')}</th><th class='n'>{t('report-passed-col')}</th>"
-        f"<th></th></tr>{rows}</table>",
+        _table(
+            [t("report-question-col"), "", t("report-mean-col"), t("report-passed-col"), ""],
+            rows,
+            numeric={2, 3},
+        ),
         f"<h2>{t('report-hardest-heading')}</h2><ol>{hardest}</ol>",
         f"<h2>{t('report-hints-heading')}</h2><p>{t('report-hints-intro')}</p>",
         *(_hints_html(q, t) for q in summary["questions"]),
@@ -406,10 +408,7 @@ def _hints_html(question: dict, t) -> str:
         f"<td>{charts.meter(h['learners'] / (question['learners'] or 1))}</td></tr>"
         for h in question["hints"]
     )
-    return (
-        f"{head}<table><tr><th>{t('report-hint-col')}</th>"
-        f"<th class='n'>{t('report-learners-col')}</th><th></th></tr>{rows}</table>"
-    )
+    return head + _table([t("report-hint-col"), t("report-learners-col"), ""], rows, {1})
 
 
 def _follow_up_html(summary: dict, below: float, t) -> str:
@@ -422,15 +421,14 @@ def _follow_up_html(summary: dict, below: float, t) -> str:
         f"<td>{escape('; '.join(r['why']))}</td></tr>"
         for r in summary["follow_up"]
     )
-    return (
-        f"{head}<table><tr><th>{t('report-learner-col')}</th><th class='n'>"
-        f"{t('report-score-col')}</th><th>{t('report-why-col')}</th></tr>{rows}</table>"
+    return head + _table(
+        [t("report-learner-col"), t("report-score-col"), t("report-why-col")], rows, {1}
     )
 
 
 def _learners_html(summary: dict, grades: Grades, t) -> str:
     ids = [q["grade_id"] for q in summary["questions"]]
-    labels = "".join(f"<th class='n'>{escape(q['label'])}</th>" for q in summary["questions"])
+    labels = [escape(q["label"]) for q in summary["questions"]]
     rows = []
     for learner in sorted(summary["learners"]):
         info = summary["learners"][learner]
@@ -442,11 +440,24 @@ def _learners_html(summary: dict, grades: Grades, t) -> str:
     return (
         f"<h2>{t('report-learners-heading')}</h2><details><summary>"
         f"{t('report-learners-show', count=len(rows))}</summary>"
-        f"<table id='learners'><tr><th>{t('report-learner-col')}</th>{labels}"
-        f"<th class='n'>{t('report-total-col')}</th><th>{t('report-flags-col')}</th></tr>"
-        + "".join(rows)
-        + "</table></details>"
+        + _table(
+            [t("report-learner-col"), *labels, t("report-total-col"), t("report-flags-col")],
+            "".join(rows),
+            numeric=set(range(1, len(labels) + 2)),
+            id="learners",
+        )
+        + "</details>"
     )
+
+
+def _table(heads: list[str], rows: str, numeric: set[int] = frozenset(), id: str = "") -> str:
+    """A table of `rows` (<tr>s) under `heads` (escaped already); the columns at the indices
+    `numeric` hold numbers, right-aligned."""
+    cells = "".join(
+        f"<th class='n'>{h}</th>" if i in numeric else f"<th>{h}</th>" for i, h in enumerate(heads)
+    )
+    opening = f"<table id='{id}'>" if id else "<table>"
+    return f"{opening}<tr>{cells}</tr>{rows}</table>"
 
 
 def _points(value) -> str:
