@@ -37,6 +37,12 @@ KOREAN = "sejong"  # works in the Korean edition
 KO_EXERCISE = "msa-course/exercises/ko/00_welcome.ipynb"
 
 
+def msa_course(*args) -> None:
+    """Run the instructor's command `msa-course ARGS...`; it must succeed."""
+    run = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def ensure_server(hub: LocalHub, name: str) -> None:
     server = hub.api("GET", f"/users/{name}").json()["servers"].get("")
     if not (server and server.get("ready")):
@@ -205,30 +211,10 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor, korean):
         **dict.fromkeys(names, EXERCISE),
         korean: KO_EXERCISE,
     }
-    grade = subprocess.run(
-        [
-            CLI,
-            "grade",
-            str(live / "submissions"),
-            "--source",
-            str(SOLUTION),
-            "--out",
-            str(live / "graded"),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert grade.returncode == 0, grade.stdout + grade.stderr
-    report = subprocess.run(
-        [CLI, "report", str(live / "graded"), "--out", str(live / "report"), "--assignment", "00"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert report.returncode == 0, report.stderr
-    with open(live / "graded" / "gradebook.csv", newline="") as fh:
+    graded = live / "graded"
+    msa_course("grade", live / "submissions", "--source", SOLUTION, "--out", graded, "--quiet")
+    msa_course("report", graded, "--out", live / "report", "--assignment", "00")
+    with open(graded / "gradebook.csv", newline="") as fh:
         book = {row["learner"]: row for row in csv.DictReader(fh)}
     table = html_tables((live / "report" / "report.html").read_text())["learners"]
     shown = {cells[0]: cells[1:] for cells in table[1:]}  # below the header row
@@ -238,13 +224,7 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor, korean):
     summary = json.loads((live / "report" / "summary.json").read_text())
     q2_hints = summary["questions"][1]["hints"]
     assert q2_hints == [{"text": HINT_Q2, "learners": 2, "who": ["grace", korean]}]
-    in_korean = subprocess.run(
-        [CLI, "report", str(live / "graded"), "--out", str(live / "report-ko"), "--lang", "ko"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert in_korean.returncode == 0, in_korean.stderr
+    msa_course("report", graded, "--out", live / "report-ko", "--lang", "ko")
     summary_ko = json.loads((live / "report-ko" / "summary.json").read_text())
     assert summary_ko["questions"][1]["hints"] == [
         {"text": tr(HINT_Q2, lang="ko"), "learners": 2, "who": ["grace", korean]}
@@ -252,26 +232,12 @@ def test_the_room_live_then_report_and_feedback(hub, room, instructor, korean):
     assert float(book["ada"]["total"]) == summary["max_score"] > float(book["grace"]["total"]) > 0
 
     # ... and return the feedback: each learner's own server reads it from their home.
-    back = subprocess.run(
-        [
-            CLI,
-            "return-feedback",
-            "--homes",
-            str(hub.homes),
-            "--assignment",
-            "00",
-            str(live / "graded"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert back.returncode == 0, back.stderr
+    msa_course("return-feedback", "--homes", hub.homes, "--assignment", "00", graded)
     page_path = "msa-course/exercises/00_welcome.feedback.html"
     ko_page_path = "msa-course/exercises/ko/00_welcome.feedback.html"  # next to the copy used
     for name in [*names, korean]:
         path = ko_page_path if name == korean else page_path
-        page = (live / "graded" / "feedback" / f"{name}.html").read_bytes()
+        page = (graded / "feedback" / f"{name}.html").read_bytes()
         seen = hub.contents(name, path)  # through their server, running as them
         assert seen.encode() == sealed(page)
         assert (hub.homes / name / path).stat().st_uid == hub.account(name).pw_uid
