@@ -58,6 +58,9 @@ HONEST = {"honest_full": 6.0, "honest_partial": 2.0, "honest_empty": 0.0}
 
 def test_every_attack_has_a_fixture_and_an_expectation():
     assert {p.stem for p in ATTACKS.glob("*.ipynb")} == set(EXPECTED_FLAG)
+    # The README's security paragraph promises this many; an attack added updates it.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"the {len(EXPECTED_FLAG)} attack notebooks in `tests/data/attacks/`" in readme
 
 
 @pytest.fixture(scope="module")
