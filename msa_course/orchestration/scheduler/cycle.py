@@ -219,9 +219,11 @@ def plugin_scores(sched, pod: Pod, infos, candidates: list[int]) -> list[PluginS
     return out
 
 
-def node_verdicts(sched, pod: Pod, nodes: list[int] | None = None) -> list[NodeVerdict]:
-    """PreFilter over the cluster, then Filter on `nodes` (indices; default all)."""
-    infos = [sched.node_info(i) for i in range(len(sched.nodes))]
+def node_verdicts(sched, pod: Pod, nodes: list[int] | None = None, infos=None) -> list[NodeVerdict]:
+    """PreFilter over the cluster, then Filter on `nodes` (indices; default all). `infos`:
+    every node's NodeInfo, when the caller has built them already."""
+    if infos is None:
+        infos = [sched.node_info(i) for i in range(len(sched.nodes))]
     request = pod.requests()
     checks = placement_filters(pod, infos, sched.selector_of(pod))
     return [
@@ -234,7 +236,7 @@ def run_cycle(sched, pod: Pod) -> Cycle:
     """One cycle on a PlainScheduler's state: advances its search start and consumes its
     random generator exactly as placing the pod would, but binds nothing."""
     infos = [sched.node_info(i) for i in range(len(sched.nodes))]
-    verdicts = node_verdicts(sched, pod)
+    verdicts = node_verdicts(sched, pod, infos=infos)
     cycle = Cycle(pod.name, verdicts, sched.next_start, sched.want)
     feasible = np.array([v.feasible for v in verdicts], dtype=bool)
     cycle.candidates = [int(i) for i in sched._candidates(feasible)]
