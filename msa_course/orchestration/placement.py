@@ -64,6 +64,12 @@ def _check_key(owner: str, key: str) -> None:
         raise ValueError(f'{owner}: Invalid value: "{key}": {problem}')
 
 
+def _check_weight(owner: str, weight: int) -> None:
+    """A preferred term's weight: a whole number in 1..100, as the API server validates it."""
+    if not isinstance(weight, int) or not 1 <= weight <= 100:
+        raise ValueError(f"{owner} weight must be in 1..100, got {weight!r}")
+
+
 # --- taints and tolerations ----------------------------------------------------------------------
 
 
@@ -273,8 +279,7 @@ class PreferredSchedulingTerm:
     preference: NodeSelectorTerm
 
     def __post_init__(self) -> None:
-        if not isinstance(self.weight, int) or not 1 <= self.weight <= 100:
-            raise ValueError(f"preferred term weight must be in 1..100, got {self.weight!r}")
+        _check_weight("preferred term", self.weight)
 
 
 @dataclass(frozen=True)
@@ -320,8 +325,7 @@ class WeightedPodAffinityTerm:
     term: PodAffinityTerm
 
     def __post_init__(self) -> None:
-        if not isinstance(self.weight, int) or not 1 <= self.weight <= 100:
-            raise ValueError(f"weighted term weight must be in 1..100, got {self.weight!r}")
+        _check_weight("weighted term", self.weight)
 
 
 @dataclass(frozen=True)
