@@ -55,6 +55,9 @@ class Profile:
     BalancedAllocation 1), the system default topology spreading, and an adaptive
     percentageOfNodesToScore (0). `shape` (RequestedToCapacityRatio only) lists
     (utilization %, score 0..10) points; `balanced_allocation=None` disables that plugin.
+    A weight of 0 here stands for a Score plugin listed under `plugins.score.disabled`:
+    upstream takes a configured weight of 0 as 1 (framework/runtime/framework.go, "a weight
+    of zero is not permitted, plugins can be disabled explicitly").
     """
 
     strategy: str = "LeastAllocated"
@@ -96,7 +99,7 @@ class Profile:
                 )
 
     def weights(self) -> dict[str, int]:
-        """Score plugin -> weight, in SCORE_PLUGINS order (0 turns a plugin off)."""
+        """Score plugin -> weight, in SCORE_PLUGINS order (0: the plugin is disabled)."""
         return {
             "TaintToleration": self.taint_toleration_weight,
             "NodeAffinity": self.node_affinity_weight,
