@@ -24,8 +24,10 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from msa_course.orchestration.placement import LABEL_ZONE
+
 # pkg/proxy: the label a node's zone hint is matched against.
-ZONE_LABEL = "topology.kubernetes.io/zone"
+ZONE_LABEL = LABEL_ZONE
 STATISTIC_SCALE = 0x80000000  # libxt_statistic: probability stored as a 31-bit fraction
 
 

@@ -19,6 +19,7 @@ from msa_course.orchestration.packing_explorer import (
     describe_node,
     get_pods_wide,
 )
+from msa_course.orchestration.placement import LABEL_ZONE
 from msa_course.ui import theme
 from msa_course.ui.explorer import Explorer
 
@@ -73,11 +74,7 @@ def _healing_cluster(period: int, threshold: int, seed: int, placement: str = "d
     from msa_course.orchestration.cluster import Cluster
     from msa_course.orchestration.kubelet import Probe
     from msa_course.orchestration.objects import Container, Deployment, Node, PodTemplate
-    from msa_course.orchestration.placement import (
-        LABEL_ZONE,
-        LabelSelector,
-        TopologySpreadConstraint,
-    )
+    from msa_course.orchestration.placement import LabelSelector, TopologySpreadConstraint
     from msa_course.orchestration.scheduler import Profile
 
     probe = Probe(period_seconds=period, failure_threshold=threshold)
@@ -119,7 +116,7 @@ def _healing_cluster(period: int, threshold: int, seed: int, placement: str = "d
 
 def zone_counts(cluster) -> dict[str, int]:
     """Pods not being deleted per zone (the zones of the explorer's nodes)."""
-    zone_of = {n.name: n.labels.get("topology.kubernetes.io/zone") for n in cluster.scheduler.nodes}
+    zone_of = {n.name: n.labels.get(LABEL_ZONE) for n in cluster.scheduler.nodes}
     counts = dict.fromkeys(ZONES, 0)
     for name in cluster.pod_names():
         node = cluster.pod_state(name)["node"]
@@ -187,7 +184,7 @@ def timeline_actions(timeline: list, labels, at: widgets.Widget) -> dict:
 
 def _zone_of(cluster, node_name: str) -> str | None:
     node = next(n for n in cluster.scheduler.nodes if n.name == node_name)
-    return node.labels.get("topology.kubernetes.io/zone")
+    return node.labels.get(LABEL_ZONE)
 
 
 def self_healing_explorer(seed: int = 0) -> Explorer:

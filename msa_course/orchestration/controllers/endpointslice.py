@@ -9,6 +9,7 @@ are refilled in pod order rather than by upstream's minimal-change packing.
 
 from __future__ import annotations
 
+from msa_course.orchestration.placement import LABEL_ZONE
 from msa_course.orchestration.services import (
     MAX_ENDPOINTS_PER_SLICE,
     Endpoint,
@@ -97,7 +98,7 @@ class EndpointSliceController:
         )
         conditions = endpoint_conditions(record.ready, terminating, svc.publish_not_ready_addresses)
         node = record.pod.node_name
-        zone = self.store.nodes[node].node.labels.get(_ZONE)
+        zone = self.store.nodes[node].node.labels.get(LABEL_ZONE)
         return ports, Endpoint(record.ip, conditions, record.name, node, zone)
 
     def _write(self, svc: Service, known: dict) -> None:
@@ -129,9 +130,6 @@ class EndpointSliceController:
             name = f"{service}-" + "".join(self.store.service_rng.choice(list(ALPHANUMS), 5))
             if name not in taken:
                 return name
-
-
-_ZONE = "topology.kubernetes.io/zone"
 
 
 def _find_port(record: PodRecord, target: int | str) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from msa_course.orchestration.placement import Taint
+from msa_course.orchestration.placement import LABEL_HOSTNAME, Taint
 
 MAX_NODE_SCORE = 100  # fwk.MaxNodeScore
 
@@ -41,4 +41,4 @@ def default_normalize_score(scores: Sequence[int], reverse: bool) -> list[int]:
 def node_labels(labels: Mapping[str, str], name: str) -> dict[str, str]:
     """A node's labels with `kubernetes.io/hostname`, which the kubelet sets to the node name
     when it registers the node."""
-    return {"kubernetes.io/hostname": name, **labels}
+    return {LABEL_HOSTNAME: name, **labels}

@@ -16,7 +16,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-MAX_NODE_SCORE = 100  # fwk.MaxNodeScore
+from msa_course.orchestration.plugins.helper import MAX_NODE_SCORE
+
 MAX_CUSTOM_PRIORITY_SCORE = 10  # config.MaxCustomPriorityScore: RTCR shape scores are 0..10
 STRATEGIES = ("LeastAllocated", "MostAllocated", "RequestedToCapacityRatio")
 BALANCED_VERSIONS = ("v1.35", "v1.36")
