@@ -200,7 +200,7 @@ def self_healing_explorer(seed: int = 0) -> Explorer:
         "period": widgets.IntSlider(10, 1, 30, 1, description=tr("probe periodSeconds"), **_SLIDER),
         "threshold": widgets.IntSlider(3, 1, 10, 1, description=tr("failureThreshold"), **_SLIDER),
         "placement": widgets.Dropdown(
-            options=menu(PLACEMENTS), description=tr("placement"), **_SLIDER
+            options=menu(PLACEMENTS), description=tr("placement"), style=_SLIDER["style"]
         ),
     }
 
