@@ -74,14 +74,6 @@ class Verdict:
         """True when no requirement rules the option out."""
         return not self.blockers
 
-    @property
-    def pros(self) -> list[Reason]:
-        return [r for r in self.reasons if r.points > 0]
-
-    @property
-    def cons(self) -> list[Reason]:
-        return [r for r in self.reasons if r.points < 0 or r.blocker]
-
     def points(self, factor: str) -> float:
         return sum(r.points for r in self.reasons if r.factor == factor)
 
