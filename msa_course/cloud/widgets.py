@@ -22,7 +22,7 @@ from msa_course.cloud.chooser import (
 )
 from msa_course.i18n import menu, tr
 from msa_course.ui import theme
-from msa_course.ui.explorer import Explorer
+from msa_course.ui.explorer import Explorer, slider
 
 _STYLE = {"description_width": "11em"}
 _LAYOUT = widgets.Layout(width="26em")
@@ -238,15 +238,7 @@ def hosting_chooser(catalogue: Catalogue | None = None) -> Explorer:
         description=tr("architecture"),
         style=_STYLE,
     )
-    services = widgets.IntSlider(
-        value=8,
-        min=1,
-        max=60,
-        description=tr("services"),
-        style=_STYLE,
-        layout=_LAYOUT,
-        continuous_update=False,
-    )
+    services = slider(widgets.IntSlider, tr("services"), 8, 1, 60, 1, style=_STYLE, layout=_LAYOUT)
 
     def one_service_for_a_monolith(change):  # registered before the Explorer's own observer
         if change["new"] == "monolith":

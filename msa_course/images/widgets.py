@@ -14,7 +14,7 @@ from msa_course.images.cache import cache_report, counts
 from msa_course.images.context import Context, edit, normalise
 from msa_course.images.parity import simulate
 from msa_course.ui import theme
-from msa_course.ui.explorer import Explorer
+from msa_course.ui.explorer import Explorer, slider
 
 EXAMPLE_CONTEXT: dict[str, str] = {
     "requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
@@ -227,18 +227,13 @@ def _step_table(steps) -> str:
 
 def parity_explorer(days_between: int = 7, seed: int = 0) -> Explorer:
     """Dev -> test -> staging -> prod: one promoted image vs rebuilding vs hand-built servers."""
-    slider = dict(continuous_update=False, style={"description_width": "initial"})
+    f, i = widgets.FloatSlider, widgets.IntSlider
+    look = {"style": {"description_width": "initial"}}
     controls = {
-        "days_between": widgets.IntSlider(
-            days_between, 0, 60, description=tr("days between environments"), **slider
-        ),
-        "release_prob": widgets.FloatSlider(
-            0.05, min=0, max=0.3, step=0.01, description=tr("upstream releases / day"), **slider
-        ),
-        "drift_prob": widgets.FloatSlider(
-            0.01, min=0, max=0.1, step=0.005, description=tr("manual patches / day"), **slider
-        ),
-        "seed": widgets.IntSlider(seed, 0, 20, description=tr("seed"), **slider),
+        "days_between": slider(i, tr("days between environments"), days_between, 0, 60, 1, **look),
+        "release_prob": slider(f, tr("upstream releases / day"), 0.05, 0, 0.3, 0.01, **look),
+        "drift_prob": slider(f, tr("manual patches / day"), 0.01, 0, 0.1, 0.005, **look),
+        "seed": slider(i, tr("seed"), seed, 0, 20, 1, **look),
     }
 
     def render(days_between, release_prob, drift_prob, seed):

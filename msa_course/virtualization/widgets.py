@@ -3,18 +3,19 @@ container (cgroups and namespaces) and where an image runs (portability)."""
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as widgets
 
 from msa_course.i18n import N_, menu, tr
 from msa_course.ui import theme
-from msa_course.ui.explorer import Explorer
+from msa_course.ui.explorer import Explorer, slider
 from msa_course.virtualization import charts, kernel, platforms
 from msa_course.virtualization.density import Host, Service, compare
 from msa_course.virtualization.stacks import ISOLATIONS, STACKS
 
-_SLIDER = dict(continuous_update=False, style={"description_width": "initial"})
+_slider = functools.partial(slider, style={"description_width": "initial"})
 
 
 def stack_explorer(instances: int = 4, app_mib: int = 256) -> Explorer:
@@ -22,12 +23,8 @@ def stack_explorer(instances: int = 4, app_mib: int = 256) -> Explorer:
     controls = {
         key: widgets.Checkbox(value=True, description=tr(s.name)) for key, s in STACKS.items()
     }
-    controls["instances"] = widgets.IntSlider(
-        instances, 1, 32, description=tr("instances"), **_SLIDER
-    )
-    controls["app_mib"] = widgets.IntSlider(
-        app_mib, 32, 2048, step=32, description=tr("app memory (MiB)"), **_SLIDER
-    )
+    controls["instances"] = _slider(widgets.IntSlider, tr("instances"), instances, 1, 32, 1)
+    controls["app_mib"] = _slider(widgets.IntSlider, tr("app memory (MiB)"), app_mib, 32, 2048, 32)
 
     def render(instances, app_mib, **shown):
         chosen = [STACKS[k] for k, on in shown.items() if on]
@@ -84,28 +81,16 @@ def density_explorer(
 ) -> Explorer:
     """Host and service sliders -> instances per host and cold-start time, VM vs microVM vs
     container, with which resource ran out first."""
+    f, i = widgets.FloatSlider, widgets.IntSlider
     controls = {
-        "cores": widgets.IntSlider(cores, 1, 128, description=tr("host cores"), **_SLIDER),
-        "memory_gib": widgets.IntSlider(
-            memory_gib, 1, 512, description=tr("host memory (GiB)"), **_SLIDER
+        "cores": _slider(i, tr("host cores"), cores, 1, 128, 1),
+        "memory_gib": _slider(i, tr("host memory (GiB)"), memory_gib, 1, 512, 1),
+        "cpu": _slider(f, tr("service CPU (cores)"), cpu, 0.05, 8, 0.05),
+        "memory_mib": _slider(i, tr("service memory (MiB)"), memory_mib, 16, 16384, 16),
+        "guest_os_mib": _slider(
+            i, tr("full VM guest OS (MiB)"), int(ISOLATIONS["vm"].guest_os_mib.value), 0, 4096, 32
         ),
-        "cpu": widgets.FloatSlider(
-            cpu, min=0.05, max=8, step=0.05, description=tr("service CPU (cores)"), **_SLIDER
-        ),
-        "memory_mib": widgets.IntSlider(
-            memory_mib, 16, 16384, step=16, description=tr("service memory (MiB)"), **_SLIDER
-        ),
-        "guest_os_mib": widgets.IntSlider(
-            int(ISOLATIONS["vm"].guest_os_mib.value),
-            0,
-            4096,
-            step=32,
-            description=tr("full VM guest OS (MiB)"),
-            **_SLIDER,
-        ),
-        "start": widgets.IntSlider(
-            100, 1, 1000, description=tr("instances to cold-start"), **_SLIDER
-        ),
+        "start": _slider(i, tr("instances to cold-start"), 100, 1, 1000, 1),
     }
 
     def render(cores, memory_gib, cpu, memory_mib, guest_os_mib, start):
@@ -149,19 +134,12 @@ def cgroup_explorer(
 ) -> Explorer:
     """`docker run --cpus --memory` as the kernel applies them: CPU throttled at its quota,
     memory OOM-killed at its limit; the side panel lists the cgroup files and namespaces."""
+    f, i = widgets.FloatSlider, widgets.IntSlider
     controls = {
-        "cpus": widgets.FloatSlider(
-            cpus, min=0.1, max=4, step=0.1, description="--cpus", **_SLIDER
-        ),
-        "busy_threads": widgets.FloatSlider(
-            busy_threads, min=0.5, max=4, step=0.5, description=tr("busy threads"), **_SLIDER
-        ),
-        "memory_mib": widgets.IntSlider(
-            memory_mib, 64, 2048, step=64, description="--memory (MiB)", **_SLIDER
-        ),
-        "growth": widgets.IntSlider(
-            growth, 0, 200, step=10, description=tr("memory growth (MiB/min)"), **_SLIDER
-        ),
+        "cpus": _slider(f, "--cpus", cpus, 0.1, 4, 0.1),
+        "busy_threads": _slider(f, tr("busy threads"), busy_threads, 0.5, 4, 0.5),
+        "memory_mib": _slider(i, "--memory (MiB)", memory_mib, 64, 2048, 64),
+        "growth": _slider(i, tr("memory growth (MiB/min)"), growth, 0, 200, 10),
     }
 
     def render(cpus, busy_threads, memory_mib, growth):
