@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -163,8 +164,6 @@ MONOSPACE = "Menlo, Consolas, 'DejaVu Sans Mono', 'Noto Sans Mono CJK KR', monos
 def table_html(head, rows, css_class: str = "") -> str:
     """A side panel's table: a header row of `head` texts (escaped here), then `rows`, each
     a `<tr>` of cells whose HTML the caller built (escaping what it got from outside)."""
-    import html
-
     th = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in head)
     attribute = f" class='{css_class}'" if css_class else ""
     return f"<table{attribute}><tr>{th}</tr>{''.join(rows)}</table>"
@@ -174,8 +173,6 @@ def pre_html(text: str, size_px: int = 12) -> str:
     """Terminal text (kubectl tables, what a command prints) as HTML whose columns line up in
     every viewer: a monospace font named in the element itself (the static site's page style
     would otherwise give rendered HTML a proportional one), no wrapping, a sideways scroll."""
-    import html
-
     return (
         f'<pre style="font-family:{MONOSPACE};font-size:{size_px}px;line-height:1.25;'
         f'white-space:pre;overflow-x:auto;margin:0.2em 0">{html.escape(text)}</pre>'
