@@ -60,10 +60,7 @@ def _read_one(
     ValueError, saying why not."""
     worked = partial(shows_work, exercise)
     with Home(homes, learner) as home:
-        found, data = home.as_owner(
-            lambda h: editions.find(h, course_dir, assignment, worked, MAX_BYTES), MAX_BYTES
-        )
-    copies, chosen = editions.found_copies(found)
+        copies, chosen, data = editions.locate(home, course_dir, assignment, worked, MAX_BYTES)
     if chosen is None:
         raise FileNotFoundError(course_dir)
     name = chosen.path.removeprefix(f"{editions.folder(course_dir, 'en')}/")

@@ -72,12 +72,9 @@ def return_feedback(
         try:
             with Home(homes, learner) as home:
                 try:
-                    found, _ = home.as_owner(
-                        lambda h: editions.find(h, course_dir, number, worked, MAX_BYTES)
-                    )
+                    _, chosen, _ = editions.locate(home, course_dir, number, worked, MAX_BYTES)
                 except FileNotFoundError:
-                    found = {"copies": [], "chosen": None}
-                _, chosen = editions.found_copies(found)
+                    chosen = None
                 if chosen is None:
                     path = f"{editions.folder(course_dir, DEFAULT)}/{grades.assignment}.ipynb"
                     skipped[learner] = text("why-no-exercise", lang, path=path)
