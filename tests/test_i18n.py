@@ -53,6 +53,14 @@ def test_a_formatted_f_string_is_matched_to_its_template(korean):
     assert said == "지도에 없는 계층이다: ['Kernel']. 다음 이름 가운데서 고른다: ['A', 'B']"
 
 
+def test_wrap_counts_display_columns_so_korean_lines_are_as_wide_as_english():
+    assert i18n.wrap("one two three four", 9) == "one two<br>three<br>four"
+    assert i18n.wrap("가나다 라마", 10) == "가나다<br>라마"  # 11 columns, though 6 characters
+    assert i18n.wrap("가나다 라마", 11) == "가나다 라마"
+    assert i18n.wrap("unbreakable-word x", 5) == "unbreakable-word<br>x"
+    assert i18n.wrap("", 5) == ""
+
+
 def test_languages_are_checked_and_the_locale_chooses():
     with pytest.raises(i18n.TranslationError, match="lang must be one of en, ko"):
         i18n.set_language("fr")

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from msa_course.cloud import responsibility as resp
 from msa_course.cloud.catalogue import SERVICE_MODELS, Catalogue
 from msa_course.cloud.chooser import FACTOR_LABELS, FACTORS, MODELS, WHERE, WHERE_NAMES, Ranking
-from msa_course.i18n import N_, tr
+from msa_course.i18n import N_, tr, wrap
 from msa_course.i18n import width as text_width
 from msa_course.ui import theme
 
@@ -77,7 +77,7 @@ def responsibility_grid(
             tr_.append(tr("convention") if hidden else tr(cell.who))
             hr.append(
                 f"<b>{tr(layer)} · {tr(resp.MODEL_NAMES[model])}: {tr(cell.who)}</b><br>"
-                f"{_wrap(tr(cell.reason))}<br><i>{tr(BASES[cell.basis])}</i>"
+                f"{wrap(tr(cell.reason), 60)}<br><i>{tr(BASES[cell.basis])}</i>"
             )
         z.append(zr)
         text.append(tr_)
@@ -143,17 +143,6 @@ def _outline(col: int, row: int, **axes) -> dict:
         y1=row + 0.5,
         line=dict(color=theme.PALETTE["black"], width=4),
     )
-
-
-def _wrap(text: str, width: int = 60) -> str:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
 
 
 COLOUR_BY = (

@@ -177,6 +177,20 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
+def wrap(text: str, columns: int) -> str:
+    """`text` broken at spaces into lines of at most `columns` display columns, "<br>" (a
+    chart's line break) between them. Columns as `width` counts them, so a Korean label is no
+    wider than the English one; a word wider than `columns` gets a line of its own."""
+    lines: list[str] = []
+    for word in text.split():
+        line = f"{lines[-1]} {word}" if lines else word
+        if lines and width(line) <= columns:
+            lines[-1] = line
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 

@@ -7,7 +7,7 @@ import re
 
 import plotly.graph_objects as go
 
-from msa_course.i18n import N_, tr, width
+from msa_course.i18n import N_, tr, wrap
 from msa_course.ui import theme
 from msa_course.virtualization.density import Density
 from msa_course.virtualization.stacks import Stack
@@ -64,16 +64,8 @@ def stack_chart(stacks: list[Stack], instances: int, app_mib: float) -> go.Figur
 
 
 def _wrap(text: str, columns: int) -> str:
-    """`text` broken at spaces (and before a parenthesis) into lines of at most `columns`
-    display columns ("<br>" between them); a Hangul syllable takes two columns, as on screen."""
-    lines: list[str] = []
-    for word in re.sub(r"(?<=\S)\(", " (", text).split():  # "VM(Firecracker)" breaks too
-        line = f"{lines[-1]} {word}" if lines else word
-        if lines and width(line) <= columns:
-            lines[-1] = line
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
+    """`i18n.wrap`, breaking before a parenthesis too: "VM(Firecracker)" breaks as well."""
+    return wrap(re.sub(r"(?<=\S)\(", " (", text), columns)
 
 
 def density_chart(results: dict[str, Density], start_instances: int) -> go.Figure:
