@@ -198,7 +198,7 @@ def catalogue_map(
                 y=[position[s.id][1] for s in services],
                 mode="markers+text",
                 name=name,
-                text=[_english(_two_lines(s.label, 10)) for s in services],
+                text=[english(_two_lines(s.label, 10)) for s in services],
                 textposition="middle right",
                 textfont=dict(size=12),
                 customdata=[s.id for s in services],
@@ -229,14 +229,15 @@ def catalogue_map(
     return fig
 
 
-def _english(text: str) -> str:
-    """A service's name, which stays as the provider writes it, marked English (plotly keeps
-    the text of a span and ignores its lang; the Korean edition's test reads it)."""
+def english(text: str) -> str:
+    """Service names, which stay as the providers write them, marked English: for the reader's
+    browser (fonts, hyphenation) and for the Korean edition's test that finds untranslated
+    text (plotly keeps the text of a span and ignores its lang)."""
     return f"<span lang='en'>{text}</span>"
 
 
 def _hover(service) -> str:
-    name = _english(service.name)
+    name = english(service.name)
     return f"{name}<br>{tr(service.note)[:120]}" if service.note else name
 
 

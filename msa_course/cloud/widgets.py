@@ -100,12 +100,6 @@ def select_cell(explorer: Explorer, points) -> None:
     explorer.controls["layer"].value = resp.LAYERS[row]
 
 
-def _names(text: str) -> str:
-    """Service names, which stay as the providers write them: marked English for the reader's
-    browser (fonts, hyphenation) and for the test that finds untranslated text."""
-    return f"<span lang='en'>{text}</span>"
-
-
 def _catalogue_panel(catalogue: Catalogue, model, provider) -> str:
     services = catalogue.filter(model=model, provider=provider)
     if not services:
@@ -169,7 +163,7 @@ def _services_for(v: Verdict, ranking: Ranking, catalogue: Catalogue) -> str:
     if v.where != "public-cloud":
         return tr("Run it yourself: {software}.", software=html.escape(tr(SELF_RUN[v.model])))
     names = ", ".join(s.name for s in catalogue.filter(model=v.model))
-    text = tr("Services: {names}.", names=_names(html.escape(names)))
+    text = tr("Services: {names}.", names=charts.english(html.escape(names)))
     if v.model == "caas" and ranking.workload.portability != "none":
         text += " " + html.escape(
             tr(
