@@ -237,8 +237,14 @@ def english(text: str) -> str:
 
 
 def _hover(service) -> str:
+    """The service's name and the start of its note, cut between words (the explorer's
+    table of services has the whole note)."""
     name = english(service.name)
-    return f"{name}<br>{tr(service.note)[:120]}" if service.note else name
+    if not service.note:
+        return name
+    lines = wrap(tr(service.note), 60).split("<br>")
+    more = " …" if len(lines) > 3 else ""
+    return "<br>".join([name, *lines[:3]]) + more
 
 
 def _short_provider(name: str) -> str:
