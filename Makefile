@@ -11,7 +11,7 @@ DEV ?= .venv-dev
 PYTEST := $(DEV)/bin/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: lab test lint unit notebooks browser headless suites install learner clean-venv
+.PHONY: lab test lint unit notebooks browser proxy headless suites install learner clean-venv
 
 # COURSE_LANG=ko opens the Korean edition (msa-course lab --lang ko); default: the locale's
 lab: $(VENV)/.installed
@@ -70,8 +70,14 @@ unit: $(DEV)/.installed
 notebooks: $(DEV)/.installed
 	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax course solutions
 
-browser: $(DEV)/.installed
+browser: $(DEV)/.installed proxy
 	$(PYTEST) -m "browser or hub" tests
+
+# The hub tests' proxy (configurable-http-proxy, from npm) is installed here, before the tests,
+# so that no test writes into the checkout; without npm the hub tests skip (CI installs Node.js).
+proxy:
+	@if command -v npm >/dev/null 2>&1; then sh deploy/install_proxy.sh; \
+	else echo "==> npm not found: the hub tests will skip (they need configurable-http-proxy)"; fi
 
 clean-venv:
 	rm -rf $(VENV) $(DEV)

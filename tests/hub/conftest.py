@@ -31,7 +31,7 @@ from room import (
 
 from msa_course.grading.release import release_file
 from msa_course.workshop.link import pull_link
-from msa_course.workshop.localhub import LocalHub, install_proxy, visible_tempdir
+from msa_course.workshop.localhub import PROXY, LocalHub, visible_tempdir
 
 
 @pytest.fixture(scope="session")
@@ -70,16 +70,26 @@ def instructor():
 
 
 @pytest.fixture(scope="session")
-def hub(tmp_path_factory, instructor):
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Node.js/npm missing: CI must install them for the hub's proxy")
-        pytest.skip("Node.js not installed: the hub's proxy (configurable-http-proxy) needs it")
+def proxy() -> None:
+    """The hub's proxy, as `make test` installs it (deploy/install_proxy.sh) before the tests:
+    a test never installs it, so nothing is written into the checkout."""
+    if shutil.which("node") is None:
+        missing = "Node.js not installed: the hub's proxy (configurable-http-proxy) needs it"
+    elif not PROXY.exists():
+        missing = f"{PROXY} missing: run sh deploy/install_proxy.sh (make test does)"
+    else:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(missing)
+    pytest.skip(missing)
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory, instructor, proxy):
     if os.geteuid() != 0:
         if os.environ.get("CI"):
             pytest.fail("the hub tests run the isolated mode, which needs root")
         pytest.skip("the isolated hub creates a Unix account per learner: run as root")
-    install_proxy()
     env = {
         "MSA_HUB_PRIVATE": str(instructor),
         "MSA_HUB_ADMINS": INSTRUCTOR,

@@ -5,22 +5,16 @@ two learners, as deploy/README.md says."""
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-from msa_course.workshop.localhub import LocalHub, install_proxy
+from msa_course.workshop.localhub import LocalHub
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def trusted_hub(tmp_path_factory):
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Node.js/npm missing: CI must install them for the hub's proxy")
-        pytest.skip("Node.js not installed: the hub's proxy (configurable-http-proxy) needs it")
-    install_proxy()
+def trusted_hub(tmp_path_factory, proxy):
     hub = LocalHub(tmp_path_factory.mktemp("trusted"), mode="trusted").start()
     try:
         yield hub
