@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import copy
 import functools
-import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from msa_course.i18n import N_, language, tr
+from msa_course.i18n import N_, language, tr, wrap
 from msa_course.infra.consolidation import Consolidation
 from msa_course.infra.provisioning import NRDC_ONPREM_UTILISATION, Result
 from msa_course.ui import theme
@@ -302,7 +301,7 @@ def _short(name: str) -> str:
     what, _, how = name.partition(", ")
     if what == "bare metal" and how.startswith("sized for "):
         return tr("metal<br>{percentile}", percentile=how.removeprefix("sized for "))
-    return "<br>".join(textwrap.wrap(tr(name).partition(", ")[0], 8, break_long_words=False))
+    return wrap(tr(name).partition(", ")[0], 8)
 
 
 NRDC_KEY = N_("grey band: on-premises servers,<br>{low:.0f}-{high:.0f}% (NRDC, order of magnitude)")
