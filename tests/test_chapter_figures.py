@@ -1,4 +1,4 @@
-"""The numbers chapters 01 and 02 quote in their text are what the model computes.
+"""The numbers chapters 01 to 03 quote in their text are what the model computes.
 
 A Notice or a worked paragraph quotes results ("72 full VMs", "$78,088 a year"); if a model
 default changes, the text would silently stop matching the chart beside it. Each test computes
@@ -96,3 +96,29 @@ def test_chapter_01_prices_paragraph():
     ]
     name, cost = cheapest_within_60(cheaper)
     assert name == "containers, autoscaled" and f"the containers take over ({cost})" in text
+
+
+def test_chapter_03_explain_paragraph():
+    from msa_course.orchestration.objects import Container, Node, Pod
+    from msa_course.orchestration.placement import Taint
+    from msa_course.orchestration.scheduler import Scheduler
+    from msa_course.orchestration.scheduler.explain import explain
+
+    gib = 2**30
+    nodes = [  # the chapter's code cell f8a8bd60
+        Node(
+            "node-a",
+            {"cpu": 4000, "memory": 16 * gib},
+            spec_taints=(Taint("dedicated", "gpu", "NoSchedule"),),
+        ),
+        Node("node-b", {"cpu": 4000, "memory": 16 * gib}),
+        Node("node-c", {"cpu": 2000, "memory": 16 * gib}),
+    ]
+    pod = Pod("web-0", (Container("app", requests={"cpu": 500, "memory": gib}),))
+    rows = {r["node"]: r for r in explain(Scheduler(nodes), pod).table()}
+    a, b, c = rows["node-a"], rows["node-b"], rows["node-c"]
+    text = _cell("03", "1475d93f")
+    assert a["filter"].startswith("TaintToleration") and a["total"] is None
+    fit_b, fit_c = b["NodeResourcesFit"][0], c["NodeResourcesFit"][0]
+    assert f"(LeastAllocated: {fit_b} against {fit_c})" in text
+    assert f"so it wins, {b['total']} to {c['total']}" in text and b["total"] > c["total"]
