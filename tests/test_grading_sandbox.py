@@ -262,7 +262,7 @@ def test_nothing_outlives_a_killed_grader(tmp_path):
         "import sys, time\n"
         "from msa_course.grading.sandbox import Sandbox, Limits, default_allow\n"
         "box = Sandbox(Limits(cell_timeout=60, total_timeout=60), default_allow())\n"
-        "box.start()\nprint(box.uid, flush=True)\n"
+        "box.ready()\nprint(box.uid, flush=True)\n"
         "box.request({'op': 'exec', 'label': '<cell s>', 'code': 'import time\\ntime.sleep(60)'})\n"
     )
     proc = subprocess.Popen(

@@ -136,7 +136,7 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         try:
-            self.start()
+            self.ready()
         except BaseException:
             self.close()
             raise
@@ -144,10 +144,6 @@ class Sandbox:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-    def start(self) -> None:
-        """Start the child and wait until it is confined and ready."""
-        self.ready()
 
     def spawn(self) -> None:
         """Start the child, not waiting for it: a worker spawns the next submission's sandbox
