@@ -63,6 +63,7 @@ spec:
 _STYLE = {"description_width": "11em"}
 _LAYOUT = widgets.Layout(width="26em")
 _slider = functools.partial(slider, style=_STYLE, layout=_LAYOUT)
+_dropdown = functools.partial(widgets.Dropdown, style=_STYLE, layout=_LAYOUT)
 
 
 @functools.lru_cache(maxsize=8)
@@ -229,32 +230,18 @@ def binpacking_explorer(
     get pods -o wide` and `kubectl describe node`. Defaults: 200 pods on 20 nodes of 16 cores
     / 64 GiB.
     """
-    i, f, d = widgets.IntSlider, widgets.FloatSlider, widgets.Dropdown
+    i, f = widgets.IntSlider, widgets.FloatSlider
 
     controls = {
-        "workload": d(
-            options=menu([*WORKLOADS, YAML_CHOICE]),
-            value=WORKLOADS[0],
-            description=tr("workload"),
-            style=_STYLE,
-            layout=_LAYOUT,
-        ),  # fmt: skip
+        "workload": _dropdown(
+            options=menu([*WORKLOADS, YAML_CHOICE]), value=WORKLOADS[0], description=tr("workload")
+        ),
         "pods": _slider(i, tr("pods (generated)"), pods, 0, 600, 10),
         "nodes": _slider(i, tr("nodes"), nodes, 1, 60, 1),
         "node_cpu": _slider(f, tr("node CPU (cores)"), node_cpu, 1, 64, 1),
         "node_memory": _slider(f, tr("node memory (GiB)"), node_memory, 1, 256, 1),
-        "strategy": d(
-            options=menu(STRATEGY_CHOICES),
-            description="NodeResourcesFit",
-            style=_STYLE,
-            layout=_LAYOUT,
-        ),  # fmt: skip
-        "balanced": d(
-            options=menu(BALANCED_CHOICES),
-            description="BalancedAllocation",
-            style=_STYLE,
-            layout=_LAYOUT,
-        ),  # fmt: skip
+        "strategy": _dropdown(options=menu(STRATEGY_CHOICES), description="NodeResourcesFit"),
+        "balanced": _dropdown(options=menu(BALANCED_CHOICES), description="BalancedAllocation"),
         "describe": _slider(i, tr("describe node #"), 1, 1, 60, 1),
         "explain": _slider(i, tr("explain pod #"), 1, 1, 600, 1),
         "seed": _slider(i, tr("seed"), 0, 0, 20, 1),
