@@ -122,14 +122,25 @@ def get_pods_wide(result: PackResult) -> str:
 
     index = {n.name: i for i, n in enumerate(result.scheduler.nodes)}
     next_ip = [2] * len(index)
-    rows = [["NAME", "READY", "STATUS", "RESTARTS", "IP", "NODE", "NOMINATED NODE"]]
+    rows = [
+        ["NAME", "READY", "STATUS", "RESTARTS", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+    ]
     for pod in result.pods:
         if pod.node_name is None:
-            rows.append([pod.name, "0/1", "Pending", "0", "<none>", "<none>", "<none>"])
+            rows.append([pod.name, "0/1", "Pending", "0", "<none>", "<none>", "<none>", "<none>"])
             continue
         i = index[pod.node_name]
         rows.append(
-            [pod.name, "1/1", "Running", "0", f"10.244.{i}.{next_ip[i]}", pod.node_name, "<none>"]
+            [
+                pod.name,
+                "1/1",
+                "Running",
+                "0",
+                f"10.244.{i}.{next_ip[i]}",
+                pod.node_name,
+                "<none>",
+                "<none>",
+            ]
         )
         next_ip[i] += 1
     shown = rows[: TABLE_ROWS + 1]
