@@ -206,13 +206,15 @@ def explorer_latency() -> None:
 
 def explorer_result(explorer):
     """The explorer's current placement, recomputed as its render does."""
-    from msa_course.orchestration.widgets import STRATEGY_CHOICES
+    from msa_course.orchestration.widgets import BALANCED_CHOICES, STRATEGY_CHOICES
 
     values = explorer.values
     name, shape = STRATEGY_CHOICES[values["strategy"]]
+    balanced = BALANCED_CHOICES[values["balanced"]]
+    profile = Profile(strategy=name, shape=shape, balanced_allocation=balanced)
     pods = workload(values["workload"], values["pods"], values["seed"])
     nodes = node_pool(values["nodes"], values["node_cpu"], values["node_memory"])
-    return pack(pods, nodes, Profile(strategy=name, shape=shape), seed=values["seed"])
+    return pack(pods, nodes, profile, seed=values["seed"])
 
 
 if __name__ == "__main__":
