@@ -60,6 +60,7 @@ from msa_course.orchestration.plugins.noderesources import (
     resource_vectors,
 )
 from msa_course.orchestration.plugins.nodeunschedulable import (
+    CORDON_TAINT,
     ERR_REASON_UNSCHEDULABLE,
     node_unschedulable_filter,
 )
@@ -87,6 +88,7 @@ from msa_course.orchestration.plugins.tainttoleration import (
 
 __all__ = [
     "BALANCED_VERSIONS",
+    "CORDON_TAINT",
     "DEFAULT_RESOURCES",
     "ERR_REASON_AFFINITY",
     "ERR_REASON_ANTI_AFFINITY",

@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from msa_course.orchestration.placement import Taint, Toleration
 
 ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
-_CORDON = Taint("node.kubernetes.io/unschedulable", "", "NoSchedule")
+# The taint a pod must tolerate to pass a cordoned node (v1.Taint{Key: TaintNodeUnschedulable}).
+CORDON_TAINT = Taint("node.kubernetes.io/unschedulable", "", "NoSchedule")
 
 
 def node_unschedulable_filter(unschedulable: bool, tolerations: Iterable[Toleration]) -> str | None:
     """The Filter's failure reason for a node with `spec.unschedulable`, or None if it passes."""
-    if unschedulable and not any(t.tolerates(_CORDON) for t in tolerations):
+    if unschedulable and not any(t.tolerates(CORDON_TAINT) for t in tolerations):
         return ERR_REASON_UNSCHEDULABLE
     return None

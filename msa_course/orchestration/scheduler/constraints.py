@@ -17,11 +17,11 @@ import numpy as np
 from msa_course.orchestration.objects import Pod
 from msa_course.orchestration.placement import (
     LABEL_HOSTNAME,
-    Taint,
     selector_matches,
     untolerated_taint,
 )
 from msa_course.orchestration.plugins import (
+    CORDON_TAINT,
     ERR_REASON_AFFINITY,
     ERR_REASON_CONSTRAINTS_NOT_MATCH,
     ERR_REASON_NODE_LABEL_NOT_MATCH,
@@ -42,8 +42,6 @@ from msa_course.orchestration.plugins import (
     required_node_affinity_matches,
     taint_toleration_score,
 )
-
-_CORDON = Taint("node.kubernetes.io/unschedulable", "", "NoSchedule")
 
 
 def _has_pod_affinity(pod: Pod) -> bool:
@@ -126,7 +124,7 @@ class ConstraintIndex:
         key = pod.tolerations
         if key not in self._tolerations:
             nodes = self.sched.nodes
-            cordon_ok = any(t.tolerates(_CORDON) for t in key)
+            cordon_ok = any(t.tolerates(CORDON_TAINT) for t in key)
             unsched = np.array([cordon_ok or not n.unschedulable for n in nodes], dtype=bool)
             taints = [n.effective_taints() for n in nodes]
             taint_ok = np.array([untolerated_taint(t, key) is None for t in taints], dtype=bool)
