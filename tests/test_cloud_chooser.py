@@ -135,6 +135,33 @@ def test_kubernetes_on_premises_wins_for_microservices_that_must_stay():
     assert ranking.best.score - 2 <= public.score <= ranking.best.score
 
 
+def test_chapter_04_scenarios_a_and_b_say_what_the_chooser_does():
+    # A: IaaS in a public cloud, the OS-control need blocks PaaS and FaaS in every place
+    a = choose(
+        architecture="monolith",
+        services=1,
+        ops_capacity="medium",
+        portability="none",
+        traffic="steady",
+        os_control="high",
+    )
+    assert a.best.option == ("iaas", "public-cloud")
+    assert a.verdicts[1].option == ("iaas", "hosted-private-cloud")
+    for m in ("paas", "faas"):
+        for where in WHERE:
+            assert "os_control" in [r.factor for r in a.verdict(m, where).blockers], (m, where)
+    # B: CaaS in a public cloud; "set the portability need to none ... and PaaS wins instead"
+    b = choose(
+        architecture="microservices",
+        services=12,
+        ops_capacity="low",
+        portability="medium",
+        traffic="daily-cycle",
+    )
+    assert b.best.option == ("caas", "public-cloud")
+    assert choose(b.workload.with_(portability="none")).best.option == ("paas", "public-cloud")
+
+
 def test_portability_credits_only_kubernetes_and_self_run_platforms():
     ranking = choose(portability="high")
     caas = ranking.verdict("caas", "public-cloud")
