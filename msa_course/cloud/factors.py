@@ -28,6 +28,11 @@ Option = tuple[str, str]
 Scorer = Callable[[Workload], dict[Option, list[Reason]]]
 
 
+def _blocker(factor: str, text: str) -> Reason:
+    """A requirement the option cannot meet: no points; it ranks below every option that fits."""
+    return Reason(factor, 0, text, blocker=True)
+
+
 def _everywhere(factor: str, table: dict[str, tuple[float, str]]) -> dict[Option, list[Reason]]:
     """The same reason for a model in every place."""
     return {(m, w): [Reason(factor, p, t)] for m, (p, t) in table.items() for w in WHERE}
@@ -153,26 +158,20 @@ def _ops_capacity(w: Workload) -> dict[Option, list[Reason]]:
                 )
                 out[m, where] = [Reason(f, 1, text)]
     if level == "none":
+        no_hardware = _blocker(f, tr("No one to buy, rack and repair the servers."))
+        no_patches = _blocker(
+            f,
+            tr(
+                "No one to patch the operating systems, which this option leaves "
+                "to you (the grid: operating system is yours)."
+            ),
+        )
         for m in MODELS:
             for where in WHERE:
                 if where == "on-premises":
-                    out[m, where].append(
-                        Reason(
-                            f, 0, tr("No one to buy, rack and repair the servers."), blocker=True
-                        )
-                    )
+                    out[m, where].append(no_hardware)
                 if where != "public-cloud" or m == "iaas":
-                    out[m, where].append(
-                        Reason(
-                            f,
-                            0,
-                            tr(
-                                "No one to patch the operating systems, which this option leaves "
-                                "to you (the grid: operating system is yours)."
-                            ),
-                            blocker=True,
-                        )
-                    )
+                    out[m, where].append(no_patches)
     return out
 
 
@@ -326,6 +325,13 @@ def _os_control(w: Workload) -> dict[Option, list[Reason]]:
     f, level = "os_control", LEVELS.index(w.os_control)
     if level == 0:
         return {}
+    no_own_os = _blocker(
+        f,
+        tr(
+            "Cannot give your application its own kernel modules, drivers or OS "
+            "configuration, even when your own team runs the platform."
+        ),
+    )
     out: dict[Option, list[Reason]] = {}
     for where in WHERE:
         out["iaas", where] = [
@@ -367,17 +373,7 @@ def _os_control(w: Workload) -> dict[Option, list[Reason]]:
         ):
             out[m, where] = [Reason(f, -level, text)]
             if w.os_control == "high":
-                out[m, where].append(
-                    Reason(
-                        f,
-                        0,
-                        tr(
-                            "Cannot give your application its own kernel modules, drivers or OS "
-                            "configuration, even when your own team runs the platform."
-                        ),
-                        blocker=True,
-                    )
-                )
+                out[m, where].append(no_own_os)
     return out
 
 
@@ -415,7 +411,7 @@ def _placement(w: Workload) -> dict[Option, list[Reason]]:
     for where in WHERE:
         for m in MODELS:
             if where in blocked:
-                out[m, where] = [Reason(f, 0, blocked[where], blocker=True)]
+                out[m, where] = [_blocker(f, blocked[where])]
             else:
                 out[m, where] = [
                     Reason(f, 0, tr("Meets the rule: {placement}.", placement=tr(w.placement)))
