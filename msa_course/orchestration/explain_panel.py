@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from msa_course.i18n import tr
+from msa_course.i18n import N_, tr
 from msa_course.orchestration.scheduler.explain import NOT_REACHED, PASSED, Explanation
 from msa_course.ui import theme
 
@@ -28,11 +28,12 @@ _CELL = "padding:1px 6px;text-align:right;white-space:nowrap"
 _MUTED = "color:#888"
 
 
-def _score_cell(value) -> str:
+def _score_cell(value, weight: int) -> str:
     if value is None:
         return f"<td style='{_CELL};{_MUTED}'>–</td>"
-    if value == "Skip":
-        title = html.escape(tr("PreScore returned Skip"))
+    if value == "Skip":  # weight 0: the profile disables the plugin (scheduler.Profile)
+        reason = N_("Disabled in this profile") if weight == 0 else N_("PreScore returned Skip")
+        title = html.escape(tr(reason))
         return f"<td style='{_CELL};{_MUTED}' title='{title}' lang='en'>skip</td>"
     raw, normalized, weighted = value
     title = tr("raw {raw}, normalised {normalized}", raw=raw, normalized=normalized)
@@ -58,7 +59,7 @@ def explanation_html(e: Explanation) -> str:
         if verdict == NOT_REACHED:
             style = _MUTED
         mark = " ✔" if chosen else (" " + tr("(tie)") if tied else "")
-        cells = "".join(_score_cell(row[p]) for p in plugins)
+        cells = "".join(_score_cell(row[p], weights[p]) for p in plugins)
         total = "" if row["total"] is None else str(row["total"])
         if verdict in (PASSED, NOT_REACHED):
             verdict_cell = f"<td style='padding:1px 6px'>{html.escape(tr(verdict))}</td>"
