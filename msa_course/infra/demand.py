@@ -44,10 +44,6 @@ class DemandCurve:
         """The start of each step, in days since the start of the curve."""
         return np.arange(len(self)) * (self.step_minutes / MINUTES_PER_DAY)
 
-    @property
-    def duration_days(self) -> float:
-        return len(self) * self.step_minutes / MINUTES_PER_DAY
-
 
 def _checked_cores(values) -> np.ndarray:
     try:

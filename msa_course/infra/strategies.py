@@ -93,10 +93,6 @@ class Strategy:
         for field, value in checked.items():
             object.__setattr__(self, field, value)
 
-    @property
-    def price_per_core_hour(self) -> float:
-        return self.price_per_unit_hour / self.unit_cores
-
 
 def bare_metal_peak(*, unit_cores: float = 32, price_per_unit_hour: float = 1.2) -> Strategy:
     """Physical servers bought once, enough for the peak.

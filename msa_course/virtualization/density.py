@@ -87,11 +87,6 @@ class Density:
     def idle_memory_mib(self) -> float:
         return max(0.0, self.host.memory_mib - self.copies * self.memory_per_copy_mib)
 
-    @property
-    def overhead_memory_mib(self) -> float:
-        """Memory spent on VMMs and guest OSes rather than on the services."""
-        return self.instances * self.isolation.memory_overhead_mib
-
     def cold_start_s(
         self, instances: int | None = None, launch_rate: float = LAUNCH_RATE.value
     ) -> float:
