@@ -64,6 +64,10 @@ from msa_course.orchestration.store import (
 )
 from msa_course.orchestration.traffic import Traffic
 
+# Cluster._changed re-syncs Deployments and ReplicaSets until no Deployment scales; this cap
+# only keeps a controller bug from looping for ever (upstream, rate-limited work queues do).
+MAX_RESYNC_ROUNDS = 100
+
 __all__ = [
     "DEFAULT_TOLERATION_SECONDS",
     "NODE_MONITOR_GRACE_PERIOD_SECONDS",
@@ -323,7 +327,7 @@ class Cluster:
         """Something changed: every controller and agent reconciles, then a sample. A
         Deployment that scaled a ReplicaSet syncs again once the pods follow (upstream, the
         ReplicaSet's status update requeues it), so a rollout moves at once when it can."""
-        for _ in range(100):
+        for _ in range(MAX_RESYNC_ROUNDS):
             scaled = self.deployment_controller.sync_all()
             self.replicaset_controller.sync_all()
             self.kubelet.sync()
